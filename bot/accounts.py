@@ -1,0 +1,497 @@
+"""Accounts: users, password hashing, login throttling, login sessions and CSV import."""
+
+from __future__ import annotations
+
+import base64
+import csv
+import hashlib
+import hmac
+import io
+import re
+import secrets
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Callable
+
+from sqlalchemy import Connection, delete, insert, select, update
+
+from .db import Database, sessions, users, utcnow
+from .errors import (
+    AccountDisabled,
+    AccountLocked,
+    CsvImportError,
+    DuplicateUser,
+    InvalidAccount,
+    LoginFailed,
+    UnknownUser,
+)
+from .settings import Settings
+
+# What people write in the 角色 column of a spreadsheet, mapped to the stored role.
+ROLE_ALIASES = {
+    "officer": "officer", "执法人员": "officer", "执法员": "officer", "学员": "officer",
+    "trainer": "trainer", "培训管理员": "trainer", "管理员": "trainer", "教员": "trainer",
+}
+ID_PATTERN = re.compile(r"[A-Z0-9_-]{1,64}")
+MIN_PASSWORD, MAX_PASSWORD = 8, 200
+MAX_NAME, MAX_UNIT = 100, 200
+
+FAILURES_BEFORE_LOCK = 5
+FIRST_LOCK = timedelta(seconds=30)
+MAX_LOCK = timedelta(minutes=15)
+# A failure this old no longer counts towards a lock: a typo last week should not lock today.
+FAILURE_MEMORY = timedelta(hours=24)
+
+
+@dataclass(frozen=True)
+class User:
+    id: str
+    name: str
+    unit: str
+    role: str
+    disabled: bool = False
+
+    @property
+    def is_trainer(self) -> bool:
+        return self.role == "trainer"
+
+
+@dataclass(frozen=True)
+class ScryptParams:
+    n: int = 2**14
+    r: int = 8
+    p: int = 1
+
+
+DEFAULT_SCRYPT = ScryptParams()
+
+
+def hash_password(password: str, params: ScryptParams = DEFAULT_SCRYPT) -> str:
+    """'scrypt$n$r$p$salt$hash': the parameters travel with the hash so they can be raised later."""
+    salt = secrets.token_bytes(16)
+    digest = _scrypt(password, salt, params, 32)
+    b64 = [base64.b64encode(x).decode("ascii") for x in (salt, digest)]
+    return "$".join(["scrypt", str(params.n), str(params.r), str(params.p), *b64])
+
+
+def verify_password(password: str, stored: str) -> bool:
+    parsed = _parse_hash(stored)
+    if parsed is None:
+        return False
+    params, salt, expected = parsed
+    return hmac.compare_digest(_scrypt(password, salt, params, len(expected)), expected)
+
+
+def _parse_hash(stored: str) -> tuple[ScryptParams, bytes, bytes] | None:
+    try:
+        scheme, n, r, p, salt, digest = stored.split("$")
+        if scheme != "scrypt":
+            return None
+        salt_bytes, digest_bytes = base64.b64decode(salt), base64.b64decode(digest)
+        return ScryptParams(int(n), int(r), int(p)), salt_bytes, digest_bytes
+    except ValueError:  # also binascii.Error
+        return None
+
+
+def _scrypt(password: str, salt: bytes, params: ScryptParams, dklen: int) -> bytes:
+    # maxmem must cover scrypt's 128·r·(n+p+2) bytes, or larger future parameters would fail.
+    maxmem = 128 * params.r * (params.n + params.p + 2) + 1024 * 1024
+    secret = _normalize_password(password).encode("utf-8")
+    return hashlib.scrypt(secret, salt=salt, n=params.n, r=params.r, p=params.p,
+                          maxmem=maxmem, dklen=dklen)
+
+
+def _normalize_password(password: str) -> str:
+    # A Chinese input method left in full-width mode types "ｐａｓｓ１２３"; NFKC makes that the
+    # same password as "pass123", so it works however the officer's keyboard is set.
+    return unicodedata.normalize("NFKC", password or "")
+
+
+def canonical_id(raw: str) -> str:
+    """Full-width becomes ASCII and letters upper case, so 'gd-001' and 'ＧＤ-001' match."""
+    return unicodedata.normalize("NFKC", raw or "").strip().upper()
+
+
+def check_password(password: str) -> None:
+    size = len(_normalize_password(password))
+    if size < MIN_PASSWORD:
+        raise InvalidAccount(f"密码太短：至少需要 {MIN_PASSWORD} 个字符，请换一个更长的密码")
+    if size > MAX_PASSWORD:
+        raise InvalidAccount(f"密码太长：最多 {MAX_PASSWORD} 个字符")
+
+
+def validate_account(user_id: str, name: str, unit: str, role: str, password: str) -> dict:
+    """The cleaned fields of a new account, or InvalidAccount naming the field and the rule."""
+    uid = canonical_id(user_id)
+    if not uid:
+        raise InvalidAccount("执法证号/工号不能为空，请填写账号")
+    if not ID_PATTERN.fullmatch(uid):
+        raise InvalidAccount(
+            f"执法证号/工号 {user_id!r} 格式不对：只能使用英文字母、数字、- 和 _，最长 64 个字符"
+        )
+    fields = {"id": uid}
+    for key, value, label, limit in (("name", name, "姓名", MAX_NAME),
+                                     ("unit", unit, "单位", MAX_UNIT)):
+        fields[key] = (value or "").strip()
+        if not fields[key]:
+            raise InvalidAccount(f"{label}不能为空，请填写{label}")
+        if len(fields[key]) > limit:
+            raise InvalidAccount(f"{label}太长：最多 {limit} 个字符")
+    fields["role"] = ROLE_ALIASES.get((role or "").strip().lower())
+    if fields["role"] is None:
+        raise InvalidAccount(
+            f"角色 {role!r} 无效，请填写 officer（执法人员）或 trainer（培训管理员）")
+    check_password(password)
+    return {**fields, "password": password}
+
+
+def lock_delay(failures: int) -> timedelta:
+    """30 s at the 5th consecutive failure, doubling with each further one, at most 15 minutes."""
+    if failures < FAILURES_BEFORE_LOCK:
+        return timedelta(0)
+    doublings = min(failures - FAILURES_BEFORE_LOCK, 10)  # past 10 the cap applies anyway
+    return min(FIRST_LOCK * 2**doublings, MAX_LOCK)
+
+
+class AccountService:
+    """Users, logins and sessions; the web page and the CLI share this object."""
+
+    def __init__(
+        self,
+        db: Database,
+        settings: Settings,
+        *,
+        now: Callable[[], datetime] = utcnow,
+        scrypt: ScryptParams = DEFAULT_SCRYPT,
+    ):
+        self.db = db
+        self.session_length = timedelta(hours=settings.session_hours)
+        self._now = now
+        self.scrypt = scrypt
+        self._dummy_hash: str | None = None
+
+    # --- users ---
+
+    def add_user(self, user_id: str, name: str, unit: str, role: str, password: str) -> User:
+        row = self._new_row(validate_account(user_id, name, unit, role, password), self._now())
+        with self.db.write() as conn:
+            existing = self._row(conn, row["id"])
+            if existing is not None:
+                raise DuplicateUser(row["id"], existing.name)
+            conn.execute(insert(users).values(**row))
+        return User(row["id"], row["name"], row["unit"], row["role"])
+
+    def get_user(self, user_id: str) -> User:
+        with self.db.read() as conn:
+            row = self._row(conn, canonical_id(user_id))
+        if row is None:
+            raise UnknownUser(user_id)
+        return _user(row)
+
+    def list_users(self, unit: str | None = None) -> list[User]:
+        query = select(users).order_by(users.c.unit, users.c.id)
+        if unit is not None:
+            query = query.where(users.c.unit == unit.strip())
+        with self.db.read() as conn:
+            return [_user(row) for row in conn.execute(query)]
+
+    def set_password(self, user_id: str, password: str) -> None:
+        """Reset a password (a trainer's reset or a change after login); clears the lock and
+        ends the user's sessions, so a leaked session does not outlive the old password."""
+        check_password(password)
+        new_hash = hash_password(password, self.scrypt)
+        uid = canonical_id(user_id)
+        with self.db.write() as conn:
+            done = conn.execute(
+                update(users).where(users.c.id == uid).values(
+                    password_hash=new_hash, failed_logins=0, last_failed_at=None, locked_until=None
+                )
+            )
+            if not done.rowcount:
+                raise UnknownUser(user_id)
+            conn.execute(delete(sessions).where(sessions.c.user_id == uid))
+
+    def set_disabled(self, user_id: str, disabled: bool = True) -> None:
+        """Stop (or restore) an account without losing its feedback and study records."""
+        uid = canonical_id(user_id)
+        with self.db.write() as conn:
+            done = conn.execute(update(users).where(users.c.id == uid).values(disabled=disabled))
+            if not done.rowcount:
+                raise UnknownUser(user_id)
+            if disabled:
+                conn.execute(delete(sessions).where(sessions.c.user_id == uid))
+
+    def import_csv(self, path: str | Path) -> "ImportReport":
+        """Add the accounts in a CSV file, all or nothing.
+
+        Header ``id,name,unit,role,password`` or 执法证号,姓名,单位,角色,密码 (extra columns are
+        ignored, cells are trimmed, blank rows skipped); UTF-8 with or without BOM, or GBK as
+        Excel saves it. If any row is bad, nothing is added and the report lists every bad row,
+        so the trainer fixes the file and imports the same file again. An id already in the
+        database under the same name is skipped (a re-import of a master list); under another
+        name it is a bad row.
+        """
+        rows, problems = _read_account_rows(path)
+        new_rows, skipped = [], []
+        with self.db.read() as conn:
+            existing = self._existing_names(conn, [r["id"] for r in rows])
+        for r in rows:
+            name = existing.get(r["id"])
+            if name is None:
+                new_rows.append(r)
+            elif name == r["name"]:
+                skipped.append(RowIssue(r["line"], r["id"], f"账号已存在（{name}），未作修改"))
+            else:
+                problems.append(
+                    RowIssue(r["line"], r["id"], f"执法证号已被「{name}」使用，请核对是否填错")
+                )
+        if problems:
+            return ImportReport((), tuple(skipped), tuple(sorted(problems)))
+
+        # Hash before taking the write lock: scrypt takes a while per row.
+        now = self._now()
+        values = [self._new_row(r, now) for r in new_rows]
+        with self.db.write() as conn:
+            raced = self._existing_names(conn, [v["id"] for v in values])
+            if raced:  # added by someone else meanwhile; raising rolls back this whole import
+                uid = sorted(raced)[0]
+                raise DuplicateUser(uid, raced[uid])
+            if values:
+                conn.execute(insert(users), values)
+        return ImportReport(tuple(v["id"] for v in values), tuple(skipped), ())
+
+    @staticmethod
+    def _existing_names(conn: Connection, ids: list[str]) -> dict[str, str]:
+        query = select(users.c.id, users.c.name).where(users.c.id.in_(ids))
+        return {row.id: row.name for row in conn.execute(query)}
+
+    # --- login ---
+
+    def authenticate(self, user_id: str, password: str) -> User:
+        """The user, or LoginFailed (same message for an unknown id and a wrong password),
+        AccountLocked (too many failures: even the right password waits) or AccountDisabled."""
+        now = self._now()
+        uid = canonical_id(user_id)
+        with self.db.read() as conn:
+            row = self._row(conn, uid)
+        if row is None:
+            # Spend the scrypt time a real account costs, so timing does not tell which ids exist.
+            verify_password(password or "", self._dummy())
+            raise LoginFailed()
+        if row.locked_until is not None and row.locked_until > now:
+            raise AccountLocked((row.locked_until - now).total_seconds())
+
+        if not verify_password(password or "", row.password_hash):
+            locked_until = self._record_failure(uid, now)
+            if locked_until is not None:
+                raise AccountLocked((locked_until - now).total_seconds())
+            raise LoginFailed()
+
+        values = {"failed_logins": 0, "last_failed_at": None, "locked_until": None}
+        stored = _parse_hash(row.password_hash)
+        if stored is None or stored[0] != self.scrypt:  # parameters raised since: upgrade now
+            values["password_hash"] = hash_password(password, self.scrypt)
+        with self.db.write() as conn:
+            conn.execute(update(users).where(users.c.id == uid).values(**values))
+        if row.disabled:
+            raise AccountDisabled(uid)
+        return _user(row)
+
+    def _record_failure(self, uid: str, now: datetime) -> datetime | None:
+        """Count one failure; returns the lock end if this failure locks the account."""
+        with self.db.write() as conn:
+            row = conn.execute(
+                select(users.c.failed_logins, users.c.last_failed_at)
+                .where(users.c.id == uid)
+                .with_for_update()
+            ).one()
+            recent = row.last_failed_at is not None and now - row.last_failed_at < FAILURE_MEMORY
+            failures = (row.failed_logins if recent else 0) + 1
+            delay = lock_delay(failures)
+            locked_until = now + delay if delay else None
+            conn.execute(
+                update(users).where(users.c.id == uid).values(
+                    failed_logins=failures, last_failed_at=now, locked_until=locked_until
+                )
+            )
+        return locked_until
+
+    def _dummy(self) -> str:
+        if self._dummy_hash is None:
+            self._dummy_hash = hash_password(secrets.token_urlsafe(12), self.scrypt)
+        return self._dummy_hash
+
+    # --- sessions ---
+
+    def create_session(self, user: User) -> str:
+        """A new random token for the browser; only its SHA-256 is stored."""
+        token = secrets.token_urlsafe(32)
+        now = self._now()
+        with self.db.write() as conn:
+            # Housekeeping here rather than on a timer: logins are frequent enough.
+            conn.execute(delete(sessions).where(sessions.c.expires_at <= now))
+            conn.execute(insert(sessions).values(
+                token_hash=_token_hash(token), user_id=user.id,
+                created_at=now, expires_at=now + self.session_length, last_seen=now,
+            ))
+        return token
+
+    def session_user(self, token: str | None) -> User | None:
+        """The logged-in user, or None for an unknown, expired or disabled user's token."""
+        if not token or not isinstance(token, str):
+            return None
+        key = _token_hash(token)
+        now = self._now()
+        with self.db.write() as conn:
+            row = conn.execute(
+                select(sessions.c.expires_at, users)
+                .join(users, users.c.id == sessions.c.user_id)
+                .where(sessions.c.token_hash == key)
+            ).one_or_none()
+            if row is None:
+                return None
+            if row.expires_at <= now or row.disabled:
+                conn.execute(delete(sessions).where(sessions.c.token_hash == key))
+                return None
+            conn.execute(update(sessions).where(sessions.c.token_hash == key).values(last_seen=now))
+        return _user(row)
+
+    def end_session(self, token: str | None) -> None:
+        """Log out; ending an unknown or already ended session is not an error."""
+        if token:
+            with self.db.write() as conn:
+                conn.execute(delete(sessions).where(sessions.c.token_hash == _token_hash(token)))
+
+    # --- helpers ---
+
+    def _new_row(self, fields: dict, now: datetime) -> dict:
+        return {
+            "id": fields["id"], "name": fields["name"], "unit": fields["unit"],
+            "role": fields["role"], "password_hash": hash_password(fields["password"], self.scrypt),
+            "created_at": now, "disabled": False, "failed_logins": 0,
+        }
+
+    @staticmethod
+    def _row(conn: Connection, uid: str):
+        return conn.execute(select(users).where(users.c.id == uid)).one_or_none()
+
+
+def _user(row) -> User:
+    return User(row.id, row.name, row.unit, row.role, bool(row.disabled))
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+# --- CSV import ---
+
+# Header spellings accepted for each field.
+CSV_COLUMNS = {
+    "id": ("id", "执法证号", "工号", "账号"),
+    "name": ("name", "姓名"),
+    "unit": ("unit", "单位"),
+    "role": ("role", "角色"),
+    "password": ("password", "密码", "初始密码"),
+}
+CSV_HEADER_HELP = "id,name,unit,role,password（或 执法证号,姓名,单位,角色,密码）"
+
+
+@dataclass(frozen=True, order=True)
+class RowIssue:
+    line: int  # line number in the file, the header being line 1
+    user_id: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    added: tuple[str, ...]
+    skipped: tuple[RowIssue, ...]
+    problems: tuple[RowIssue, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def summary(self) -> str:
+        """A Chinese report for the CLI and the trainers' page."""
+        if self.problems:
+            lines = [f"文件中有 {len(self.problems)} 行有问题，本次没有导入任何账号。"
+                     "请修改以下各行后重新导入整个文件："]
+            lines += [f"  第 {p.line} 行 {p.user_id}：{p.reason}" for p in self.problems]
+        else:
+            lines = [f"已导入 {len(self.added)} 个账号。文件中有初始密码，请删除或妥善保管该文件。"]
+        if self.skipped:
+            lines.append(f"已存在而跳过 {len(self.skipped)} 个账号："
+                         + "、".join(s.user_id for s in self.skipped))
+        return "\n".join(lines)
+
+
+def _read_account_rows(path: str | Path) -> tuple[list[dict], list[RowIssue]]:
+    """Valid rows (with their line numbers) and bad rows, or CsvImportError for the whole file."""
+    reader = csv.reader(io.StringIO(_decode(Path(path))))
+    records = [(reader.line_num, row) for row in reader if any(cell.strip() for cell in row)]
+    if not records:
+        raise CsvImportError(f"文件 {path} 是空的，请按表头 {CSV_HEADER_HELP} 填写账号")
+    columns = _column_positions(*records[0])
+    if len(records) == 1:
+        raise CsvImportError(f"文件 {path} 只有表头，没有账号行，请在表头下面逐行填写账号")
+
+    rows: list[dict] = []
+    problems: list[RowIssue] = []
+    first_line: dict[str, int] = {}
+    for line, cells in records[1:]:
+        raw = {f: (cells[i].strip() if i < len(cells) else "") for f, i in columns.items()}
+        try:
+            row = validate_account(**{("user_id" if f == "id" else f): v for f, v in raw.items()})
+        except InvalidAccount as exc:
+            problems.append(RowIssue(line, raw["id"], str(exc)))
+            continue
+        row["line"] = line
+        if row["id"] in first_line:
+            first = first_line[row["id"]]
+            problems.append(RowIssue(line, row["id"], f"与第 {first} 行的执法证号重复，请删除或改正其中一行"))
+            continue
+        first_line[row["id"]] = line
+        rows.append(row)
+    return rows, problems
+
+
+def _column_positions(line: int, header: list[str]) -> dict[str, int]:
+    spelled = {alias.lower(): field for field, aliases in CSV_COLUMNS.items() for alias in aliases}
+    positions: dict[str, int] = {}
+    for i, cell in enumerate(header):
+        field = spelled.get(unicodedata.normalize("NFKC", cell).strip().lower())
+        if field is not None and field not in positions:
+            positions[field] = i
+    missing = [CSV_COLUMNS[f][1] for f in CSV_COLUMNS if f not in positions]
+    if missing:
+        raise CsvImportError(
+            f"第 {line} 行表头缺少列：{'、'.join(missing)}。表头应为 {CSV_HEADER_HELP}"
+        )
+    return positions
+
+
+def _decode(path: Path) -> str:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        reason = exc.strerror or exc
+        raise CsvImportError(f"无法读取文件 {path}：{reason}，请检查路径和权限") from exc
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise CsvImportError(
+            f"文件 {path} 是 UTF-16 编码（Excel 的“Unicode 文本”），"
+            "请在 Excel 中另存为“CSV UTF-8（逗号分隔）”后再导入"
+        )
+    # Excel on Chinese Windows saves plain "CSV" as GBK; GB18030 decodes GBK and more.
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise CsvImportError(
+        f"无法识别文件 {path} 的编码，请在 Excel 中另存为“CSV UTF-8（逗号分隔）”后再导入"
+    )

