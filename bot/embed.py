@@ -20,7 +20,7 @@ from bot.errors import EmbeddingModelError
 
 BATCH_SIZE = 64
 # Padded characters per batch (texts x longest text); measured best on the 2-core machine.
-BATCH_CHARS = 2048
+BATCH_CHARS = 1024
 
 
 def _cpu_count() -> int:
@@ -66,7 +66,8 @@ class Embedder(Embeddings):
     """
 
     def __init__(self, model_path: str | Path, device: str = "cpu", threads: int | None = None,
-                 batch_size: int = BATCH_SIZE, batch_chars: int = BATCH_CHARS):
+                 batch_size: int = BATCH_SIZE, batch_chars: int = BATCH_CHARS,
+                 backend: str = "onnx", onnx_cache: Path | None = None):
         path = Path(model_path).expanduser()
         if not (path / "modules.json").is_file() and not (path / "config.json").is_file():
             raise EmbeddingModelError(
@@ -80,11 +81,16 @@ class Embedder(Embeddings):
 
         # Torch's intra-op pool: one thread per usable core (2 here); more only adds contention.
         torch.set_num_threads(max(1, threads or _cpu_count()))
+        import transformers
+
+        # Weights may be stored fp16 (ours are); compute in fp32 on the CPU. transformers < 4.56
+        # only knows the older name of the argument.
+        dtype_arg = "dtype" if tuple(map(int, transformers.__version__.split(".")[:2])) >= (4, 56) \
+            else "torch_dtype"
         try:
             with _quiet_loading():
-                self.model = SentenceTransformer(
-                    str(path), device=device, local_files_only=True,
-                    model_kwargs={"dtype": torch.float32})  # weights may be stored fp16
+                self.model = SentenceTransformer(str(path), device=device, local_files_only=True,
+                                                 model_kwargs={dtype_arg: torch.float32})
         except Exception as exc:  # ST raises many types (OSError, ValueError, safetensors...)
             raise EmbeddingModelError(
                 f"无法加载嵌入模型 {path}：{exc}；若为内置模型，请删除该目录后重试"
@@ -104,6 +110,24 @@ class Embedder(Embeddings):
         # so two different models that happen to share a folder name never share an index.
         self.model_id = path.name if path.name.startswith(MODEL_PREFIX) \
             else f"{path.name}@{_fingerprint(path)}"
+        self.backend = backend
+        if backend == "onnx":
+            self._use_onnx(onnx_cache or path.parent, max(1, threads or _cpu_count()))
+        elif backend != "torch":
+            raise EmbeddingModelError(f"STUDYBOT_EMBED_BACKEND 只能是 onnx 或 torch，而不是 {backend!r}")
+
+    def _use_onnx(self, cache_dir: Path, threads: int) -> None:
+        """Swap the torch transformer for the same network on ONNX Runtime (exported once)."""
+        from bot.onnx_backbone import export, make_backbone, onnx_path
+
+        transformer = self.model[0]
+        hf_model = transformer.model
+        target = onnx_path(Path(cache_dir), self.model_id)
+        if not target.is_file():
+            export(hf_model, self.model.tokenizer, target)
+        backbone = make_backbone(target, threads)
+        backbone.config = hf_model.config
+        transformer.model = backbone
 
     @classmethod
     def from_settings(cls, settings) -> "Embedder":
@@ -114,9 +138,10 @@ class Embedder(Embeddings):
                 raise EmbeddingModelError(
                     f"STUDYBOT_EMBED_MODEL 指向的目录不存在：{path}；请改为本机上的 "
                     "sentence-transformers 模型目录，或留空以使用内置的 multilingual-e5-small")
-            return cls(path)
+            return cls(path, backend=settings.embed_backend, onnx_cache=settings.model_cache_dir)
         from bot.e5convert import ensure_model
-        return cls(ensure_model(settings.model_cache_dir))
+        return cls(ensure_model(settings.model_cache_dir), backend=settings.embed_backend,
+                   onnx_cache=settings.model_cache_dir)
 
     # ------------------------------------------------------------------ numpy fast paths
 

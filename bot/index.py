@@ -251,6 +251,28 @@ def build_index(
     return report
 
 
+def _carry_vectors(settings, gen, manifest, prev_gen, prev_manifest, reused) -> tuple[VectorStore, set[str]]:
+    """A new generation's store holding the vectors of unchanged documents, and their ids.
+
+    Locally the previous Chroma folder is copied and the changed documents deleted from the copy
+    (far cheaper than re-inserting every vector); on a server the vectors are read and re-added.
+    """
+    if not (prev_gen and reused):
+        return _open_vectors(settings, gen, manifest, create=True), set()
+    if not settings.chroma_url:
+        shutil.copytree(prev_gen / "chroma", gen / "chroma")
+        store = _open_vectors(settings, gen, manifest)
+        stale = sorted(set(prev_manifest["documents"]) - reused)
+        if stale:
+            store.collection.delete(where={"doc_id": {"$in": stale}})
+        return store, set(store.collection.get(include=[])["ids"])
+    ids, vectors, documents, metadatas = _open_vectors(settings, prev_gen, prev_manifest).records_for(sorted(reused))
+    store = _open_vectors(settings, gen, manifest, create=True)
+    if ids:
+        store.add(ids, vectors, documents, metadatas)
+    return store, set(ids)
+
+
 def _write_generation(settings, gen, documents, clauses, prev_gen, prev_manifest, reused,
                       embedder_factory, report, progress) -> None:
     from tqdm import tqdm
@@ -262,41 +284,12 @@ def _write_generation(settings, gen, documents, clauses, prev_gen, prev_manifest
             texts.append(sentence)
             metas.append({"doc_id": rec["doc_id"], "clause_id": rec["clause_id"], "sentence": i})
 
-    carried: dict[str, np.ndarray] = {}
-    if prev_gen and reused:
-        carried = _open_vectors(settings, prev_gen, prev_manifest).vectors_for(sorted(reused))
-    missing = [i for i, id_ in enumerate(ids) if id_ not in carried]
-
-    embedder = None
-    model_id = prev_manifest["model_id"] if prev_manifest else None
-    dim = prev_manifest["dim"] if prev_manifest else None
-    vectors = np.zeros((len(ids), dim or 0), dtype=np.float32) if dim else None
-    if missing or not prev_manifest:
-        embedder = embedder_factory()
-        if embedder.model_id != model_id:
-            # Vectors of another model cannot be mixed with this one's.
-            carried = {}
-            missing = list(range(len(ids)))
-        model_id, dim = embedder.model_id, embedder.dim
-        vectors = np.zeros((len(ids), dim), dtype=np.float32)
-        bar = tqdm(total=len(missing), desc="句子嵌入", unit="句", disable=not progress)
-        batch = 256
-        for start in range(0, len(missing), batch):
-            chunk = missing[start : start + batch]
-            vectors[chunk] = embedder.encode_passages([texts[i] for i in chunk])
-            bar.update(len(chunk))
-        bar.close()
-        report.embedded = len(missing)
-    for i, id_ in enumerate(ids):
-        if id_ in carried:
-            vectors[i] = carried[id_]
-
     manifest = {
         "format": INDEX_FORMAT,
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "model_id": model_id,
+        "model_id": prev_manifest["model_id"] if prev_manifest else None,
         "model_path": settings.embed_model,
-        "dim": dim,
+        "dim": prev_manifest["dim"] if prev_manifest else None,
         "chroma_url": settings.chroma_url,
         "collection": _collection_name(gen) if settings.chroma_url else "sentences",
         "corpus_dir": str(settings.corpus_dir),
@@ -305,8 +298,28 @@ def _write_generation(settings, gen, documents, clauses, prev_gen, prev_manifest
         "sentence_count": len(ids),
         "errors": report.errors,
     }
-    store = _open_vectors(settings, gen, manifest, create=True)
-    store.add(ids, vectors, texts, metas)
+    store, kept = _carry_vectors(settings, gen, manifest, prev_gen, prev_manifest, reused)
+    missing = [i for i, id_ in enumerate(ids) if id_ not in kept]
+    if missing or not prev_manifest:
+        embedder = embedder_factory()
+        if embedder.model_id != manifest["model_id"] and kept:
+            # Vectors of another model cannot be mixed with this one's: start the store over.
+            store.drop()
+            store = _open_vectors(settings, gen, manifest, create=True)
+            missing = list(range(len(ids)))
+        manifest["model_id"], manifest["dim"] = embedder.model_id, embedder.dim
+        bar = tqdm(total=len(missing), desc="句子嵌入", unit="句", disable=not progress)
+        # Large chunks: the embedder sorts each chunk by length, and less padding is faster.
+        step = 4096
+        for start in range(0, len(missing), step):
+            chunk = missing[start : start + step]
+            vectors = embedder.encode_passages([texts[i] for i in chunk])
+            store.add([ids[i] for i in chunk], vectors, [texts[i] for i in chunk], [metas[i] for i in chunk])
+            bar.update(len(chunk))
+        bar.close()
+        report.embedded = len(missing)
+    if store.count() != len(ids):
+        raise StudyBotError(f"向量库条目数 {store.count()} 与句子数 {len(ids)} 不一致，请运行 studybot index --rebuild")
 
     KeywordIndex.build(texts).save(gen / "bm25_sentences")
     KeywordIndex.build([keyword_text(c) for c in clauses]).save(gen / "bm25_clauses")
@@ -336,6 +349,15 @@ class IndexStore:
         self.sentence_rows: list[tuple[int, int]] = [
             (ci, si) for ci, c in enumerate(self.clauses) for si in range(len(c["sentences"]))
         ]
+        self.sentence_row_of: dict[str, int] = {
+            f"{self.clauses[ci]['clause_id']}#{si}": row for row, (ci, si) in enumerate(self.sentence_rows)
+        }
+        self.first_row: list[int] = []
+        row = 0
+        for c in self.clauses:
+            self.first_row.append(row)
+            row += len(c["sentences"])
+        self._clause_tokens: dict[str, frozenset[str]] = {}
         self._vectors: VectorStore | None = None
         self._bm25_sentences: KeywordIndex | None = None
         self._bm25_clauses: KeywordIndex | None = None
@@ -364,6 +386,32 @@ class IndexStore:
         if self._bm25_clauses is None:
             self._bm25_clauses = KeywordIndex.load(self.generation / "bm25_clauses", len(self.clauses))
         return self._bm25_clauses
+
+    @property
+    def clause_vectors(self) -> np.ndarray:
+        """Each clause's mean sentence vector, normalised: clause-level meaning at no embedding cost."""
+        if getattr(self, "_clause_vectors", None) is None:
+            got = self.vectors.collection.get(include=["embeddings"])
+            dim = self.manifest["dim"]
+            sums = np.zeros((len(self.clauses), dim), dtype=np.float32)
+            index = {c["clause_id"]: i for i, c in enumerate(self.clauses)}
+            for id_, vec in zip(got["ids"], got["embeddings"]):
+                sums[index[id_.rsplit("#", 1)[0]]] += np.asarray(vec, dtype=np.float32)
+            norms = np.linalg.norm(sums, axis=1, keepdims=True)
+            self._clause_vectors = sums / np.where(norms > 0, norms, 1.0)
+        return self._clause_vectors
+
+    def clause_mask(self, doc_ids) -> np.ndarray:
+        allowed = set(doc_ids)
+        return np.array([c["doc_id"] in allowed for c in self.clauses])
+
+    def clause_tokens(self, clause_id: str) -> frozenset[str]:
+        """The clause's keyword tokens (its place, title, text, units), computed once."""
+        if clause_id not in self._clause_tokens:
+            from .keywords import tokenize
+
+            self._clause_tokens[clause_id] = frozenset(tokenize(keyword_text(self.by_id[clause_id])))
+        return self._clause_tokens[clause_id]
 
     def clauses_of(self, doc_id: str | None = None) -> list[dict]:
         if doc_id is None:

@@ -91,6 +91,15 @@ class KeywordIndex:
         retriever = bm25s.BM25.load(str(directory), show_progress=False, verbosity=0)
         return cls(retriever, size)
 
+    def idf(self, tokens: list[str]) -> np.ndarray:
+        """Smoothed inverse document frequency; a token the texts never use gets the highest."""
+        if not hasattr(self, "_df"):
+            self._df = np.diff(self._retriever.scores["indptr"])
+        vocab = self._retriever.vocab_dict
+        n = self.size
+        df = np.array([self._df[vocab[t]] if t in vocab and vocab[t] < len(self._df) else 0 for t in tokens])
+        return np.log(1 + (n - df + 0.5) / (df + 0.5))
+
     def scores(self, query: str | list[str]) -> np.ndarray:
         tokens = tokenize(query) if isinstance(query, str) else query
         vocab = self._retriever.vocab_dict

@@ -42,8 +42,8 @@ PART = re.compile(rf"^([{CN_NUM}]{{1,3}})、\s*(.*)$")
 SECTION = re.compile(rf"^（([{CN_NUM}]{{1,3}})）\s*(.*)$")
 # An item number: 1–2 digits, then a dot, an enumeration comma, a space or straight into Chinese
 # text. A line starting `2023年` or `60学时` is text, not an item.
-ITEM = re.compile(rf"^(\d{{1,2}})(?:[.．、]\s*|\s+|(?=[{CJK}“《（]))(.*)$")
-NOT_ITEM_AFTER = re.compile(r"^(年|月|日|号|个|%|‰|时|分|学时|小时|天|万|亿|元|岁|周|次|项|条|款|家|人|名)")
+ITEM = re.compile(rf"^(\d{{1,2}})([.．、]\s*|\s+|(?=[{CJK}“《（]))(.*)$")
+NOT_ITEM_AFTER = re.compile(r"^(年|月|日|号|个|%|‰|时|分|学时|小时|天|万|亿|元|岁|周|次|倍|项|条|款)")
 LAW_HEAD = re.compile(rf"^第([{CN_NUM}\d]+)(编|章|节)\s*(.*)$")
 ARTICLE = re.compile(rf"^第([{CN_NUM}\d]+)条(?:\s+|(?=[{CJK}“《（]))(.*)$")
 UNITS = re.compile(r"（([^（）]*(?:（[^（）]*）[^（）]*)*)）$")
@@ -135,11 +135,14 @@ def _match_plan(line: str, last_item: int) -> tuple[str, int, str, str] | None:
         return "part", cn_to_int(m.group(1)), f"{m.group(1)}、", m.group(2)
     if m := SECTION.match(line):
         return "section", cn_to_int(m.group(1)), f"（{m.group(1)}）", m.group(2)
-    if (m := ITEM.match(line)) and not NOT_ITEM_AFTER.match(m.group(2)):
-        number = int(m.group(1))
+    if m := ITEM.match(line):
+        number, delimiter, rest = int(m.group(1)), m.group(2).strip(), m.group(3)
+        # `2023年…` or `60学时…` is text; `31. 日常监督…` with its dot is an item all the same.
+        if not delimiter and NOT_ITEM_AFTER.match(rest):
+            return None
         # Items count on through the sections of the seed; one that jumps is a line of text.
-        if number in (1, last_item + 1) and m.group(2):
-            return "item", number, m.group(1), m.group(2)
+        if number in (1, last_item + 1) and rest:
+            return "item", number, m.group(1), rest
     return None
 
 
@@ -361,6 +364,11 @@ def segment(lines: list[str], title: str = "") -> list[Clause]:
             clauses = _front_clauses(front_lines, title) + _plan_clauses(roots)
         else:
             clauses = _paragraph_clauses(front_lines, title)
+    seen: dict[str, int] = {}
     for i, clause in enumerate(clauses):
         clause.order = i
+        # Numbering that restarts or repeats (a second 二、, a typo) must not merge two clauses.
+        seen[clause.key] = seen.get(clause.key, 0) + 1
+        if seen[clause.key] > 1:
+            clause.key = f"{clause.key}~{seen[clause.key]}"
     return clauses

@@ -13,6 +13,9 @@ class StudyBot:
         self.settings = settings
         self._embedder = None
         self._store: IndexStore | None = None
+        self._answerer = None
+        self._db = None
+        self.chat_model = None  # set by tests or by from_settings when an LLM is configured
         self._lock = threading.Lock()
 
     # The embedding model costs seconds to load: load it once, on first need, never at import.
@@ -36,6 +39,7 @@ class StudyBot:
         report = build_index(self.settings, lambda: self.embedder, rebuild=rebuild, progress=progress)
         with self._lock:
             self._store = None  # the next read opens the new generation
+            self._answerer = None
         return report
 
     def documents(self) -> list[dict]:
@@ -54,3 +58,56 @@ class StudyBot:
             return self.store.documents[doc_id]
         except KeyError:
             raise UnknownDocument(doc_id) from None
+
+    @property
+    def answerer(self):
+        store, embedder = self.store, self.embedder
+        with self._lock:
+            if self._answerer is None or self._answerer.store is not store:
+                from .answer import Answerer
+
+                answerer = Answerer(store, embedder)
+                chat = self.chat_model
+                if chat is None and self.settings.llm_enabled:
+                    from .generate import chat_model_from_settings
+
+                    chat = self.chat_model = chat_model_from_settings(self.settings)
+                if chat is not None:
+                    from .generate import GenerativeAnswerer
+
+                    answerer = GenerativeAnswerer(store, embedder, chat, timeout=self.settings.llm_timeout)
+                self._answerer = answerer
+            return self._answerer
+
+    def warm_up(self) -> None:
+        """Load the model and the index and answer once, so the first officer does not wait."""
+        self.answerer.answer("行政执法人员培训学时")
+
+    def ask(self, question: str, previous: str | None = None, doc_id: str | None = None, top_k: int = 5):
+        if doc_id is not None and doc_id not in self.store.documents:
+            from .errors import UnknownDocument
+
+            raise UnknownDocument(doc_id)
+        return self.answerer.answer(question, previous=previous, doc_id=doc_id, k=top_k)
+
+    # The application database (accounts, sessions, feedback) opens on first use, migrated.
+    @property
+    def db(self):
+        with self._lock:
+            if self._db is None:
+                from .db import open_database
+
+                self._db = open_database(self.settings)
+            return self._db
+
+    @property
+    def accounts(self):
+        from .accounts import AccountService
+
+        return AccountService(self.db, self.settings)
+
+    @property
+    def feedback(self):
+        from .feedback import FeedbackService
+
+        return FeedbackService(self.db)

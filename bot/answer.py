@@ -1,0 +1,205 @@
+"""From a question to a short, cited answer: retrieve, decide whether the texts cover it, quote."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from importlib import resources
+
+import numpy as np
+
+from .extract import best_sentences, trim
+from .keywords import tokenize
+from .query import Query, understand
+from .retrieve import QueryEncoder, hybrid_retriever
+
+TOP_K = 5
+
+
+@dataclass
+class Citation:
+    doc_id: str
+    doc_title: str
+    clause_id: str
+    label: str
+    title: str
+    text: str
+    quote: str
+    score: float
+    ref: str = ""  # 款/项 within an article
+
+    def to_json(self) -> dict:
+        return {k: getattr(self, k) for k in ("doc_id", "doc_title", "clause_id", "label", "text", "quote", "score")}
+
+
+@dataclass
+class Answer:
+    question: str
+    answer: str
+    citations: list[Citation]
+    refused: bool
+    mode: str = "extractive"
+    notices: list[str] = field(default_factory=list)
+    elapsed_ms: float = 0.0
+    derived: str = ""
+    search: str = ""
+    related: list[Citation] = field(default_factory=list)  # further reading, not support
+
+    def to_json(self) -> dict:
+        return {
+            "question": self.question,
+            "answer": self.answer,
+            "citations": [c.to_json() for c in self.citations],
+            "refused": self.refused,
+            "mode": self.mode,
+            "notices": self.notices,
+            "elapsed_ms": round(self.elapsed_ms, 1),
+        }
+
+
+@lru_cache(maxsize=1)
+def calibration() -> dict:
+    """Refusal thresholds measured on the development set by eval/calibrate.py."""
+    text = resources.files("bot.data").joinpath("calibration.json").read_text(encoding="utf-8")
+    return json.loads(text)
+
+
+def coverage(store, question_tokens: list[str], clause: dict) -> float:
+    """Share of the question's information (IDF-weighted) found in the clause's words."""
+    if not question_tokens:
+        return 0.0
+    weights = store.bm25_sentences.idf(question_tokens)
+    words = store.clause_tokens(clause["clause_id"])
+    hit = sum(w for t, w in zip(question_tokens, weights) if t in words)
+    return float(hit / weights.sum())
+
+
+def relevance(dense: float, cover: float) -> float:
+    """One number for 'the texts answer this': a line through the two features, fitted on dev."""
+    cal = calibration()
+    return cal["w_dense"] * dense + cal["w_cover"] * cover + cal["bias"]
+
+
+DERIVED = re.compile(r"(\d+)学时")
+MINUTES_PER_HOUR = re.compile(r"(\d+)分钟为1个学时")
+
+
+def derive(question: str, clause_text: str) -> str:
+    """A simple fact the texts imply but do not state, marked as derived (学时 → 小时)."""
+    if not re.search(r"小时|钟头|多长时间|分钟|几个钟", question):
+        return ""
+    hours = DERIVED.search(clause_text)
+    minutes = MINUTES_PER_HOUR.search(clause_text)
+    if not (hours and minutes):
+        return ""
+    h, m = int(hours.group(1)), int(minutes.group(1))
+    total = h * m
+    return f"（推算：{h}学时 × {m}分钟 = {total}分钟，约合{total / 60:g}小时；此为按条文折算，条文本身未写明小时数。）"
+
+
+class Answerer:
+    """The extractive answerer; `bot.generate.GenerativeAnswerer` builds on it."""
+
+    def __init__(self, store, embedder):
+        self.store = store
+        self.encoder = QueryEncoder(embedder)
+
+    def retrieve(self, query: Query, k: int = TOP_K):
+        retriever = hybrid_retriever(self.store, self.encoder, k=k, doc_ids=query.doc_ids)
+        return retriever.invoke(query.search)[:k]
+
+    def citation(self, clause_index: int, quote: str, score: float, sentence_index: int | None = None) -> Citation:
+        clause = self.store.clauses[clause_index]
+        doc = self.store.documents[clause["doc_id"]]
+        ref = clause["sentence_refs"][sentence_index] if sentence_index is not None else ""
+        return Citation(clause["doc_id"], doc["title"], clause["clause_id"], clause["label"], clause["title"],
+                        clause["text"], quote, round(float(score), 4), ref)
+
+    def refuse(self, query: Query, docs, reason: str) -> Answer:
+        nearest = [self.citation(d.metadata["clause_index"], "", d.metadata["rrf_score"]) for d in docs[:3]]
+        lines = [reason]
+        if nearest:
+            lines.append("最接近的条款（仅供参考，并不回答这个问题）：" + "；".join(
+                f"{c.label}「{c.title}」" for c in nearest))
+        return Answer(query.question, "\n".join(lines), nearest, refused=True, notices=query.notices,
+                      search=query.search)
+
+    def answer(self, raw: str, previous: str | None = None, doc_id: str | None = None, k: int = TOP_K) -> Answer:
+        started = time.perf_counter()
+        query = understand(raw, self.store.documents, previous=previous, doc_id=doc_id)
+        result = self._answer(query, k)
+        result.elapsed_ms = (time.perf_counter() - started) * 1000
+        return result
+
+    def _answer(self, query: Query, k: int) -> Answer:
+        if query.unmatched_places and not query.doc_ids:
+            names = "、".join(query.unmatched_places)
+            return self.refuse(query, [], f"已加载的文本中没有{names}的相关文件，无法回答。已加载：" + "、".join(
+                f"《{d['title']}》" for d in self.store.documents.values()))
+        docs = self.retrieve(query, k)
+        if query.injection:
+            return self.refuse(query, docs, "这个请求试图改变助手的工作方式，无法照办。本助手只依据已加载的政策文本回答问题，文本没有涉及这个请求。")
+        if not docs:
+            return self.refuse(query, docs, "已加载的文本没有涉及这个问题。")
+
+        tokens = tokenize(query.search)
+        top = docs[0].metadata
+        top_clause = self.store.clauses[top["clause_index"]]
+        dense = top.get("dense_score", 0.0)
+        cover = coverage(self.store, tokenize(query.question if not query.follow_up else query.search), top_clause)
+        if relevance(dense, cover) < 0:
+            return self.refuse(query, docs, "已加载的文本没有涉及这个问题，无法作答（不作猜测）。")
+
+        vector = self.encoder(query.search)
+        sentence_scores = self.store.bm25_sentences.scores(tokens)
+        weights = self.store.bm25_sentences.idf(tokens) if tokens else np.zeros(0)
+
+        chosen = [docs[0]]
+        # Where another loaded document answers the same thing, give each, each cited.
+        top_doc = top_clause["doc_id"]
+        if not query.doc_ids:
+            for d in docs[1:]:
+                other = self.store.clauses[d.metadata["clause_index"]]
+                if other["doc_id"] != top_doc and d.metadata["rrf_score"] >= 0.75 * top["rrf_score"] \
+                        and relevance(d.metadata.get("dense_score", 0.0), coverage(self.store, tokenize(query.question), other)) >= 0:
+                    chosen.append(d)
+                    break
+
+        citations, parts = [], []
+        for n, d in enumerate(chosen, start=1):
+            ci = d.metadata["clause_index"]
+            ranked = best_sentences(self.store, ci, query.search, vector, sentence_scores,
+                                    self.store.first_row[ci])
+            si = ranked[0][0]
+            sentence = self.store.clauses[ci]["sentences"][si]
+            # Trailing punctuation is dropped so the quote reads inside “”; it stays an exact substring.
+            quote = trim(sentence, query.search, tokens, weights).rstrip("，：；。")
+            citations.append(self.citation(ci, quote, d.metadata["rrf_score"], si))
+            parts.append((ci, quote, n))
+
+        answer = self._compose(parts, multi_doc=len(chosen) > 1)
+        derived = derive(query.search, top_clause["text"])
+        related = [self.citation(d.metadata["clause_index"], "", d.metadata["rrf_score"])
+                   for d in docs[1:3] if all(c.clause_id != d.metadata["clause_id"] for c in citations)]
+        return Answer(query.question, answer + derived, citations, refused=False, notices=query.notices,
+                      derived=derived, search=query.search, related=related)
+
+    def _compose(self, parts, multi_doc: bool) -> str:
+        out = []
+        for ci, quote, n in parts:
+            clause = self.store.clauses[ci]
+            where = clause["label"]
+            if multi_doc:
+                where = f"《{self.store.documents[clause['doc_id']]['title']}》{where}"
+            out.append(f"依据{where}「{clause['title']}」：“{quote}”[{n}]。")
+        return "\n".join(out)
+
+
+def answer_to_json(answer: Answer) -> str:
+    return json.dumps(answer.to_json(), ensure_ascii=False)
+
+
+__all__ = ["Answer", "Answerer", "Citation", "answer_to_json", "asdict"]

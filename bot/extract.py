@@ -1,0 +1,102 @@
+"""Extractive answers: the sentence (or the part of it) that answers the question, quoted exactly."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from .keywords import tokenize
+
+MAX_QUOTE = 90  # characters; a longer sentence is cut to the clauses of it that answer
+
+# What a question asks for, and what an answering fragment contains.
+ASKS = (
+    (re.compile(r"多少|几个|几|百分|比例|数量|多长|多久"), re.compile(r"\d|[一二三四五六七八九十百]+(个|项|级|次)")),
+    (re.compile(r"什么时候|何时|哪年|哪一年|几月|截止|期限|时间|之前|前完成|啥时候|到什么时候|节点"),
+     re.compile(r"\d{4}年|年底|月底|月前|年前|前完成|之前")),
+    (re.compile(r"谁|哪个部门|哪些部门|哪一级|哪级|由谁|牵头|负责|哪个单位|主体"),
+     re.compile(r"由|厅|局|部门|政府|机构|机关|司法所|委员会|牵头|负责")),
+)
+
+
+@dataclass
+class Quote:
+    clause_index: int
+    sentence_index: int
+    text: str  # an exact substring of the clause text
+    score: float
+
+
+def _fragments(sentence: str) -> list[str]:
+    """Split a long sentence at commas and colons outside brackets, keeping the marks."""
+    parts, buf, depth = [], "", 0
+    for ch in sentence:
+        buf += ch
+        if ch in "（《“":
+            depth += 1
+        elif ch in "）》”" and depth:
+            depth -= 1
+        elif ch in "，：" and depth == 0:
+            parts.append(buf)
+            buf = ""
+    if buf:
+        parts.append(buf)
+    return parts
+
+
+def _overlap(tokens: list[str], weights: np.ndarray, text: str) -> float:
+    if not tokens:
+        return 0.0
+    have = set(tokenize(text))
+    hit = sum(w for t, w in zip(tokens, weights) if t in have or t in text)
+    return float(hit / (weights.sum() or 1.0))
+
+
+def _cue_bonus(question: str, text: str) -> float:
+    bonus = 0.0
+    for asks, answers in ASKS:
+        if asks.search(question) and answers.search(text):
+            bonus += 0.25
+    return bonus
+
+
+def trim(sentence: str, question: str, tokens: list[str], weights: np.ndarray) -> str:
+    """The best window of one to three fragments of a long sentence (its own words, in order)."""
+    if len(sentence) <= MAX_QUOTE:
+        return sentence
+    parts = _fragments(sentence)
+    best, best_score = sentence[:MAX_QUOTE], -1.0
+    for size in (1, 2, 3):
+        for start in range(0, len(parts) - size + 1):
+            window = "".join(parts[start : start + size])
+            if len(window) > MAX_QUOTE and size > 1:
+                continue
+            score = _overlap(tokens, weights, window) + _cue_bonus(question, window) - 0.002 * len(window)
+            if score > best_score:
+                best, best_score = window, score
+    best = best.rstrip("，：")
+    return best
+
+
+def best_sentences(store, clause_index: int, question: str, query_vector: np.ndarray,
+                   sentence_scores: np.ndarray, first_row: int) -> list[tuple[int, float]]:
+    """Sentences of one clause ranked by meaning (e5), keywords (BM25) and what the question asks."""
+    clause = store.clauses[clause_index]
+    n = len(clause["sentences"])
+    ids = [f"{clause['clause_id']}#{i}" for i in range(n)]
+    got = store.vectors.collection.get(ids=ids, include=["embeddings"])
+    vec = {i: np.asarray(v, dtype=np.float32) for i, v in zip(got["ids"], got["embeddings"])}
+    dense = np.array([float(vec[i] @ query_vector) if i in vec else 0.0 for i in ids])
+    kw = sentence_scores[first_row : first_row + n]
+    kw = kw / kw.max() if kw.max() > 0 else kw
+    spread = dense.max() - dense.min()
+    dense_n = (dense - dense.min()) / spread if spread > 1e-6 else np.zeros(n)
+    scores = []
+    for i, sentence in enumerate(clause["sentences"]):
+        score = 0.5 * dense_n[i] + 0.5 * kw[i] + _cue_bonus(question, sentence)
+        if i == 0 and len(sentence) <= 32 and n > 1:
+            score -= 0.3  # the heading sentence names the topic; the body holds the answer
+        scores.append((i, score))
+    return sorted(scores, key=lambda x: -x[1])

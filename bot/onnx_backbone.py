@@ -1,0 +1,87 @@
+"""Run a sentence-transformers model's transformer on ONNX Runtime, the rest of ST unchanged.
+
+On this 2-core CPU, ONNX Runtime runs multilingual-e5-small about 1.4× faster than torch for
+batches and 2× for one query, with the same numbers (cosine ≥ 0.99999 against torch). The ONNX
+file is exported once from the loaded torch model into the model cache; tokenisation, prompts,
+pooling and normalisation stay sentence-transformers' own.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from .e5convert import _build_lock
+from .errors import EmbeddingModelError
+
+INPUTS = ("input_ids", "attention_mask", "token_type_ids")
+
+
+def onnx_path(cache_dir: Path, model_id: str) -> Path:
+    safe = "".join(ch if ch.isalnum() or ch in "-_.@" else "_" for ch in model_id)
+    return cache_dir / "onnx" / f"{safe}.onnx"
+
+
+def export(hf_model, tokenizer, target: Path) -> Path:
+    """Export the transformer (input ids, mask[, token types] → last hidden state), atomically."""
+    import torch
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with _build_lock(target.parent / f".{target.name}.lock"):
+        if target.is_file():
+            return target
+        names = [n for n in INPUTS if n in tokenizer.model_input_names]
+
+        class Wrapper(torch.nn.Module):
+            def __init__(self, model):
+                super().__init__()
+                self.model = model
+
+            def forward(self, *args):
+                return self.model(**dict(zip(names, args))).last_hidden_state
+
+        sample = tokenizer(["passage: 行政执法"], return_tensors="pt")
+        axes = {n: {0: "batch", 1: "tokens"} for n in names}
+        axes["last_hidden_state"] = {0: "batch", 1: "tokens"}
+        fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".onnx.tmp")
+        os.close(fd)
+        try:
+            with torch.inference_mode():
+                torch.onnx.export(Wrapper(hf_model.eval()), tuple(sample[n] for n in names), tmp,
+                                  input_names=names, output_names=["last_hidden_state"],
+                                  dynamic_axes=axes, opset_version=17, dynamo=False)
+            os.replace(tmp, target)
+        except Exception as exc:  # torch's exporter raises many kinds
+            Path(tmp).unlink(missing_ok=True)
+            raise EmbeddingModelError(f"无法导出 ONNX 模型：{exc}；可设置 STUDYBOT_EMBED_BACKEND=torch 暂时绕过") from exc
+    return target
+
+
+def make_backbone(path: Path, threads: int):
+    """A torch module that answers like a Hugging Face encoder but runs the ONNX file."""
+    import numpy as np
+    import onnxruntime as ort
+    import torch
+    from transformers.modeling_outputs import BaseModelOutput
+
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+    wanted = [i.name for i in session.get_inputs()]
+
+    class OrtBackbone(torch.nn.Module):
+        def forward(self, input_ids=None, attention_mask=None, token_type_ids=None, **_):
+            given = {"input_ids": input_ids, "attention_mask": attention_mask, "token_type_ids": token_type_ids}
+            feed = {}
+            for name in wanted:
+                value = given[name]
+                if value is None:  # BERT's token types default to zeros
+                    value = torch.zeros_like(input_ids)
+                feed[name] = value.cpu().numpy().astype(np.int64)
+            hidden = session.run(["last_hidden_state"], feed)[0]
+            return BaseModelOutput(last_hidden_state=torch.from_numpy(hidden))
+
+    return OrtBackbone()

@@ -1,0 +1,147 @@
+"""Query understanding: normalise, expand with the domain's own terms, scope to documents,
+resolve follow-ups, and spot attempts to override the assistant."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+
+from .clean import normalise_query
+from .errors import BadQuestion
+
+MAX_QUESTION_CHARS = 500
+
+# Provinces and central bodies a question may name; each with the short forms officers use.
+PLACES: dict[str, tuple[str, ...]] = {
+    "广东": ("广东", "粤"), "江苏": ("江苏", "苏"), "浙江": ("浙江", "浙"), "福建": ("福建", "闽"),
+    "广西": ("广西", "桂"), "海南": ("海南", "琼"), "湖南": ("湖南", "湘"), "江西": ("江西", "赣"),
+    "山东": ("山东", "鲁"), "河南": ("河南", "豫"), "河北": ("河北", "冀"), "湖北": ("湖北", "鄂"),
+    "四川": ("四川", "川"), "贵州": ("贵州", "黔"), "云南": ("云南", "滇"), "安徽": ("安徽", "皖"),
+    "北京": ("北京", "京"), "上海": ("上海", "沪"), "天津": ("天津", "津"), "重庆": ("重庆", "渝"),
+    "辽宁": ("辽宁", "辽"), "吉林": ("吉林",), "黑龙江": ("黑龙江",), "山西": ("山西", "晋"),
+    "陕西": ("陕西", "陕"), "甘肃": ("甘肃", "甘"), "青海": ("青海",), "宁夏": ("宁夏",),
+    "新疆": ("新疆",), "西藏": ("西藏",), "内蒙古": ("内蒙古",), "国务院": ("国务院", "国家", "中央"),
+}
+# A one-character short form counts only where it is used as a name: 粤府办, 苏执法, 粤的方案.
+_SHORT_NAME_CONTEXT = r"(?=府|政办|执法|省|的|办发|方案|计划)"
+
+_INJECTION = re.compile(
+    r"(忽略|无视|忘记|忘掉|覆盖|绕过).{0,12}(指令|指示|规则|提示|设定|要求|限制)|系统提示|提示词|system prompt|"
+    r"ignore (all |the )?(previous|prior|above)|disregard|jailbreak|developer mode|reveal .*(prompt|key|config)|"
+    r"你现在是|从现在开始你|扮演|假装你是|不受限制|没有限制的|DAN\b|api[ _-]?key|密钥|"
+    r"【系统|\[system|<\|im_start\|>|###\s*(system|instruction)",
+    re.IGNORECASE,
+)
+_FOLLOW_UP = re.compile(r"^(那|那么|那个|这个|这|它|其|该|此|还有|另外|然后|如果是|要是|换成|对于)|呢[？?]?$|^(谁|哪个部门|什么时候|多久|怎么算|具体)")
+_CONTENT = re.compile(r"[\u4e00-\u9fff]{2,}")
+
+
+@dataclass
+class Query:
+    question: str  # what the officer typed, cleaned and simplified
+    search: str  # what retrieval searches: the question, resolved against the previous turn, expanded
+    doc_ids: tuple[str, ...] | None = None
+    places: tuple[str, ...] = ()
+    unmatched_places: tuple[str, ...] = ()
+    notices: list[str] = field(default_factory=list)
+    injection: bool = False
+    follow_up: bool = False
+
+
+@lru_cache(maxsize=1)
+def synonyms() -> tuple[tuple[str, tuple[str, ...]], ...]:
+    text = resources.files("bot.data").joinpath("synonyms.tsv").read_text(encoding="utf-8")
+    pairs = []
+    for line in text.splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        left, right = line.split("\t", 1)
+        pairs.append((left.strip(), tuple(t.strip() for t in right.split("|") if t.strip())))
+    return tuple(pairs)
+
+
+def expand(text: str) -> str:
+    added: list[str] = []
+    for left, terms in synonyms():
+        # A question that already uses one of the plan's terms needs no colloquial rewrite.
+        if left in text and not any(t in text for t in terms):
+            added += [t for t in terms if t not in added]
+    return f"{text} {' '.join(added)}" if added else text
+
+
+def sanitize(raw: str | None) -> tuple[str, list[str]]:
+    """The question as text we can work with, and notices for what was changed."""
+    if raw is None or not str(raw).strip():
+        raise BadQuestion("问题是空的，请输入要查询的内容，例如：行政执法人员每年要参加多少学时的培训？")
+    notices = []
+    text = str(raw)
+    if len(text) > MAX_QUESTION_CHARS:
+        text = text[:MAX_QUESTION_CHARS]
+        notices.append(f"问题过长，只按前 {MAX_QUESTION_CHARS} 个字处理。")
+    # Markup is read as text: tags are dropped for searching, never rendered.
+    stripped = re.sub(r"<[^>]{0,200}>", " ", text)
+    if stripped != text:
+        notices.append("问题中的 HTML/脚本标记已作为普通文字忽略。")
+    text = normalise_query(stripped)
+    if not re.search(r"[\u4e00-\u9fffA-Za-z0-9]", text):
+        raise BadQuestion("没有看懂这个问题：请用中文写出要查询的内容。")
+    return text, notices
+
+
+def document_places(documents: dict[str, dict]) -> dict[str, set[str]]:
+    """Which documents each place names (by title, issuer or 文号)."""
+    found: dict[str, set[str]] = {}
+    for doc_id, doc in documents.items():
+        text = " ".join(str(doc.get(k) or "") for k in ("title", "issuer", "doc_number", "notice_title"))
+        for place, names in PLACES.items():
+            if any(n in text for n in names if len(n) > 1) or any(
+                re.search(re.escape(n) + _SHORT_NAME_CONTEXT, text) for n in names if len(n) == 1
+            ):
+                found.setdefault(place, set()).add(doc_id)
+    return found
+
+
+def places_in(text: str) -> list[str]:
+    hits = []
+    for place, names in PLACES.items():
+        for name in names:
+            if (len(name) > 1 and name in text) or (len(name) == 1 and re.search(re.escape(name) + _SHORT_NAME_CONTEXT, text)):
+                hits.append(place)
+                break
+    # 国家/中央 also appear inside ordinary phrases (国家一体化在线监管平台): a real scope names a plan.
+    if "国务院" in hits and not re.search(r"国务院|(国家|中央)(的|层面|出台|印发|那份|行动计划)", text):
+        hits.remove("国务院")
+    return hits
+
+
+def is_follow_up(text: str) -> bool:
+    content = _CONTENT.findall(re.sub(r"那|这个|呢|吗|什么|怎么|多少|哪些|要|是", "", text))
+    return bool(_FOLLOW_UP.search(text)) and len("".join(content)) <= 12
+
+
+def understand(raw: str, documents: dict[str, dict], previous: str | None = None,
+               doc_id: str | None = None) -> Query:
+    text, notices = sanitize(raw)
+    query = Query(question=text, search=text, notices=notices)
+    query.injection = bool(_INJECTION.search(text))
+
+    if previous and is_follow_up(text):
+        # Deterministic condensing: the earlier question supplies the topic this one leaves out.
+        query.follow_up = True
+        query.search = f"{previous} {text}"
+
+    if doc_id:
+        query.doc_ids = (doc_id,)
+    else:
+        asked = places_in(text) or (places_in(previous) if query.follow_up and previous else [])
+        if asked:
+            by_place = document_places(documents)
+            matched = sorted({d for p in asked for d in by_place.get(p, ())})
+            query.places = tuple(asked)
+            query.unmatched_places = tuple(p for p in asked if p not in by_place)
+            if matched:
+                query.doc_ids = tuple(matched)
+    query.search = expand(query.search)
+    return query

@@ -1,0 +1,113 @@
+"""Choose retrieval granularity, fusion weights and candidate depth on the development set.
+
+Run: .venv/bin/python eval/tune_retrieval.py [--set eval/dev.jsonl]
+Prints clause-level top-1 / top-3 for each variant, by question kind. In-scope questions only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import shutil
+import sys
+import tempfile
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import numpy as np  # noqa: E402
+
+from bot.keywords import tokenize  # noqa: E402
+from bot.query import understand  # noqa: E402
+from bot.retrieve import QueryEncoder, hybrid_retriever  # noqa: E402
+from bot.service import StudyBot  # noqa: E402
+from bot.settings import Settings  # noqa: E402
+
+KINDS = ("plain", "paraphrase", "colloquial", "traditional")
+
+
+def load(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def seed_bot(home: Path) -> StudyBot:
+    corpus = home / "corpus"
+    corpus.mkdir()
+    for f in (ROOT / "corpus").iterdir():
+        shutil.copy(f, corpus / f.name)
+    bot = StudyBot(Settings.from_env(corpus_dir=corpus, index_dir=home / "index", data_dir=home / "data"))
+    bot.index(progress=False)
+    return bot
+
+
+def clause_bm25_ranking(store, search: str, k: int) -> list[str]:
+    scores = store.bm25_clauses.scores(tokenize(search))
+    order = np.argsort(-scores)[:k]
+    return [store.clauses[i]["label"] for i in order if scores[i] > 0]
+
+
+def evaluate(rank_fn, questions) -> dict[str, tuple[float, float, int]]:
+    hits1, hits3, total = defaultdict(int), defaultdict(int), defaultdict(int)
+    for q in questions:
+        labels = rank_fn(q)
+        for kind in (q["kind"], "all"):
+            total[kind] += 1
+            hits1[kind] += bool(labels[:1]) and labels[0] in q["gold"]
+            hits3[kind] += any(lab in q["gold"] for lab in labels[:3])
+    return {k: (hits1[k] / total[k], hits3[k] / total[k], total[k]) for k in total}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--set", default=str(ROOT / "eval" / "dev.jsonl"))
+    parser.add_argument("--quick", action="store_true", help="only the chosen setting and the single retrievers")
+    args = parser.parse_args()
+    questions = [q for q in load(Path(args.set)) if q["kind"] in KINDS]
+
+    with tempfile.TemporaryDirectory() as tmp:
+        bot = seed_bot(Path(tmp))
+        store = bot.store
+        encoder = QueryEncoder(bot.embedder)
+        searches = {q["id"]: understand(q["question"], store.documents).search for q in questions}
+
+        def fused(weights, c, depth):
+            weights = tuple(float(w) for w in weights)
+
+            def rank(q):
+                retriever = hybrid_retriever(store, encoder, k=5, weights=weights, c=c, depth=depth)
+                docs = retriever.invoke(searches[q["id"]])
+                return [store.by_id[d.metadata["clause_id"]]["label"] for d in docs]
+            return rank
+
+        variants = {
+            "bm25 sentences": fused((1, 0, 0, 0), 60, 60),
+            "e5 sentences": fused((0, 1, 0, 0), 60, 60),
+            "bm25 clauses": fused((0, 0, 1, 0), 60, 60),
+            "e5 clauses (mean of sentences)": fused((0, 0, 0, 1), 60, 60),
+        }
+        grid = [((0.7, 0.3, 0, 0), 10, 60)] if args.quick else itertools.product(
+            [(0.5, 0.5, 0, 0), (0.7, 0.3, 0, 0), (0.4, 0.3, 0.3, 0), (0.4, 0.2, 0.2, 0.2), (0.5, 0.2, 0.1, 0.2),
+             (0.3, 0.2, 0.3, 0.2), (0.4, 0.3, 0.1, 0.2), (0.5, 0.3, 0, 0.2), (0.6, 0.2, 0, 0.2),
+             (0.4, 0.2, 0.3, 0.1), (0.3, 0.3, 0.2, 0.2)],
+            [5, 10, 30, 60], [60])
+        for weights, c, depth in grid:
+            variants[f"rrf w={weights} c={c}"] = fused(weights, c, depth)
+
+        print(f"{len(questions)} questions from {args.set}")
+        header = "variant".ljust(40) + "".join(f"{k:>16}" for k in (*KINDS, "all"))
+        print(header)
+        rows = []
+        for name, fn in variants.items():
+            res = evaluate(fn, questions)
+            rows.append((res["all"][0], name, res))
+            print(name.ljust(40) + "".join(
+                f"{res[k][0]:>8.2f}/{res[k][1]:<.2f}  " if k in res else " " * 16 for k in (*KINDS, "all")))
+        best = max(rows, key=lambda r: r[0])
+        print(f"\nbest top-1 overall: {best[1]} ({best[0]:.3f})")
+
+
+if __name__ == "__main__":
+    main()
