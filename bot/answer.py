@@ -11,7 +11,7 @@ from importlib import resources
 
 import numpy as np
 
-from .extract import best_sentences, trim
+from .extract import best_sentences, missing_figure, trim
 from .keywords import tokenize
 from .query import Query, understand
 from .retrieve import QueryEncoder, hybrid_retriever
@@ -118,6 +118,19 @@ class Answerer:
         return Citation(clause["doc_id"], doc["title"], clause["clause_id"], clause["label"], clause["title"],
                         clause["text"], quote, round(float(score), 4), ref)
 
+    def features(self, query: Query, doc) -> tuple[float, float]:
+        """The two refusal features of a retrieved clause: best sentence cosine, word coverage."""
+        ci = doc.metadata["clause_index"]
+        clause = self.store.clauses[ci]
+        dense = doc.metadata.get("dense_score")
+        if dense is None:  # found by keywords only: measure its sentences' meaning directly
+            ids = [f"{clause['clause_id']}#{i}" for i in range(len(clause["sentences"]))]
+            got = self.store.vectors.collection.get(ids=ids, include=["embeddings"])
+            vector = self.encoder(query.search)
+            dense = max((float(np.asarray(v, dtype=np.float32) @ vector) for v in got["embeddings"]), default=0.0)
+        # Coverage counts the plan's own terms the question was expanded with (课时 → 学时).
+        return float(dense), coverage(self.store, tokenize(query.search), clause)
+
     def refuse(self, query: Query, docs, reason: str) -> Answer:
         nearest = [self.citation(d.metadata["clause_index"], "", d.metadata["rrf_score"]) for d in docs[:3]]
         lines = [reason]
@@ -140,7 +153,7 @@ class Answerer:
             return self.refuse(query, [], f"已加载的文本中没有{names}的相关文件，无法回答。已加载：" + "、".join(
                 f"《{d['title']}》" for d in self.store.documents.values()))
         docs = self.retrieve(query, k)
-        if query.injection:
+        if query.injection or query.task_request:
             return self.refuse(query, docs, "这个请求试图改变助手的工作方式，无法照办。本助手只依据已加载的政策文本回答问题，文本没有涉及这个请求。")
         if not docs:
             return self.refuse(query, docs, "已加载的文本没有涉及这个问题。")
@@ -148,9 +161,9 @@ class Answerer:
         tokens = tokenize(query.search)
         top = docs[0].metadata
         top_clause = self.store.clauses[top["clause_index"]]
-        dense = top.get("dense_score", 0.0)
-        cover = coverage(self.store, tokenize(query.question if not query.follow_up else query.search), top_clause)
-        if relevance(dense, cover) < 0:
+        if missing_figure(query.question, [self.store.clauses[d.metadata["clause_index"]]["text"] for d in docs[:3]]):
+            return self.refuse(query, docs, "已加载的文本没有给出这个问题所问的具体数字或期限，无法作答（不作猜测）。")
+        if relevance(*self.features(query, docs[0])) < 0:
             return self.refuse(query, docs, "已加载的文本没有涉及这个问题，无法作答（不作猜测）。")
 
         vector = self.encoder(query.search)
@@ -164,7 +177,7 @@ class Answerer:
             for d in docs[1:]:
                 other = self.store.clauses[d.metadata["clause_index"]]
                 if other["doc_id"] != top_doc and d.metadata["rrf_score"] >= 0.75 * top["rrf_score"] \
-                        and relevance(d.metadata.get("dense_score", 0.0), coverage(self.store, tokenize(query.question), other)) >= 0:
+                        and relevance(*self.features(query, d)) >= 0:
                     chosen.append(d)
                     break
 

@@ -96,7 +96,27 @@ def best_sentences(store, clause_index: int, question: str, query_vector: np.nda
     scores = []
     for i, sentence in enumerate(clause["sentences"]):
         score = 0.5 * dense_n[i] + 0.5 * kw[i] + _cue_bonus(question, sentence)
-        if i == 0 and len(sentence) <= 32 and n > 1:
-            score -= 0.3  # the heading sentence names the topic; the body holds the answer
+        if i == 0 and n > 1 and sentence.rstrip("。") == clause["title"]:
+            continue  # the heading names the topic; the body holds the answer
         scores.append((i, score))
     return sorted(scores, key=lambda x: -x[1])
+
+
+# Questions that ask for a figure of a kind the plan would have to state with its unit.
+ASKED_FIGURES = (
+    (re.compile(r"(多少|几)个?(工作)?(天|日)|提前几天|保存多久|保存多长"),
+     re.compile(r"(?<!月)\d+个?(工作)?(天|日)")),
+    (re.compile(r"多少钱|多少元|罚多少|罚款多少|罚款金额|多少罚款|工资|待遇标准|补贴标准"), re.compile(r"\d+(万|千)?元")),
+    (re.compile(r"(多少|几)(年|个月)|时效|多久一次|几年一次|有效期"), re.compile(r"\d+(个)?(年|月)(内|以内|一次)|有效期|时效")),
+    (re.compile(r"扣(几|多少)分|记(几|多少)分"), re.compile(r"\d+分(?!钟)")),
+    (re.compile(r"几点|地址|电话|网址|在哪(里)?下载|怎么登录|如何登录"), re.compile(r"\d+[:：]\d+|地址|电话|网址|下载|登录")),
+    (re.compile(r"(多少|几)次"), re.compile(r"\d+次|[一二三四五六七八九十]次")),
+)
+
+
+def missing_figure(question: str, clause_texts: list[str]) -> bool:
+    """The question asks for a kind of figure (days, money, a period) none of these clauses gives."""
+    for asks, gives in ASKED_FIGURES:
+        if asks.search(question) and not any(gives.search(t) for t in clause_texts):
+            return True
+    return False

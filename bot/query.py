@@ -31,9 +31,12 @@ _INJECTION = re.compile(
     r"(忽略|无视|忘记|忘掉|覆盖|绕过).{0,12}(指令|指示|规则|提示|设定|要求|限制)|系统提示|提示词|system prompt|"
     r"ignore (all |the )?(previous|prior|above)|disregard|jailbreak|developer mode|reveal .*(prompt|key|config)|"
     r"你现在是|从现在开始你|扮演|假装你是|不受限制|没有限制的|DAN\b|api[ _-]?key|密钥|"
-    r"【系统|\[system|<\|im_start\|>|###\s*(system|instruction)",
+    r"【系统|\[system|<\|im_start\|>|###\s*(system|instruction)|</?(context|system|instructions?)>|"
+    r"(开发者|系统)(指令|消息|设定)|原样(复述|输出|打印)|调试模式|维护模式|打印.{0,10}(密码|账号|数据库)|"
+    r"不要引用|不要(加|附)(任何)?(说明|引用)|伪造|以后所有回答|所有回答都要",
     re.IGNORECASE,
 )
+_TASK = re.compile(r"^(请)?(帮我|给我|替我)?(写|作|编|创作|翻译|画|生成)(一|个|首|篇|段|份)|写一首|作一首|讲个笑话|股市|彩票")
 _FOLLOW_UP = re.compile(r"^(那|那么|那个|这个|这|它|其|该|此|还有|另外|然后|如果是|要是|换成|对于)|呢[？?]?$|^(谁|哪个部门|什么时候|多久|怎么算|具体)")
 _CONTENT = re.compile(r"[\u4e00-\u9fff]{2,}")
 
@@ -47,6 +50,7 @@ class Query:
     unmatched_places: tuple[str, ...] = ()
     notices: list[str] = field(default_factory=list)
     injection: bool = False
+    task_request: bool = False  # asks for writing or chatting, not for what the texts say
     follow_up: bool = False
 
 
@@ -111,7 +115,9 @@ def places_in(text: str) -> list[str]:
                 hits.append(place)
                 break
     # 国家/中央 also appear inside ordinary phrases (国家一体化在线监管平台): a real scope names a plan.
-    if "国务院" in hits and not re.search(r"国务院|(国家|中央)(的|层面|出台|印发|那份|行动计划)", text):
+    # 国务院/国家 appear in ordinary phrases (国务院办公厅关于…的意见, 国家一体化在线监管平台): a
+    # question is scoped to the central plan only when it asks about that plan itself.
+    if "国务院" in hits and not re.search(r"(国务院|国家|中央)(办公厅)?(的|那份|出台的|印发的)?(三年)?(行动计划|计划|方案)", text):
         hits.remove("国务院")
     return hits
 
@@ -126,6 +132,7 @@ def understand(raw: str, documents: dict[str, dict], previous: str | None = None
     text, notices = sanitize(raw)
     query = Query(question=text, search=text, notices=notices)
     query.injection = bool(_INJECTION.search(text))
+    query.task_request = bool(_TASK.search(text))
 
     if previous and is_follow_up(text):
         # Deterministic condensing: the earlier question supplies the topic this one leaves out.
