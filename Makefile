@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test index bench clean
+.PHONY: install run test index bench clean browser load
 
 install: $(STAMP)
 
@@ -23,9 +23,20 @@ index: install
 run: install
 	test -f index/CURRENT || $(PY) -m bot index
 	$(PY) -m bot docs
+	$(PY) app.py
 
-test: install
+# The browser tests drive Debian's Chromium (never `playwright install`, which downloads);
+# the CJK and emoji fonts make the screenshots in test-artifacts/ readable.
+browser:
+	command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
+	fc-list :lang=zh | grep -q . || apt-get install -y fonts-noto-cjk
+	fc-list | grep -qi emoji || apt-get install -y fonts-noto-color-emoji
+
+test: install browser
 	$(PY) -m pytest -q
+
+load: install
+	$(PY) eval/load_test.py
 
 bench: install
 	$(PY) eval/bench_index.py

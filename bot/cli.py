@@ -140,6 +140,38 @@ def cmd_model(args) -> int:
     return 0
 
 
+ROLE_NAMES = {"officer": "执法人员", "trainer": "培训管理员"}
+
+
+@command("users")
+def cmd_users(args) -> int:
+    """管理网页登录账号：添加、从 CSV 导入、列出。例：studybot users add --id GD001 --name 张三 --unit 广州市司法局 --role officer --password 初始密码123"""
+    accounts = _service(args).accounts
+    if args.action == "add":
+        password = args.password
+        if password is None:
+            import getpass
+
+            password = getpass.getpass("初始密码：")
+        user = accounts.add_user(args.id, args.name, args.unit, args.role, password)
+        print(f"已添加账号 {user.id}（{user.name}，{user.unit}，{ROLE_NAMES[user.role]}）")
+        return 0
+    if args.action == "import":
+        report = accounts.import_csv(args.file)
+        print(report.summary())
+        return 0 if report.ok else 1
+    users = accounts.list_users(unit=args.unit)
+    if args.json:
+        _print_json([{"id": u.id, "name": u.name, "unit": u.unit, "role": u.role, "disabled": u.disabled}
+                     for u in users])
+        return 0
+    for u in users:
+        state = "  （已停用）" if u.disabled else ""
+        print(f"{u.id}  {u.name}  {u.unit}  {ROLE_NAMES.get(u.role, u.role)}{state}")
+    print(f"共 {len(users)} 个账号")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="studybot", description="执法学习助手：广东省行政执法政策文本的检索、问答与学习。")
     sub = parser.add_subparsers(dest="command", metavar="命令")
@@ -168,6 +200,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--top-k", type=int, default=5, metavar="K", help="检索的候选条款数（默认 5）")
     p.add_argument("--json", action="store_true", help="以 JSON 输出")
     add("model")
+    p = add("users")
+    actions = p.add_subparsers(dest="action", metavar="操作", required=True)
+    a = actions.add_parser("add", help="添加一个账号", description="添加一个账号。例：studybot users add "
+                           "--id GD001 --name 张三 --unit 广州市司法局 --role officer --password 初始密码123")
+    a.add_argument("--id", required=True, metavar="ID", help="执法证号或工号（字母、数字、- 和 _）")
+    a.add_argument("--name", required=True, metavar="NAME", help="姓名")
+    a.add_argument("--unit", required=True, metavar="UNIT", help="单位")
+    a.add_argument("--role", required=True, choices=["officer", "trainer"],
+                   help="officer（执法人员）或 trainer（培训管理员）")
+    a.add_argument("--password", metavar="PW", help="初始密码（至少 8 个字符）；省略则在终端提示输入，不留在命令历史里")
+    i = actions.add_parser("import", help="从 CSV 文件批量导入账号（有错误则全部不导入）",
+                           description="从 CSV 文件批量导入账号，表头 id,name,unit,role,password（或 执法证号,姓名,单位,角色,密码）。"
+                           "例：studybot users import 账号.csv")
+    i.add_argument("file", metavar="FILE.csv")
+    ls = actions.add_parser("list", help="列出账号", description="列出账号。例：studybot users list --unit 广州市司法局")
+    ls.add_argument("--unit", metavar="UNIT", help="只列出这个单位的账号")
+    ls.add_argument("--json", action="store_true", help="以 JSON 输出")
     return parser
 
 

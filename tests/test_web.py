@@ -147,7 +147,7 @@ def test_officer_cannot_reach_the_trainer_part(page, web):
     from gradio_client import Client
     from gradio_client.exceptions import AppError
 
-    client = Client(web.url, verbose=False)
+    client = Client(web.url, verbose=False, analytics_enabled=False)
     client.predict(OFFICER[0], OFFICER[4], api_name="/login")
     with pytest.raises(AppError, match="只有培训管理员"):
         client.predict(api_name="/review_list")
@@ -155,7 +155,7 @@ def test_officer_cannot_reach_the_trainer_part(page, web):
         client.predict(1, "", api_name="/review_mark")
     # Without signing in at all, the endpoint asks for a sign-in.
     with pytest.raises(AppError, match="请重新登录"):
-        Client(web.url, verbose=False).predict(api_name="/review_list")
+        Client(web.url, verbose=False, analytics_enabled=False).predict(api_name="/review_list")
 
     # The same through plain HTTP POSTs, as the officer, in one Gradio session.
     import httpx
@@ -171,7 +171,7 @@ def test_officer_cannot_reach_the_trainer_part(page, web):
         refused = call("review_list", [])
         assert "event: error" in refused and "WEB-OFFICER" not in refused
 
-    trainer = Client(web.url, verbose=False)
+    trainer = Client(web.url, verbose=False, analytics_enabled=False)
     trainer.predict(TRAINER[0], TRAINER[4], api_name="/login")
     assert trainer.predict(api_name="/review_list")["headers"][0] == "编号"
 
@@ -211,6 +211,9 @@ def test_bad_input_is_handled_in_chinese(page):
     expect(answers(page)).to_have_count(3)
     expect(page.locator("#chatbot .user")).to_have_count(3)
     page.screenshot(path=str(ARTIFACTS / "bad-input.png"), full_page=True)
+
+    page.locator("#clear").click()
+    expect(page.locator("#chatbot .message")).to_have_count(0)
 
 
 def test_expired_session_asks_to_sign_in_again(page, web):

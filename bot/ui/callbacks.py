@@ -27,22 +27,24 @@ class Callbacks:
     # --- sign-in ---
 
     def login(self, user_id: str, password: str):
-        """-> token, login box, app box, who-am-I line, review tab, login message, password box."""
+        """-> token, login box, app box, who-am-I line, review tab, login message, password box,
+        then a fresh conversation, chatbot, panel and review table (the page may be shared)."""
         try:
             user, token = self.auth.sign_in(user_id, password)
         except LoginRefused as exc:
             return (None, gr.update(), gr.update(), gr.update(), gr.update(),
-                    f"**登录失败：** {render.plain(str(exc))}", "")
+                    f"**登录失败：** {render.plain(str(exc))}", "") + (gr.update(),) * 4
         who = f"当前用户：**{render.plain(user.name)}**（{render.plain(user.unit)}，" \
               f"{'培训管理员' if user.is_trainer else '执法人员'}）"
         return (token, gr.update(visible=False), gr.update(visible=True), who,
-                gr.update(visible=user.is_trainer), "", "")
+                gr.update(visible=user.is_trainer), "", "", fresh_conversation(), [], PANEL_HINT, [])
 
     def logout(self, token: str | None):
-        """-> token, conversation, chatbot, login box, app box, review tab, login message, panel."""
+        """-> token, conversation, chatbot, login box, app box, review tab, login message, panel,
+        review table."""
         self.auth.sign_out(token)
         return (None, fresh_conversation(), [], gr.update(visible=True), gr.update(visible=False),
-                gr.update(visible=False), "已退出登录。", PANEL_HINT)
+                gr.update(visible=False), "已退出登录。", PANEL_HINT, [])
 
     def after_failure(self, token: str | None):
         """Run after any failed event: if the session has gone, show the sign-in form again."""

@@ -7,12 +7,12 @@ import gradio as gr
 from .callbacks import PANEL_HINT, SEND, Callbacks, fresh_conversation
 from .render import REVIEW_HEADERS
 
-EXAMPLES = [
+EXAMPLES = (
     "行政执法人员每年要参加多少学时的培训？",
     "加强业务学习培训要建立健全什么样的培训机制？",
     "形成专项整治台账要明确哪些内容？",
     "行政执法人员资格管理除了持证上岗，还要建立健全哪些制度？",
-]
+)
 
 CSS = """
 #citation-pick { display: none !important; }
@@ -72,7 +72,7 @@ def build_ui(bot) -> gr.Blocks:
                                                       placeholder="例如：行政执法人员每年要参加多少学时的培训？",
                                                       max_lines=4)
                                 send_btn = gr.Button(SEND, variant="primary", elem_id="send", scale=1, min_width=90)
-                            gr.Examples(EXAMPLES, inputs=[question], label="示例问题（点击填入）")
+                            gr.Examples([[q] for q in EXAMPLES], inputs=[question], label="示例问题（点击填入）")
                             with gr.Row():
                                 clear_btn = gr.Button("清空", elem_id="clear", size="sm")
                             with gr.Group():
@@ -93,7 +93,7 @@ def build_ui(bot) -> gr.Blocks:
                 with gr.Tab("评测", id="review", visible=False) as review_tab:
                     gr.Markdown("### 反馈审阅\n执法人员标记为“没帮助”或写了纠正意见的回答。")
                     review_refresh = gr.Button("刷新列表", elem_id="review-refresh", size="sm")
-                    review_table = gr.Dataframe(headers=REVIEW_HEADERS, elem_id="review-table",
+                    review_table = gr.Dataframe(headers=list(REVIEW_HEADERS), elem_id="review-table",
                                                 interactive=False, wrap=True)
                     with gr.Row():
                         review_id = gr.Number(label="反馈编号", precision=0, elem_id="review-id")
@@ -111,11 +111,13 @@ def build_ui(bot) -> gr.Blocks:
             dependency.failure(cb.after_failure, [token], expired_outputs, api_visibility="private")
             return dependency
 
-        login_outputs = [token, login_box, app_box, whoami, review_tab, login_msg, login_pw]
+        login_outputs = [token, login_box, app_box, whoami, review_tab, login_msg, login_pw,
+                         conversation, chatbot, panel, review_table]
         login_btn.click(cb.login, [login_id, login_pw], login_outputs, api_name="login")
         login_pw.submit(cb.login, [login_id, login_pw], login_outputs, api_visibility="private")
         logout_btn.click(cb.logout, [token],
-                         [token, conversation, chatbot, login_box, app_box, review_tab, login_msg, panel],
+                         [token, conversation, chatbot, login_box, app_box, review_tab, login_msg, panel,
+                          review_table],
                          api_name="logout")
 
         # Sending is two steps so the question shows at once and the button is disabled while the
@@ -132,8 +134,9 @@ def build_ui(bot) -> gr.Blocks:
                                          api_visibility="public" if public else "private",
                                          concurrency_limit=4, concurrency_id="answer"))
             answered.then(cb.ready, None, [send_btn], api_visibility="private")
-        clear_btn.click(cb.clear, None, [chatbot, conversation, pending, panel, feedback_msg, correction],
-                        api_visibility="private")
+        cleared = [chatbot, conversation, pending, panel, feedback_msg, correction]
+        clear_btn.click(cb.clear, None, cleared, api_visibility="private")
+        chatbot.clear(cb.clear, None, cleared, api_visibility="private")  # the chat's own 🗑 icon
         guarded(pick.change(cb.show_clause, [pick, conversation, token], [panel], api_name="clause",
                            trigger_mode="always_last"))
         guarded(up_btn.click(cb.rate_up, [correction, conversation, token], [feedback_msg, correction],

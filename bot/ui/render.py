@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+from datetime import timedelta, timezone
 
 # Characters Markdown would turn into formatting; officers' questions are shown as typed.
 MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~])")
@@ -75,8 +76,13 @@ def match_citation(picked: str, citations: list[dict]) -> dict | None:
     return None
 
 
-RATING_LABELS = {1: "👍 有帮助", -1: "👎 没帮助"}
-REVIEW_HEADERS = ["编号", "时间", "账号", "问题", "回答", "评价", "纠正", "已审阅"]
+REVIEW_HEADERS = ("编号", "已审阅", "评价", "时间（北京时间）", "账号", "问题", "纠正意见", "回答")
+# Guangdong is on China Standard Time all year; the database stores UTC.
+CHINA = timezone(timedelta(hours=8))
+
+
+def rating_label(rating: int) -> str:
+    return {1: "👍 有帮助", -1: "👎 没帮助"}.get(rating, str(rating))
 
 
 def review_rows(items) -> list[list]:
@@ -84,7 +90,8 @@ def review_rows(items) -> list[list]:
     rows = []
     for f in items:
         answer = f.answer if len(f.answer) <= 120 else f.answer[:120] + "…"
-        rows.append([f.id, f.created_at.strftime("%Y-%m-%d %H:%M"), f.user_id, f.question, answer,
-                     RATING_LABELS.get(f.rating, str(f.rating)), f.correction or "",
-                     "是" if f.reviewed else "否"])
+        when = f.created_at if f.created_at.tzinfo else f.created_at.replace(tzinfo=timezone.utc)
+        rows.append([f.id, "是" if f.reviewed else "否", rating_label(f.rating),
+                     when.astimezone(CHINA).strftime("%Y-%m-%d %H:%M"), f.user_id, f.question,
+                     f.correction or "", answer])
     return rows
