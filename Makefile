@@ -28,9 +28,9 @@ run: install
 # The browser tests drive Debian's Chromium (never `playwright install`, which downloads);
 # the CJK and emoji fonts make the screenshots in test-artifacts/ readable.
 browser:
-	command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
-	fc-list :lang=zh | grep -q . || apt-get install -y fonts-noto-cjk
-	fc-list | grep -qi emoji || apt-get install -y fonts-noto-color-emoji
+	@if ! command -v chromium >/dev/null || ! fc-list :lang=zh 2>/dev/null | grep -q . ; then \
+		apt-get update && apt-get install -y --no-install-recommends chromium fonts-noto-cjk fonts-noto-color-emoji; \
+	fi
 
 test: install browser
 	$(PY) -m pytest -q

@@ -1,12 +1,13 @@
-"""Accounts: users, password hashing, login throttling, login sessions and CSV import."""
+"""Accounts: users, password hashing, login throttling and login sessions.
+
+Reading a CSV of accounts lives in bot/account_import.py; AccountService.import_csv adds them.
+"""
 
 from __future__ import annotations
 
 import base64
-import csv
 import hashlib
 import hmac
-import io
 import re
 import secrets
 import unicodedata
@@ -17,11 +18,18 @@ from typing import Callable
 
 from sqlalchemy import Connection, delete, insert, select, update
 
+# CSV_COLUMNS, CSV_HEADER_HELP, ImportReport and RowIssue are re-exported: they were defined here.
+from .account_import import (
+    CSV_COLUMNS,
+    CSV_HEADER_HELP,
+    ImportReport,
+    RowIssue,
+    read_account_rows,
+)
 from .db import Database, sessions, users, utcnow
 from .errors import (
     AccountDisabled,
     AccountLocked,
-    CsvImportError,
     DuplicateUser,
     InvalidAccount,
     LoginFailed,
@@ -233,7 +241,7 @@ class AccountService:
         database under the same name is skipped (a re-import of a master list); under another
         name it is a bad row.
         """
-        rows, problems = _read_account_rows(path)
+        rows, problems = read_account_rows(path, validate_account)
         new_rows, skipped = [], []
         with self.db.read() as conn:
             existing = self._existing_names(conn, [r["id"] for r in rows])
@@ -384,114 +392,3 @@ def _user(row) -> User:
 
 def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
-
-
-# --- CSV import ---
-
-# Header spellings accepted for each field.
-CSV_COLUMNS = {
-    "id": ("id", "执法证号", "工号", "账号"),
-    "name": ("name", "姓名"),
-    "unit": ("unit", "单位"),
-    "role": ("role", "角色"),
-    "password": ("password", "密码", "初始密码"),
-}
-CSV_HEADER_HELP = "id,name,unit,role,password（或 执法证号,姓名,单位,角色,密码）"
-
-
-@dataclass(frozen=True, order=True)
-class RowIssue:
-    line: int  # line number in the file, the header being line 1
-    user_id: str
-    reason: str
-
-
-@dataclass(frozen=True)
-class ImportReport:
-    added: tuple[str, ...]
-    skipped: tuple[RowIssue, ...]
-    problems: tuple[RowIssue, ...]
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-    def summary(self) -> str:
-        """A Chinese report for the CLI and the trainers' page."""
-        if self.problems:
-            lines = [f"文件中有 {len(self.problems)} 行有问题，本次没有导入任何账号。"
-                     "请修改以下各行后重新导入整个文件："]
-            lines += [f"  第 {p.line} 行 {p.user_id}：{p.reason}" for p in self.problems]
-        else:
-            lines = [f"已导入 {len(self.added)} 个账号。文件中有初始密码，请删除或妥善保管该文件。"]
-        if self.skipped:
-            lines.append(f"已存在而跳过 {len(self.skipped)} 个账号："
-                         + "、".join(s.user_id for s in self.skipped))
-        return "\n".join(lines)
-
-
-def _read_account_rows(path: str | Path) -> tuple[list[dict], list[RowIssue]]:
-    """Valid rows (with their line numbers) and bad rows, or CsvImportError for the whole file."""
-    reader = csv.reader(io.StringIO(_decode(Path(path))))
-    records = [(reader.line_num, row) for row in reader if any(cell.strip() for cell in row)]
-    if not records:
-        raise CsvImportError(f"文件 {path} 是空的，请按表头 {CSV_HEADER_HELP} 填写账号")
-    columns = _column_positions(*records[0])
-    if len(records) == 1:
-        raise CsvImportError(f"文件 {path} 只有表头，没有账号行，请在表头下面逐行填写账号")
-
-    rows: list[dict] = []
-    problems: list[RowIssue] = []
-    first_line: dict[str, int] = {}
-    for line, cells in records[1:]:
-        raw = {f: (cells[i].strip() if i < len(cells) else "") for f, i in columns.items()}
-        try:
-            row = validate_account(**{("user_id" if f == "id" else f): v for f, v in raw.items()})
-        except InvalidAccount as exc:
-            problems.append(RowIssue(line, raw["id"], str(exc)))
-            continue
-        row["line"] = line
-        if row["id"] in first_line:
-            first = first_line[row["id"]]
-            problems.append(RowIssue(line, row["id"], f"与第 {first} 行的执法证号重复，请删除或改正其中一行"))
-            continue
-        first_line[row["id"]] = line
-        rows.append(row)
-    return rows, problems
-
-
-def _column_positions(line: int, header: list[str]) -> dict[str, int]:
-    spelled = {alias.lower(): field for field, aliases in CSV_COLUMNS.items() for alias in aliases}
-    positions: dict[str, int] = {}
-    for i, cell in enumerate(header):
-        field = spelled.get(unicodedata.normalize("NFKC", cell).strip().lower())
-        if field is not None and field not in positions:
-            positions[field] = i
-    missing = [CSV_COLUMNS[f][1] for f in CSV_COLUMNS if f not in positions]
-    if missing:
-        raise CsvImportError(
-            f"第 {line} 行表头缺少列：{'、'.join(missing)}。表头应为 {CSV_HEADER_HELP}"
-        )
-    return positions
-
-
-def _decode(path: Path) -> str:
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        reason = exc.strerror or exc
-        raise CsvImportError(f"无法读取文件 {path}：{reason}，请检查路径和权限") from exc
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise CsvImportError(
-            f"文件 {path} 是 UTF-16 编码（Excel 的“Unicode 文本”），"
-            "请在 Excel 中另存为“CSV UTF-8（逗号分隔）”后再导入"
-        )
-    # Excel on Chinese Windows saves plain "CSV" as GBK; GB18030 decodes GBK and more.
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise CsvImportError(
-        f"无法识别文件 {path} 的编码，请在 Excel 中另存为“CSV UTF-8（逗号分隔）”后再导入"
-    )
