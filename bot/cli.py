@@ -145,7 +145,7 @@ ROLE_NAMES = {"officer": "执法人员", "trainer": "培训管理员"}
 
 @command("users")
 def cmd_users(args) -> int:
-    """管理网页登录账号：添加、从 CSV 导入、列出。例：studybot users add --id GD001 --name 张三 --unit 广州市司法局 --role officer --password 初始密码123"""
+    """管理网页登录账号：添加、从 CSV 导入、改密码、列出。例：studybot users add --id GD001 --name 张三 --unit 广州市司法局 --role officer --password 初始密码123"""
     accounts = _service(args).accounts
     if args.action == "add":
         password = args.password
@@ -155,6 +155,15 @@ def cmd_users(args) -> int:
             password = getpass.getpass("初始密码：")
         user = accounts.add_user(args.id, args.name, args.unit, args.role, password)
         print(f"已添加账号 {user.id}（{user.name}，{user.unit}，{ROLE_NAMES[user.role]}）")
+        return 0
+    if args.action == "passwd":
+        password = args.password
+        if password is None:
+            import getpass
+
+            password = getpass.getpass("新密码：")
+        accounts.set_password(args.id, password)
+        print(f"账号 {args.id} 的密码已修改，原有登录会话已失效。")
         return 0
     if args.action == "import":
         report = accounts.import_csv(args.file)
@@ -214,6 +223,9 @@ def build_parser() -> argparse.ArgumentParser:
                            description="从 CSV 文件批量导入账号，表头 id,name,unit,role,password（或 执法证号,姓名,单位,角色,密码）。"
                            "例：studybot users import 账号.csv")
     i.add_argument("file", metavar="FILE.csv")
+    pw = actions.add_parser("passwd", help="修改账号密码", description="修改账号密码。例：studybot users passwd --id admin")
+    pw.add_argument("--id", required=True, metavar="ID")
+    pw.add_argument("--password", metavar="PW", help="新密码（至少 8 个字符）；省略则在终端提示输入")
     ls = actions.add_parser("list", help="列出账号", description="列出账号。例：studybot users list --unit 广州市司法局")
     ls.add_argument("--unit", metavar="UNIT", help="只列出这个单位的账号")
     ls.add_argument("--json", action="store_true", help="以 JSON 输出")
