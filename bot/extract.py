@@ -9,15 +9,17 @@ import numpy as np
 
 from .keywords import tokenize
 
-MAX_QUOTE = 90  # characters; a longer sentence is cut to the clauses of it that answer
+MAX_QUOTE = 100  # characters; a longer sentence is cut to the clauses of it that answer
 
 # What a question asks for, and what an answering fragment contains.
 ASKS = (
     (re.compile(r"多少|几个|几|百分|比例|数量|多长|多久"), re.compile(r"\d|[一二三四五六七八九十百]+(个|项|级|次)")),
     (re.compile(r"什么时候|何时|哪年|哪一年|几月|截止|期限|时间|之前|前完成|啥时候|到什么时候|节点"),
      re.compile(r"\d{4}年|年底|月底|月前|年前|前完成|之前")),
-    (re.compile(r"谁|哪个部门|哪些部门|哪一级|哪级|由谁|牵头|负责|哪个单位|主体"),
+    (re.compile(r"谁|哪个部门|哪些部门|哪一级|哪级|由谁|牵头|负责|哪个单位|哪些单位|什么单位|哪些机构|主体"),
      re.compile(r"由|厅|局|部门|政府|机构|机关|司法所|委员会|牵头|负责")),
+    # A question asking for a list is answered by an enumeration.
+    (re.compile(r"哪些|哪几|什么内容|包括什么|有什么(要求|制度|机制)"), re.compile(r"[^、]{1,12}、[^、]{1,12}、")),
 )
 
 
@@ -68,16 +70,19 @@ def trim(sentence: str, question: str, tokens: list[str], weights: np.ndarray) -
         return sentence
     parts = _fragments(sentence)
     best, best_score = sentence[:MAX_QUOTE], -1.0
-    for size in (1, 2, 3):
-        for start in range(0, len(parts) - size + 1):
-            window = "".join(parts[start : start + size])
-            if len(window) > MAX_QUOTE and size > 1:
-                continue
-            score = _overlap(tokens, weights, window) + _cue_bonus(question, window) - 0.002 * len(window)
-            if score > best_score:
-                best, best_score = window, score
-    best = best.rstrip("，：")
-    return best
+    asked = [answers for asks, answers in ASKS if asks.search(question)]
+    windows = [
+        "".join(parts[start : start + size])
+        for size in (1, 2, 3) for start in range(0, len(parts) - size + 1)
+    ]
+    windows = [w for w in windows if len(w) <= MAX_QUOTE or w in parts]
+    # Where the question asks for a date, a number, a body or a list, the quote must hold one.
+    answering = [w for w in windows if any(a.search(w) for a in asked)]
+    for window in answering or windows:
+        score = _overlap(tokens, weights, window) + _cue_bonus(question, window) - 0.002 * len(window)
+        if score > best_score:
+            best, best_score = window, score
+    return best.rstrip("，：")
 
 
 def best_sentences(store, clause_index: int, question: str, query_vector: np.ndarray,
@@ -95,7 +100,7 @@ def best_sentences(store, clause_index: int, question: str, query_vector: np.nda
     dense_n = (dense - dense.min()) / spread if spread > 1e-6 else np.zeros(n)
     scores = []
     for i, sentence in enumerate(clause["sentences"]):
-        score = 0.5 * dense_n[i] + 0.5 * kw[i] + _cue_bonus(question, sentence)
+        score = 0.5 * dense_n[i] + 0.5 * kw[i] + 1.5 * _cue_bonus(question, sentence)
         if i == 0 and n > 1 and sentence.rstrip("。") == clause["title"]:
             continue  # the heading names the topic; the body holds the answer
         scores.append((i, score))
