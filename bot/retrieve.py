@@ -25,6 +25,7 @@ from .keywords import tokenize
 # Weights of: sentence BM25, sentence e5, clause BM25, clause e5.
 WEIGHTS = (0.4, 0.3, 0.3, 0.0)
 RRF_C = 10
+LIST_DEPTH = 20  # clauses each list contributes to the fusion, whatever k the caller wants
 SENTENCE_DEPTH = 60  # sentences taken from each list before crediting clauses
 
 
@@ -181,10 +182,10 @@ def hybrid_retriever(
 ) -> ScoredEnsembleRetriever:
     """Sentence BM25, sentence e5, clause BM25 and clause e5, fused; lists with weight 0 are skipped."""
     makers = (
-        lambda: KeywordSentenceRetriever(store=store, k=k * 2, depth=depth, doc_ids=doc_ids),
-        lambda: DenseSentenceRetriever(store=store, encoder=encoder, k=k * 2, depth=depth, doc_ids=doc_ids),
-        lambda: KeywordClauseRetriever(store=store, k=k * 2, doc_ids=doc_ids),
-        lambda: DenseClauseRetriever(store=store, encoder=encoder, k=k * 2, doc_ids=doc_ids),
+        lambda: KeywordSentenceRetriever(store=store, k=max(LIST_DEPTH, k), depth=depth, doc_ids=doc_ids),
+        lambda: DenseSentenceRetriever(store=store, encoder=encoder, k=max(LIST_DEPTH, k), depth=depth, doc_ids=doc_ids),
+        lambda: KeywordClauseRetriever(store=store, k=max(LIST_DEPTH, k), doc_ids=doc_ids),
+        lambda: DenseClauseRetriever(store=store, encoder=encoder, k=max(LIST_DEPTH, k), doc_ids=doc_ids),
     )
     chosen = [(make(), w) for make, w in zip(makers, weights) if w > 0]
     return ScoredEnsembleRetriever(retrievers=[r for r, _ in chosen], weights=[w for _, w in chosen],

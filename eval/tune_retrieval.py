@@ -88,10 +88,10 @@ def main() -> None:
             "bm25 clauses": fused((0, 0, 1, 0), 60, 60),
             "e5 clauses (mean of sentences)": fused((0, 0, 0, 1), 60, 60),
         }
-        grid = [((0.7, 0.3, 0, 0), 10, 60)] if args.quick else itertools.product(
+        grid = [((0.4, 0.3, 0.3, 0), 10, 60)] if args.quick else itertools.product(
             [(0.5, 0.5, 0, 0), (0.7, 0.3, 0, 0), (0.4, 0.3, 0.3, 0), (0.4, 0.2, 0.2, 0.2), (0.5, 0.2, 0.1, 0.2),
              (0.3, 0.2, 0.3, 0.2), (0.4, 0.3, 0.1, 0.2), (0.5, 0.3, 0, 0.2), (0.6, 0.2, 0, 0.2),
-             (0.4, 0.2, 0.3, 0.1), (0.3, 0.3, 0.2, 0.2)],
+             (0.4, 0.2, 0.3, 0.1), (0.3, 0.3, 0.2, 0.2), (0.3, 0.4, 0.1, 0.2), (0.2, 0.5, 0.1, 0.2)],
             [5, 10, 30, 60], [60])
         for weights, c, depth in grid:
             variants[f"rrf w={weights} c={c}"] = fused(weights, c, depth)
