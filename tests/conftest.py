@@ -56,16 +56,23 @@ def seed_corpus(tmp_path) -> Path:
     return corpus
 
 
-@pytest.fixture(scope="session")
-def seed_bot(tmp_path_factory, embedder):
-    """A StudyBot over the seed, indexed once for the whole session (read-only use)."""
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def indexed_bot(home: Path, files: list[Path], embedder):
+    """A StudyBot whose corpus holds copies of `files`, indexed, sharing the session's model."""
     from bot.service import StudyBot
     from bot.settings import Settings
 
-    home = tmp_path_factory.mktemp("seed")
     corpus = home / "corpus"
     corpus.mkdir()
-    shutil.copy(SEED, corpus / SEED.name)
+    for f in files:
+        shutil.copy(f, corpus / f.name)
     settings = Settings.from_env(
         environ={"STUDYBOT_DATA_DIR": str(home / "data"), "STUDYBOT_INDEX_DIR": str(home / "index"),
                  "STUDYBOT_CORPUS_DIR": str(corpus)}
@@ -74,3 +81,9 @@ def seed_bot(tmp_path_factory, embedder):
     bot._embedder = embedder
     bot.index(progress=False)
     return bot
+
+
+@pytest.fixture(scope="session")
+def seed_bot(tmp_path_factory, embedder):
+    """A StudyBot over the seed, indexed once for the whole session (read-only use)."""
+    return indexed_bot(tmp_path_factory.mktemp("seed"), [SEED], embedder)

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
@@ -106,19 +104,9 @@ def test_scoped_document_and_unknown_doc(seed_bot):
 
 @pytest.fixture(scope="module")
 def two_province_bot(tmp_path_factory, embedder):
-    from bot.service import StudyBot
-    from bot.settings import Settings
-    from tests.conftest import SEED
+    from tests.conftest import SEED, indexed_bot
 
-    home = tmp_path_factory.mktemp("two")
-    corpus = home / "corpus"
-    corpus.mkdir()
-    shutil.copy(SEED, corpus / SEED.name)
-    shutil.copy(FIXTURES / "other-province-plan.txt", corpus / "other-province-plan.txt")
-    bot = StudyBot(Settings.from_env(corpus_dir=corpus, index_dir=home / "index", data_dir=home / "data"))
-    bot._embedder = embedder
-    bot.index(progress=False)
-    return bot
+    return indexed_bot(tmp_path_factory.mktemp("two"), [SEED, FIXTURES / "other-province-plan.txt"], embedder)
 
 
 def test_questions_naming_a_province_cite_its_plan(two_province_bot):

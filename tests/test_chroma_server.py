@@ -10,15 +10,12 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import free_port
+
 from bot.errors import ConfigError
 
 LAW = "示例办法\n第一条 为了规范行政执法证件管理，制定本办法。\n第二条 行政执法人员应当持证上岗。\n"
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -14,7 +13,7 @@ import pytest
 
 from bot.errors import EmptyCorpus, IndexNotBuilt, StudyBotError
 from bot.index import IndexStore, build_index
-from tests.conftest import ROOT, SEED
+from tests.conftest import ROOT
 
 LAW = "广东省示例办法\n第一条 为了规范行政执法证件管理，制定本办法。\n第二条 行政执法人员应当持证上岗。\n未取得行政执法证件的，不得从事执法。\n"
 

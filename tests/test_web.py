@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import shutil
-import socket
 from datetime import timedelta
 from pathlib import Path
 from types import SimpleNamespace
 from urllib.parse import urlparse
 
 import pytest
+
+from tests.conftest import free_port
 
 pytest.importorskip("playwright")
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -27,11 +28,6 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 
 expect.set_options(timeout=15_000)
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
