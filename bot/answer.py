@@ -17,6 +17,8 @@ from .query import Query, understand
 from .retrieve import QueryEncoder, hybrid_retriever
 
 TOP_K = 5
+SECOND_SENTENCE = 0.85  # share of the best sentence's score a second quoted sentence needs
+MAX_TWO_QUOTES = 110  # characters of quotation in an answer that quotes two sentences
 
 
 @dataclass
@@ -190,6 +192,15 @@ class Answerer:
             sentence = self.store.clauses[ci]["sentences"][si]
             # Trailing punctuation is dropped so the quote reads inside “”; it stays an exact substring.
             quote = trim(sentence, query.search, tokens, weights).rstrip("，：；。")
+            # A second sentence of the same clause joins when it scores nearly as well and is short:
+            # answers often span two (“由省级制定；…由本级制定”).
+            if len(chosen) == 1 and len(ranked) > 1 and ranked[1][1] >= SECOND_SENTENCE * ranked[0][1] > 0:
+                other = self.store.clauses[ci]["sentences"][ranked[1][0]]
+                extra = trim(other, query.search, tokens, weights).rstrip("，：；。")
+                if len(quote) + len(extra) <= MAX_TWO_QUOTES:
+                    first, second = sorted([(si, quote), (ranked[1][0], extra)])
+                    # Two exact excerpts of one clause, joined the way quotations mark an omission.
+                    quote = f"{first[1]}……{second[1]}"
             citations.append(self.citation(ci, quote, d.metadata["rrf_score"], si))
             parts.append((ci, quote, n))
 
