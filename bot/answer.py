@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 
@@ -220,10 +220,3 @@ class Answerer:
                 where = f"《{self.store.documents[clause['doc_id']]['title']}》{where}"
             out.append(f"依据{where}「{clause['title']}」：“{quote}”[{n}]。")
         return "\n".join(out)
-
-
-def answer_to_json(answer: Answer) -> str:
-    return json.dumps(answer.to_json(), ensure_ascii=False)
-
-
-__all__ = ["Answer", "Answerer", "Citation", "answer_to_json", "asdict"]

@@ -84,6 +84,10 @@ class StudyBot:
         self.answerer.answer("行政执法人员培训学时")
 
     def ask(self, question: str, previous: str | None = None, doc_id: str | None = None, top_k: int = 5):
+        if not 1 <= int(top_k) <= 50:
+            from .errors import BadQuestion
+
+            raise BadQuestion(f"--top-k 应在 1 到 50 之间，而不是 {top_k}")
         if doc_id is not None and doc_id not in self.store.documents:
             from .errors import UnknownDocument
 
