@@ -49,6 +49,7 @@ class Answer:
     derived: str = ""
     search: str = ""
     related: list[Citation] = field(default_factory=list)  # further reading, not support
+    retrieved: list = field(default_factory=list, repr=False)  # the ranked clauses it was drawn from
 
     def to_json(self) -> dict:
         return {
@@ -140,7 +141,7 @@ class Answerer:
             lines.append("最接近的条款（仅供参考，并不回答这个问题）：" + "；".join(
                 f"{c.label}「{c.title}」" for c in nearest))
         return Answer(query.question, "\n".join(lines), nearest, refused=True, notices=query.notices,
-                      search=query.search)
+                      search=query.search, retrieved=list(docs))
 
     def answer(self, raw: str, previous: str | None = None, doc_id: str | None = None, k: int = TOP_K) -> Answer:
         started = time.perf_counter()
@@ -209,7 +210,7 @@ class Answerer:
         related = [self.citation(d.metadata["clause_index"], "", d.metadata["rrf_score"])
                    for d in docs[1:3] if all(c.clause_id != d.metadata["clause_id"] for c in citations)]
         return Answer(query.question, answer + derived, citations, refused=False, notices=query.notices,
-                      derived=derived, search=query.search, related=related)
+                      derived=derived, search=query.search, related=related, retrieved=docs)
 
     def _compose(self, parts, multi_doc: bool) -> str:
         out = []

@@ -85,7 +85,7 @@ class GenerativeAnswerer(Answerer):
         extractive = super()._answer(query, k)
         if extractive.refused:
             return extractive
-        docs = self.retrieve(query, k)
+        docs = extractive.retrieved  # the clauses the extractive answer ranked: no second search
         clauses = [self.store.clauses[d.metadata["clause_index"]] for d in docs]
         started = time.perf_counter()
         try:
