@@ -11,7 +11,7 @@ import hmac
 import re
 import secrets
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Callable
@@ -26,7 +26,7 @@ from .account_import import (
     RowIssue,
     read_account_rows,
 )
-from .db import Database, sessions, users, utcnow
+from .db import Database, login_throttle, sessions, users, utcnow
 from .errors import (
     AccountDisabled,
     AccountLocked,
@@ -41,7 +41,9 @@ from .settings import Settings
 ROLE_ALIASES = {
     "officer": "officer", "执法人员": "officer", "执法员": "officer", "学员": "officer",
     "trainer": "trainer", "培训管理员": "trainer", "管理员": "trainer", "教员": "trainer",
+    "admin": "admin", "系统管理员": "admin", "超级管理员": "admin",
 }
+ROLE_NAMES = {"officer": "执法人员", "trainer": "培训管理员", "admin": "系统管理员"}
 ID_PATTERN = re.compile(r"[A-Z0-9_-]{1,64}")
 MIN_PASSWORD, MAX_PASSWORD = 8, 200
 MAX_NAME, MAX_UNIT = 100, 200
@@ -51,6 +53,11 @@ FIRST_LOCK = timedelta(seconds=30)
 MAX_LOCK = timedelta(minutes=15)
 # A failure this old no longer counts towards a lock: a typo last week should not lock today.
 FAILURE_MEMORY = timedelta(hours=24)
+# Failures allowed before a wait, per throttle key. The account-from-one-source key is the one an
+# owner meets after typos; the others stop guessing spread over many sources or many accounts,
+# without letting one source lock an owner who signs in from elsewhere.
+THROTTLE_LIMITS = {"p": FAILURES_BEFORE_LOCK, "s": 20, "a": 50}
+LOCAL_SOURCE = "local"
 
 
 @dataclass(frozen=True)
@@ -60,10 +67,24 @@ class User:
     unit: str
     role: str
     disabled: bool = False
+    must_change_password: bool = field(default=False, compare=False)
 
     @property
     def is_trainer(self) -> bool:
-        return self.role == "trainer"
+        """Trainers manage their own unit; admins have every trainer power, for every unit."""
+        return self.role in ("trainer", "admin")
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+    @property
+    def role_name(self) -> str:
+        return ROLE_NAMES.get(self.role, self.role)
+
+    def manages(self, unit: str) -> bool:
+        """Whether this user may manage the accounts and records of a unit."""
+        return self.is_admin or (self.role == "trainer" and self.unit == unit)
 
 
 @dataclass(frozen=True)
@@ -150,17 +171,23 @@ def validate_account(user_id: str, name: str, unit: str, role: str, password: st
     fields["role"] = ROLE_ALIASES.get((role or "").strip().lower())
     if fields["role"] is None:
         raise InvalidAccount(
-            f"角色 {role!r} 无效，请填写 officer（执法人员）或 trainer（培训管理员）")
+            f"角色 {role!r} 无效，请填写 officer（执法人员）、trainer（培训管理员）或 admin（系统管理员）")
     check_password(password)
     return {**fields, "password": password}
 
 
-def lock_delay(failures: int) -> timedelta:
-    """30 s at the 5th consecutive failure, doubling with each further one, at most 15 minutes."""
-    if failures < FAILURES_BEFORE_LOCK:
+def lock_delay(failures: int, limit: int = FAILURES_BEFORE_LOCK) -> timedelta:
+    """30 s at the `limit`-th consecutive failure, doubling with each further one, at most 15 minutes."""
+    if failures < limit:
         return timedelta(0)
-    doublings = min(failures - FAILURES_BEFORE_LOCK, 10)  # past 10 the cap applies anyway
+    doublings = min(failures - limit, 10)  # past 10 the cap applies anyway
     return min(FIRST_LOCK * 2**doublings, MAX_LOCK)
+
+
+def throttle_keys(uid: str, source: str) -> dict[str, str]:
+    """The throttle rows one attempt counts against, by kind (see THROTTLE_LIMITS)."""
+    source = (source or LOCAL_SOURCE)[:100]
+    return {"p": f"p:{uid}|{source}", "s": f"s:{source}", "a": f"a:{uid}"}
 
 
 class AccountService:
@@ -182,14 +209,18 @@ class AccountService:
 
     # --- users ---
 
-    def add_user(self, user_id: str, name: str, unit: str, role: str, password: str) -> User:
-        row = self._new_row(validate_account(user_id, name, unit, role, password), self._now())
+    def add_user(self, user_id: str, name: str, unit: str, role: str, password: str,
+                 must_change: bool = True) -> User:
+        """Add an account. Its initial password is one somebody else chose, so by default the
+        officer must replace it at the first sign-in."""
+        row = self._new_row(validate_account(user_id, name, unit, role, password), self._now(), must_change)
         with self.db.write() as conn:
             existing = self._row(conn, row["id"])
             if existing is not None:
                 raise DuplicateUser(row["id"], existing.name)
             conn.execute(insert(users).values(**row))
-        return User(row["id"], row["name"], row["unit"], row["role"])
+        return User(row["id"], row["name"], row["unit"], row["role"],
+                    must_change_password=row["must_change_password"])
 
     def get_user(self, user_id: str) -> User:
         with self.db.read() as conn:
@@ -205,20 +236,24 @@ class AccountService:
         with self.db.read() as conn:
             return [_user(row) for row in conn.execute(query)]
 
-    def set_password(self, user_id: str, password: str) -> None:
-        """Reset a password (a trainer's reset or a change after login); clears the lock and
-        ends the user's sessions, so a leaked session does not outlive the old password."""
+    def set_password(self, user_id: str, password: str, must_change: bool = False) -> None:
+        """Set a password: the user's own change (`must_change` False) or a trainer's reset
+        (True: the officer replaces it at the next sign-in). Clears the account's throttle and
+        ends its sessions, so a leaked session does not outlive the old password."""
         check_password(password)
         new_hash = hash_password(password, self.scrypt)
         uid = canonical_id(user_id)
         with self.db.write() as conn:
             done = conn.execute(
                 update(users).where(users.c.id == uid).values(
-                    password_hash=new_hash, failed_logins=0, last_failed_at=None, locked_until=None
+                    password_hash=new_hash, must_change_password=must_change
                 )
             )
             if not done.rowcount:
                 raise UnknownUser(user_id)
+            conn.execute(delete(login_throttle).where(
+                (login_throttle.c.key == f"a:{uid}") | login_throttle.c.key.startswith(f"p:{uid}|")
+            ))
             conn.execute(delete(sessions).where(sessions.c.user_id == uid))
 
     def set_disabled(self, user_id: str, disabled: bool = True) -> None:
@@ -260,7 +295,7 @@ class AccountService:
 
         # Hash before taking the write lock: scrypt takes a while per row.
         now = self._now()
-        values = [self._new_row(r, now) for r in new_rows]
+        values = [self._new_row(r, now, True) for r in new_rows]
         with self.db.write() as conn:
             raced = self._existing_names(conn, [v["id"] for v in values])
             if raced:  # added by someone else meanwhile; raising rolls back this whole import
@@ -277,54 +312,87 @@ class AccountService:
 
     # --- login ---
 
-    def authenticate(self, user_id: str, password: str) -> User:
+    def authenticate(self, user_id: str, password: str, source: str = LOCAL_SOURCE) -> User:
         """The user, or LoginFailed (same message for an unknown id and a wrong password),
-        AccountLocked (too many failures: even the right password waits) or AccountDisabled."""
+        AccountLocked (too many failures: even the right password waits) or AccountDisabled.
+
+        `source` is where the attempt comes from (the client's address on the web). Failures count
+        per account-and-source, per source and per account, for unknown ids exactly as for real
+        ones, so neither the time taken nor the message tells which ids exist. The attempt is
+        counted as a failure *before* the slow password check, in one write transaction, so
+        parallel guesses cannot overrun the limit; a right password then clears the count.
+        """
         now = self._now()
         uid = canonical_id(user_id)
+        keys = throttle_keys(uid, source)
+        self._reserve_attempt(keys, now)
         with self.db.read() as conn:
             row = self._row(conn, uid)
-        if row is None:
-            # Spend the scrypt time a real account costs, so timing does not tell which ids exist.
-            verify_password(password or "", self._dummy())
-            raise LoginFailed()
-        if row.locked_until is not None and row.locked_until > now:
-            raise AccountLocked((row.locked_until - now).total_seconds())
-
-        if not verify_password(password or "", row.password_hash):
-            locked_until = self._record_failure(uid, now)
-            if locked_until is not None:
-                raise AccountLocked((locked_until - now).total_seconds())
+        # Spend the scrypt time a real account costs, so timing does not tell which ids exist.
+        stored = row.password_hash if row is not None else self._dummy()
+        if row is None or not verify_password(password or "", stored):
+            wait = self._current_wait(keys, now)
+            if wait > timedelta(0):
+                raise AccountLocked(wait.total_seconds())
             raise LoginFailed()
 
-        values = {"failed_logins": 0, "last_failed_at": None, "locked_until": None}
-        stored = _parse_hash(row.password_hash)
-        if stored is None or stored[0] != self.scrypt:  # parameters raised since: upgrade now
+        values = {}
+        params = _parse_hash(row.password_hash)
+        if params is None or params[0] != self.scrypt:  # parameters raised since: upgrade now
             values["password_hash"] = hash_password(password, self.scrypt)
         with self.db.write() as conn:
-            conn.execute(update(users).where(users.c.id == uid).values(**values))
+            conn.execute(delete(login_throttle).where(login_throttle.c.key.in_([keys["p"], keys["a"]])))
+            # The source only gets back the attempt reserved for this sign-in: one right password
+            # must not reset a guessing run against other accounts from the same place.
+            conn.execute(update(login_throttle).where(
+                (login_throttle.c.key == keys["s"]) & (login_throttle.c.failures > 0)
+            ).values(failures=login_throttle.c.failures - 1))
+            if values:
+                conn.execute(update(users).where(users.c.id == uid).values(**values))
         if row.disabled:
             raise AccountDisabled(uid)
         return _user(row)
 
-    def _record_failure(self, uid: str, now: datetime) -> datetime | None:
-        """Count one failure; returns the lock end if this failure locks the account."""
+    def _reserve_attempt(self, keys: dict[str, str], now: datetime) -> None:
+        """Refuse while any key waits; otherwise count this attempt as a failure, atomically."""
         with self.db.write() as conn:
-            row = conn.execute(
-                select(users.c.failed_logins, users.c.last_failed_at)
-                .where(users.c.id == uid)
-                .with_for_update()
-            ).one()
-            recent = row.last_failed_at is not None and now - row.last_failed_at < FAILURE_MEMORY
-            failures = (row.failed_logins if recent else 0) + 1
-            delay = lock_delay(failures)
-            locked_until = now + delay if delay else None
-            conn.execute(
-                update(users).where(users.c.id == uid).values(
-                    failed_logins=failures, last_failed_at=now, locked_until=locked_until
+            rows = {
+                r.key: r for r in conn.execute(
+                    select(login_throttle).where(login_throttle.c.key.in_(list(keys.values())))
+                    .with_for_update()
                 )
-            )
-        return locked_until
+            }
+            wait = timedelta(0)
+            counts = {}
+            for kind, key in keys.items():
+                row = rows.get(key)
+                recent = row is not None and row.last_failed_at is not None \
+                    and now - row.last_failed_at < FAILURE_MEMORY
+                failures = row.failures if recent else 0
+                counts[key] = failures
+                if failures:
+                    wait = max(wait, row.last_failed_at + lock_delay(failures, THROTTLE_LIMITS[kind]) - now)
+            if wait > timedelta(0):
+                raise AccountLocked(wait.total_seconds())
+            for key, failures in counts.items():
+                if key in rows:
+                    conn.execute(update(login_throttle).where(login_throttle.c.key == key)
+                                 .values(failures=failures + 1, last_failed_at=now))
+                else:
+                    conn.execute(insert(login_throttle).values(key=key, failures=1, last_failed_at=now))
+
+    def _current_wait(self, keys: dict[str, str], now: datetime) -> timedelta:
+        """How long the next attempt must wait after this failure (zero below every limit)."""
+        with self.db.read() as conn:
+            rows = {r.key: r for r in conn.execute(
+                select(login_throttle).where(login_throttle.c.key.in_(list(keys.values())))
+            )}
+        wait = timedelta(0)
+        for kind, key in keys.items():
+            row = rows.get(key)
+            if row is not None and row.last_failed_at is not None:
+                wait = max(wait, row.last_failed_at + lock_delay(row.failures, THROTTLE_LIMITS[kind]) - now)
+        return wait
 
     def _dummy(self) -> str:
         if self._dummy_hash is None:
@@ -340,6 +408,7 @@ class AccountService:
         with self.db.write() as conn:
             # Housekeeping here rather than on a timer: logins are frequent enough.
             conn.execute(delete(sessions).where(sessions.c.expires_at <= now))
+            conn.execute(delete(login_throttle).where(login_throttle.c.last_failed_at < now - FAILURE_MEMORY))
             conn.execute(insert(sessions).values(
                 token_hash=_token_hash(token), user_id=user.id,
                 created_at=now, expires_at=now + self.session_length, last_seen=now,
@@ -374,11 +443,11 @@ class AccountService:
 
     # --- helpers ---
 
-    def _new_row(self, fields: dict, now: datetime) -> dict:
+    def _new_row(self, fields: dict, now: datetime, must_change: bool) -> dict:
         return {
             "id": fields["id"], "name": fields["name"], "unit": fields["unit"],
             "role": fields["role"], "password_hash": hash_password(fields["password"], self.scrypt),
-            "created_at": now, "disabled": False, "failed_logins": 0,
+            "created_at": now, "disabled": False, "must_change_password": must_change,
         }
 
     @staticmethod
@@ -387,7 +456,8 @@ class AccountService:
 
 
 def _user(row) -> User:
-    return User(row.id, row.name, row.unit, row.role, bool(row.disabled))
+    return User(row.id, row.name, row.unit, row.role, bool(row.disabled),
+                must_change_password=bool(row.must_change_password))
 
 
 def _token_hash(token: str) -> str:

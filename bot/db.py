@@ -76,11 +76,18 @@ users = Table(
     Column("password_hash", String(255), nullable=False),
     Column("created_at", UTCDateTime(), nullable=False),
     Column("disabled", Boolean(), nullable=False),
-    Column("failed_logins", Integer(), nullable=False),
-    Column("last_failed_at", UTCDateTime(), nullable=True),
-    Column("locked_until", UTCDateTime(), nullable=True),
-    CheckConstraint("role IN ('officer', 'trainer')", name="ck_users_role"),
+    Column("must_change_password", Boolean(), nullable=False),
+    CheckConstraint("role IN ('officer', 'trainer', 'admin')", name="ck_users_role"),
     Index("ix_users_unit", "unit"),
+)
+
+login_throttle = Table(
+    "login_throttle",
+    metadata,
+    Column("key", String(400), primary_key=True),
+    Column("failures", Integer(), nullable=False),
+    Column("last_failed_at", UTCDateTime(), nullable=True),
+    Index("ix_login_throttle_last_failed_at", "last_failed_at"),
 )
 
 sessions = Table(

@@ -115,7 +115,7 @@ def test_ids_and_passwords_forgive_full_width_and_case(accounts, officer):
         ("GD 001", "officer", "long-enough", "只能使用英文字母、数字"),
         ("粤执001", "officer", "long-enough", "只能使用英文字母、数字"),
         ("X" * 65, "officer", "long-enough", "最长 64"),
-        ("GD002", "boss", "long-enough", "officer（执法人员）或 trainer"),
+        ("GD002", "boss", "long-enough", "officer（执法人员）、trainer"),
         ("GD002", "officer", "short", "至少需要 8 个字符"),
     ],
 )

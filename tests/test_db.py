@@ -89,7 +89,7 @@ def test_database_at_0001_with_data_survives_reopen(settings):
 
     with open_database(settings) as db, db.read() as conn:
         assert db.revision() == head()
-        user = conn.execute(text("SELECT name, disabled, failed_logins FROM users")).one()
+        user = conn.execute(text("SELECT name, disabled, must_change_password FROM users")).one()
         assert tuple(user) == ("张三", 0, 0)  # columns filled by their server defaults
         fb = conn.execute(text("SELECT citations, reviewed FROM feedback")).one()
         assert tuple(fb) == ('[{"clause": "二（一）"}]', 0)
@@ -155,11 +155,13 @@ def test_in_memory_database_is_shared_between_threads():
 
 def test_failed_migration_leaves_the_database_as_it_was(settings, tmp_path, monkeypatch):
     open_database(settings).close()
+    current = head()
+    following = f"{int(current) + 1:04d}"
     migrations = tmp_path / "migrations"
     shutil.copytree(bot.db.MIGRATIONS_DIR, migrations)
-    (migrations / "versions" / "0002_broken.py").write_text(
+    (migrations / "versions" / f"{following}_broken.py").write_text(
         'import sqlalchemy as sa\nfrom alembic import op\n'
-        'revision = "0002"\ndown_revision = "0001"\n'
+        f'revision = "{following}"\ndown_revision = "{current}"\n'
         'def upgrade():\n'
         '    op.create_table("half_done", sa.Column("id", sa.Integer, primary_key=True))\n'
         '    op.execute("DROP TABLE users")\n'
@@ -173,4 +175,4 @@ def test_failed_migration_leaves_the_database_as_it_was(settings, tmp_path, monk
     with open_database(settings) as db:
         tables = set(inspect(db.engine).get_table_names())
         assert "users" in tables and "half_done" not in tables
-        assert db.revision() == "0001"
+        assert db.revision() == current
