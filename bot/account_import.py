@@ -1,18 +1,18 @@
-"""CSV import of accounts: decoding, header mapping, row checks and the report.
+"""Import of accounts from CSV or XLSX: header mapping, row checks and the report.
 
-AccountService.import_csv (bot/accounts.py) checks the rows against the database and adds them.
+AccountService.import_file (bot/accounts.py) checks the rows against the database and adds them;
+reading the file itself is bot/tables.py.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from .errors import CsvImportError, InvalidAccount
+from .errors import InvalidAccount, TableError
+from .tables import read_table
 
 # Header spellings accepted for each field.
 CSV_COLUMNS = {
@@ -23,6 +23,7 @@ CSV_COLUMNS = {
     "password": ("password", "密码", "初始密码"),
 }
 CSV_HEADER_HELP = "id,name,unit,role,password（或 执法证号,姓名,单位,角色,密码）"
+MAX_ACCOUNTS = 20_000
 
 
 @dataclass(frozen=True, order=True)
@@ -63,13 +64,10 @@ def read_account_rows(
 
     ``validate`` is ``accounts.validate_account``, passed in because accounts imports this module.
     """
-    reader = csv.reader(io.StringIO(_decode(Path(path))))
-    records = [(reader.line_num, row) for row in reader if any(cell.strip() for cell in row)]
-    if not records:
-        raise CsvImportError(f"文件 {path} 是空的，请按表头 {CSV_HEADER_HELP} 填写账号")
+    records = read_table(Path(path), max_rows=MAX_ACCOUNTS)
     columns = _column_positions(*records[0])
     if len(records) == 1:
-        raise CsvImportError(f"文件 {path} 只有表头，没有账号行，请在表头下面逐行填写账号")
+        raise TableError(f"文件 {path} 只有表头，没有账号行，请在表头下面逐行填写账号")
 
     rows: list[dict] = []
     problems: list[RowIssue] = []
@@ -100,29 +98,7 @@ def _column_positions(line: int, header: list[str]) -> dict[str, int]:
             positions[field] = i
     missing = [CSV_COLUMNS[f][1] for f in CSV_COLUMNS if f not in positions]
     if missing:
-        raise CsvImportError(
+        raise TableError(
             f"第 {line} 行表头缺少列：{'、'.join(missing)}。表头应为 {CSV_HEADER_HELP}"
         )
     return positions
-
-
-def _decode(path: Path) -> str:
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        reason = exc.strerror or exc
-        raise CsvImportError(f"无法读取文件 {path}：{reason}，请检查路径和权限") from exc
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise CsvImportError(
-            f"文件 {path} 是 UTF-16 编码（Excel 的“Unicode 文本”），"
-            "请在 Excel 中另存为“CSV UTF-8（逗号分隔）”后再导入"
-        )
-    # Excel on Chinese Windows saves plain "CSV" as GBK; GB18030 decodes GBK and more.
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise CsvImportError(
-        f"无法识别文件 {path} 的编码，请在 Excel 中另存为“CSV UTF-8（逗号分隔）”后再导入"
-    )

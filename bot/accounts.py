@@ -1,6 +1,6 @@
 """Accounts: users, password hashing, login throttling and login sessions.
 
-Reading a CSV of accounts lives in bot/account_import.py; AccountService.import_csv adds them.
+Reading a file of accounts lives in bot/account_import.py; AccountService.import_file adds them.
 """
 
 from __future__ import annotations
@@ -266,17 +266,24 @@ class AccountService:
             if disabled:
                 conn.execute(delete(sessions).where(sessions.c.user_id == uid))
 
-    def import_csv(self, path: str | Path) -> "ImportReport":
-        """Add the accounts in a CSV file, all or nothing.
+    def import_file(self, path: str | Path, unit: str | None = None) -> "ImportReport":
+        """Add the accounts in a CSV or XLSX file, all or nothing.
 
         Header ``id,name,unit,role,password`` or 执法证号,姓名,单位,角色,密码 (extra columns are
-        ignored, cells are trimmed, blank rows skipped); UTF-8 with or without BOM, or GBK as
-        Excel saves it. If any row is bad, nothing is added and the report lists every bad row,
+        ignored, cells are trimmed, blank rows skipped); CSV in UTF-8 with or without BOM, or GBK
+        as Excel saves it. With `unit` (a trainer's import) every row must be of that unit and
+        no row may create an admin. If any row is bad, nothing is added and the report lists every bad row,
         so the trainer fixes the file and imports the same file again. An id already in the
         database under the same name is skipped (a re-import of a master list); under another
         name it is a bad row.
         """
         rows, problems = read_account_rows(path, validate_account)
+        if unit is not None:
+            for r in list(rows):
+                if r["unit"] != unit or r["role"] == "admin":
+                    rows.remove(r)
+                    what = f"单位「{r['unit']}」不是您的单位「{unit}」" if r["unit"] != unit else "只有系统管理员可以添加系统管理员"
+                    problems.append(RowIssue(r["line"], r["id"], f"{what}，不能导入"))
         new_rows, skipped = [], []
         with self.db.read() as conn:
             existing = self._existing_names(conn, [r["id"] for r in rows])
@@ -304,6 +311,18 @@ class AccountService:
             if values:
                 conn.execute(insert(users), values)
         return ImportReport(tuple(v["id"] for v in values), tuple(skipped), ())
+
+    def update_user(self, user_id: str, name: str | None = None, unit: str | None = None,
+                    role: str | None = None) -> User:
+        """Change an account's name, unit or role (the id stays: records refer to it)."""
+        current = self.get_user(user_id)
+        fields = validate_account(current.id, name if name is not None else current.name,
+                                  unit if unit is not None else current.unit,
+                                  role if role is not None else current.role, "x" * MIN_PASSWORD)
+        with self.db.write() as conn:
+            conn.execute(update(users).where(users.c.id == current.id).values(
+                name=fields["name"], unit=fields["unit"], role=fields["role"]))
+        return self.get_user(current.id)
 
     @staticmethod
     def _existing_names(conn: Connection, ids: list[str]) -> dict[str, str]:

@@ -1,10 +1,12 @@
-"""From a question to a short, cited answer: retrieve, decide whether the texts cover it, quote."""
+"""From retrieved clauses to a short, cited answer: decide whether the texts cover it, quote.
+
+Retrieval and the order of steps are bot/chain.py; this module is the extractive step itself.
+"""
 
 from __future__ import annotations
 
 import json
 import re
-import time
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -13,8 +15,8 @@ import numpy as np
 
 from .extract import best_sentences, missing_figure, trim
 from .keywords import tokenize
-from .query import Query, understand
-from .retrieve import QueryEncoder, hybrid_retriever
+from .query import Query
+from .retrieve import QueryEncoder
 
 TOP_K = 5
 SECOND_SENTENCE = 0.85  # share of the best sentence's score a second quoted sentence needs
@@ -49,6 +51,7 @@ class Answer:
     derived: str = ""
     search: str = ""
     related: list[Citation] = field(default_factory=list)  # further reading, not support
+    generation: str = ""  # the index generation it was answered from
     retrieved: list = field(default_factory=list, repr=False)  # the ranked clauses it was drawn from
 
     def to_json(self) -> dict:
@@ -70,12 +73,12 @@ def calibration() -> dict:
     return json.loads(text)
 
 
-def coverage(store, question_tokens: list[str], clause: dict) -> float:
+def coverage(store, question_tokens: list[str], clause) -> float:
     """Share of the question's information (IDF-weighted) found in the clause's words."""
     if not question_tokens:
         return 0.0
     weights = store.bm25_sentences.idf(question_tokens)
-    words = store.clause_tokens(clause["clause_id"])
+    words = store.clause_tokens(clause.clause_id)
     hit = sum(w for t, w in zip(question_tokens, weights) if t in words)
     return float(hit / weights.sum())
 
@@ -103,23 +106,19 @@ def derive(question: str, clause_text: str) -> str:
     return f"（推算：{h}学时 × {m}分钟 = {total}分钟，约合{total / 60:g}小时；此为按条文折算，条文本身未写明小时数。）"
 
 
-class Answerer:
-    """The extractive answerer; `bot.generate.GenerativeAnswerer` builds on it."""
+class Extractor:
+    """The extractive answer from ranked clauses: refuse, or quote the sentence that answers."""
 
-    def __init__(self, store, embedder):
+    def __init__(self, store, encoder: QueryEncoder):
         self.store = store
-        self.encoder = QueryEncoder(embedder)
-
-    def retrieve(self, query: Query, k: int = TOP_K):
-        retriever = hybrid_retriever(self.store, self.encoder, k=k, doc_ids=query.doc_ids)
-        return retriever.invoke(query.search)[:k]
+        self.encoder = encoder
 
     def citation(self, clause_index: int, quote: str, score: float, sentence_index: int | None = None) -> Citation:
         clause = self.store.clauses[clause_index]
-        doc = self.store.documents[clause["doc_id"]]
-        ref = clause["sentence_refs"][sentence_index] if sentence_index is not None else ""
-        return Citation(clause["doc_id"], doc["title"], clause["clause_id"], clause["label"], clause["title"],
-                        clause["text"], quote, round(float(score), 4), ref)
+        doc = self.store.documents[clause.doc_id]
+        ref = clause.sentence_refs[sentence_index] if sentence_index is not None else ""
+        return Citation(clause.doc_id, doc["title"], clause.clause_id, clause.label, clause.title,
+                        clause.text, quote, round(float(score), 4), ref)
 
     def features(self, query: Query, doc) -> tuple[float, float]:
         """The two refusal features of a retrieved clause: best sentence cosine, word coverage."""
@@ -127,10 +126,8 @@ class Answerer:
         clause = self.store.clauses[ci]
         dense = doc.metadata.get("dense_score")
         if dense is None:  # found by keywords only: measure its sentences' meaning directly
-            ids = [f"{clause['clause_id']}#{i}" for i in range(len(clause["sentences"]))]
-            got = self.store.vectors.collection.get(ids=ids, include=["embeddings"])
-            vector = self.encoder(query.search)
-            dense = max((float(np.asarray(v, dtype=np.float32) @ vector) for v in got["embeddings"]), default=0.0)
+            vectors = self.store.clause_sentence_vectors(ci)
+            dense = float((vectors @ self.encoder(query.search)).max()) if len(vectors) else 0.0
         # Coverage counts the plan's own terms the question was expanded with (课时 → 学时).
         return float(dense), coverage(self.store, tokenize(query.search), clause)
 
@@ -143,19 +140,16 @@ class Answerer:
         return Answer(query.question, "\n".join(lines), nearest, refused=True, notices=query.notices,
                       search=query.search, retrieved=list(docs))
 
-    def answer(self, raw: str, previous: str | None = None, doc_id: str | None = None, k: int = TOP_K) -> Answer:
-        started = time.perf_counter()
-        query = understand(raw, self.store.documents, previous=previous, doc_id=doc_id)
-        result = self._answer(query, k)
-        result.elapsed_ms = (time.perf_counter() - started) * 1000
-        return result
-
-    def _answer(self, query: Query, k: int) -> Answer:
+    def refuse_before_search(self, query: Query) -> Answer | None:
+        """A question about a place none of the loaded documents covers is refused unsearched."""
         if query.unmatched_places and not query.doc_ids:
             names = "、".join(query.unmatched_places)
             return self.refuse(query, [], f"已加载的文本中没有{names}的相关文件，无法回答。已加载：" + "、".join(
                 f"《{d['title']}》" for d in self.store.documents.values()))
-        docs = self.retrieve(query, k)
+        return None
+
+    def answer(self, query: Query, docs) -> Answer:
+        """The answer from the clauses retrieved for the query, best first."""
         if query.injection or query.task_request:
             return self.refuse(query, docs, "这个请求试图改变助手的工作方式，无法照办。本助手只依据已加载的政策文本回答问题，文本没有涉及这个请求。")
         if not docs:
@@ -164,7 +158,7 @@ class Answerer:
         tokens = tokenize(query.search)
         top = docs[0].metadata
         top_clause = self.store.clauses[top["clause_index"]]
-        if missing_figure(query.question, [self.store.clauses[d.metadata["clause_index"]]["text"] for d in docs[:3]]):
+        if missing_figure(query.question, [self.store.clauses[d.metadata["clause_index"]].text for d in docs[:3]]):
             return self.refuse(query, docs, "已加载的文本没有给出这个问题所问的具体数字或期限，无法作答（不作猜测）。")
         if relevance(*self.features(query, docs[0])) < 0:
             return self.refuse(query, docs, "已加载的文本没有涉及这个问题，无法作答（不作猜测）。")
@@ -175,11 +169,11 @@ class Answerer:
 
         chosen = [docs[0]]
         # Where another loaded document answers the same thing, give each, each cited.
-        top_doc = top_clause["doc_id"]
+        top_doc = top_clause.doc_id
         if not query.doc_ids:
             for d in docs[1:]:
                 other = self.store.clauses[d.metadata["clause_index"]]
-                if other["doc_id"] != top_doc and d.metadata["rrf_score"] >= 0.75 * top["rrf_score"] \
+                if other.doc_id != top_doc and d.metadata["rrf_score"] >= 0.75 * top["rrf_score"] \
                         and relevance(*self.features(query, d)) >= 0:
                     chosen.append(d)
                     break
@@ -187,16 +181,15 @@ class Answerer:
         citations, parts = [], []
         for n, d in enumerate(chosen, start=1):
             ci = d.metadata["clause_index"]
-            ranked = best_sentences(self.store, ci, query.search, vector, sentence_scores,
-                                    self.store.first_row[ci])
+            ranked = best_sentences(self.store, ci, query.search, vector, sentence_scores)
             si = ranked[0][0]
-            sentence = self.store.clauses[ci]["sentences"][si]
+            sentence = self.store.clauses[ci].sentences[si]
             # Trailing punctuation is dropped so the quote reads inside “”; it stays an exact substring.
             quote = trim(sentence, query.search, tokens, weights).rstrip("，：；。")
             # A second sentence of the same clause joins when it scores nearly as well and is short:
             # answers often span two (“由省级制定；…由本级制定”).
             if len(chosen) == 1 and len(ranked) > 1 and ranked[1][1] >= SECOND_SENTENCE * ranked[0][1] > 0:
-                other = self.store.clauses[ci]["sentences"][ranked[1][0]]
+                other = self.store.clauses[ci].sentences[ranked[1][0]]
                 extra = trim(other, query.search, tokens, weights).rstrip("，：；。")
                 if len(quote) + len(extra) <= MAX_TWO_QUOTES:
                     first, second = sorted([(si, quote), (ranked[1][0], extra)])
@@ -206,7 +199,7 @@ class Answerer:
             parts.append((ci, quote, n))
 
         answer = self._compose(parts, multi_doc=len(chosen) > 1)
-        derived = derive(query.search, top_clause["text"])
+        derived = derive(query.search, top_clause.text)
         related = [self.citation(d.metadata["clause_index"], "", d.metadata["rrf_score"])
                    for d in docs[1:3] if all(c.clause_id != d.metadata["clause_id"] for c in citations)]
         return Answer(query.question, answer + derived, citations, refused=False, notices=query.notices,
@@ -216,8 +209,8 @@ class Answerer:
         out = []
         for ci, quote, n in parts:
             clause = self.store.clauses[ci]
-            where = clause["label"]
+            where = clause.label
             if multi_doc:
-                where = f"《{self.store.documents[clause['doc_id']]['title']}》{where}"
-            out.append(f"依据{where}「{clause['title']}」：“{quote}”[{n}]。")
+                where = f"《{self.store.documents[clause.doc_id]['title']}》{where}"
+            out.append(f"依据{where}「{clause.title}」：“{quote}”[{n}]。")
         return "\n".join(out)

@@ -95,8 +95,13 @@ def extract_metadata(lines: list[str]) -> dict:
     return meta
 
 
-def parse_document(path: Path, corpus_dir: Path | None = None, doc_id: str | None = None) -> Document:
+def parse_document(path: Path, corpus_dir: Path | None = None, doc_id: str | None = None,
+                   max_chars: int | None = None) -> Document:
     raw = read_document(path)
+    if max_chars is not None and len(raw.text) > max_chars:
+        raise DocumentError(
+            path, f"正文有 {len(raw.text):,} 个字，超过上限 {max_chars:,} 字（STUDYBOT_MAX_DOC_CHARS），已跳过；"
+            "请确认这是一份政策文本，必要时拆分成几个文件")
     lines = clean_text(raw.text)
     if not lines:
         raise DocumentError(path, "清洗后没有可用的文字内容")
@@ -129,8 +134,21 @@ def corpus_files(corpus_dir: Path) -> list[Path]:
     return files
 
 
-def file_sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+def file_sha256(path: Path, max_mb: float | None = None) -> str:
+    """The file's content hash; a file over `max_mb` megabytes is refused before it is read."""
+    try:
+        size = path.stat().st_size
+        if max_mb is not None and size > max_mb * 1024 * 1024:
+            raise DocumentError(
+                path, f"文件大小 {size / 1024 / 1024:.1f} MB 超过上限 {max_mb:g} MB（STUDYBOT_MAX_FILE_MB），已跳过；"
+                "请确认这是一份政策文本，必要时拆分成几个文件")
+        digest = hashlib.sha256()
+        with open(path, "rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(block)
+        return digest.hexdigest()
+    except OSError as exc:
+        raise DocumentError(path, f"无法读取（{exc.strerror or exc}）") from exc
 
 
 def unique_doc_ids(files: list[Path]) -> dict[Path, str]:

@@ -11,7 +11,6 @@ sentence-transformers truncates at 512 tokens).
 
 from __future__ import annotations
 
-import contextlib
 import importlib.metadata
 import importlib.resources
 import json
@@ -376,20 +375,11 @@ def is_complete(model_dir: Path) -> bool:
     return all((model_dir / name).is_file() for name in REQUIRED_FILES)
 
 
-@contextlib.contextmanager
-def _build_lock(lock_path: Path):
-    """Serialise builds across processes; without fcntl (Windows) a racing rename just loses."""
-    try:
-        import fcntl
-    except ImportError:
-        yield
-        return
-    with open(lock_path, "a+b") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+def build_lock(lock_path: Path):
+    """Serialise model builds across processes (filelock: fcntl on Unix, msvcrt on Windows)."""
+    from filelock import FileLock
+
+    return FileLock(lock_path)
 
 
 def ensure_model(cache_dir: Path) -> Path:
@@ -401,7 +391,7 @@ def ensure_model(cache_dir: Path) -> Path:
     src = bundled_weights()
     try:
         cache_dir.mkdir(parents=True, exist_ok=True)
-        with _build_lock(cache_dir / f".{target.name}.lock"):
+        with build_lock(cache_dir / f".{target.name}.lock"):
             if is_complete(target):  # another process finished it while we waited
                 return target
             # Only the lock holder builds, so leftovers of killed builds can go now.

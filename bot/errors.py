@@ -36,6 +36,22 @@ class IndexNotBuilt(StudyBotError):
         super().__init__(f"索引尚未建立{where}，请先运行 studybot index")
 
 
+class IndexBusy(StudyBotError):
+    def __init__(self):
+        super().__init__("另一个索引任务正在进行，请等它结束后再试")
+
+
+class IndexInconsistent(StudyBotError):
+    def __init__(self, stored: int, expected: int):
+        super().__init__(f"向量库条目数 {stored} 与句子数 {expected} 不一致，请运行 studybot index --rebuild")
+
+
+class AmbiguousClause(StudyBotError):
+    def __init__(self, ref: str, candidates: list[str]):
+        self.ref = ref
+        super().__init__(f"{ref!r} 对应多个条款：{'、'.join(candidates)}，请写完整的条款编号")
+
+
 class UnknownClause(StudyBotError):
     def __init__(self, clause_id: str):
         super().__init__(f"找不到条款 {clause_id!r}，可用 studybot clauses 查看全部条款编号")
@@ -124,8 +140,13 @@ class AccountDisabled(LoginRefused):
         super().__init__(f"账号 {user_id} 已停用，如需继续使用请联系培训管理员恢复")
 
 
-class CsvImportError(StudyBotError):
-    """The account file as a whole cannot be read (encoding, header); row problems go in the report."""
+class TableError(StudyBotError):
+    """An uploaded spreadsheet as a whole cannot be read (size, encoding, format, header);
+    problems of single rows go in the import's report instead."""
+
+
+# The account import's name for it, from before every import shared bot/tables.py.
+CsvImportError = TableError
 
 
 class BadFeedback(StudyBotError):

@@ -86,22 +86,20 @@ def trim(sentence: str, question: str, tokens: list[str], weights: np.ndarray) -
 
 
 def best_sentences(store, clause_index: int, question: str, query_vector: np.ndarray,
-                   sentence_scores: np.ndarray, first_row: int) -> list[tuple[int, float]]:
+                   sentence_scores: np.ndarray) -> list[tuple[int, float]]:
     """Sentences of one clause ranked by meaning (e5), keywords (BM25) and what the question asks."""
     clause = store.clauses[clause_index]
-    n = len(clause["sentences"])
-    ids = [f"{clause['clause_id']}#{i}" for i in range(n)]
-    got = store.vectors.collection.get(ids=ids, include=["embeddings"])
-    vec = {i: np.asarray(v, dtype=np.float32) for i, v in zip(got["ids"], got["embeddings"])}
-    dense = np.array([float(vec[i] @ query_vector) if i in vec else 0.0 for i in ids])
+    n = len(clause.sentences)
+    dense = store.clause_sentence_vectors(clause_index) @ query_vector
+    first_row = store.first_row[clause_index]
     kw = sentence_scores[first_row : first_row + n]
     kw = kw / kw.max() if kw.max() > 0 else kw
     spread = dense.max() - dense.min()
     dense_n = (dense - dense.min()) / spread if spread > 1e-6 else np.zeros(n)
     scores = []
-    for i, sentence in enumerate(clause["sentences"]):
+    for i, sentence in enumerate(clause.sentences):
         score = 0.5 * dense_n[i] + 0.5 * kw[i] + 1.5 * _cue_bonus(question, sentence)
-        if i == 0 and n > 1 and sentence.rstrip("。") == clause["title"]:
+        if i == 0 and n > 1 and sentence.rstrip("。") == clause.title:
             continue  # the heading names the topic; the body holds the answer
         scores.append((i, score))
     return sorted(scores, key=lambda x: -x[1])

@@ -16,8 +16,7 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import HumanMessage, SystemMessage
 
-from .answer import Answer, Answerer
-from .query import Query
+from .answer import Answer, Extractor
 
 SYSTEM = (
     "你是广东省行政执法人员的学习助手。只能依据下面编号的条款回答，不得使用条款以外的知识，不得编造。"
@@ -39,12 +38,12 @@ def chat_model_from_settings(settings) -> BaseChatModel:
     )
 
 
-def build_prompt(question: str, clauses: list[dict]) -> list:
-    numbered = "\n".join(f"[{n}] {c['label']}「{c['title']}」：{c['text']}" for n, c in enumerate(clauses, start=1))
+def build_prompt(question: str, clauses) -> list:
+    numbered = "\n".join(f"[{n}] {c.label}「{c.title}」：{c.text}" for n, c in enumerate(clauses, start=1))
     return [SystemMessage(SYSTEM), HumanMessage(f"条款：\n{numbered}\n\n问题：{question}")]
 
 
-def verify(text: str, clauses: list[dict]) -> tuple[str, list[int], list[str]]:
+def verify(text: str, clauses) -> tuple[str, list[int], list[str]]:
     """Keep the sentences whose citations exist and whose numbers the cited clauses state.
 
     Returns (verified text, the clause numbers it cites, problems found).
@@ -63,7 +62,7 @@ def verify(text: str, clauses: list[dict]) -> tuple[str, list[int], list[str]]:
             problems.append(f"引用了不存在的条款：{sentence}")
             continue
         body = CITE.sub("", sentence)
-        source = "".join(clauses[m - 1]["text"] for m in marks)
+        source = "".join(clauses[m - 1].text for m in marks)
         wrong = [n for n in NUMBER.findall(body) if n not in source]
         if wrong:
             problems.append(f"数字 {'、'.join(wrong)} 在所引条款中找不到：{sentence}")
@@ -73,53 +72,48 @@ def verify(text: str, clauses: list[dict]) -> tuple[str, list[int], list[str]]:
     return "".join(kept), cited, problems
 
 
-class GenerativeAnswerer(Answerer):
-    """Extractive first (it decides refusals and is the fallback), then the model, verified."""
-
-    def __init__(self, store, embedder, chat_model: BaseChatModel, timeout: float = 20.0):
-        super().__init__(store, embedder)
-        self.chat_model = chat_model
-        self.timeout = timeout
-
-    def _answer(self, query: Query, k: int) -> Answer:
-        extractive = super()._answer(query, k)
-        if extractive.refused:
-            return extractive
-        docs = extractive.retrieved  # the clauses the extractive answer ranked: no second search
-        clauses = [self.store.clauses[d.metadata["clause_index"]] for d in docs]
-        started = time.perf_counter()
-        try:
-            future = _pool.submit(self.chat_model.invoke, build_prompt(query.question, clauses))
-            reply = future.result(timeout=self.timeout)
-            text = str(reply.content).strip()
-        except FutureTimeout:
-            return self._fallback(extractive, f"大模型超过 {self.timeout:g} 秒未响应，以下为摘录式回答。")
-        except Exception as exc:  # any transport or API failure of the endpoint
-            return self._fallback(extractive, f"大模型调用失败（{type(exc).__name__}），以下为摘录式回答。")
-        if "文本未涉及" in text and not CITE.search(text):
-            return self._fallback(extractive, "大模型认为条款未涉及该问题，以下为摘录式回答。")
-        verified, cited, problems = verify(text, clauses)
-        if not verified or (problems and len(verified) < len(text) / 3):
-            return self._fallback(extractive, "大模型的回答未通过引用核验，以下为摘录式回答。")
-        # Renumber the citations in the order the answer uses them.
-        order = {old: new for new, old in enumerate(cited, start=1)}
-        verified = CITE.sub(lambda m: f"[{order[int(m.group(1))]}]", verified)
-        citations = []
-        for old in cited:
-            d = docs[old - 1]
-            ci = d.metadata["clause_index"]
-            quote = next((c.quote for c in extractive.citations if c.clause_id == d.metadata["clause_id"]), "")
-            citations.append(self.citation(ci, quote or self.store.clauses[ci]["sentences"][0].rstrip("。"),
-                                           d.metadata["rrf_score"]))
-        notices = list(extractive.notices)
-        if problems:
-            notices.append("大模型回答中未通过核验的句子已删除。")
-        notices.append(f"大模型生成（{(time.perf_counter() - started) * 1000:.0f} 毫秒），引用已逐条核验。")
-        return Answer(query.question, verified, citations, refused=False, mode="generative", notices=notices,
-                      search=query.search, related=extractive.related)
-
-    @staticmethod
-    def _fallback(extractive: Answer, notice: str) -> Answer:
-        extractive.notices = [*extractive.notices, notice]
-        extractive.mode = "extractive-fallback"
+def generative_answer(extractor: Extractor, extractive: Answer, chat_model: BaseChatModel,
+                      timeout: float, config=None) -> Answer:
+    """The model's answer over the clauses the extractive answer ranked, verified; or the
+    extractive answer with a notice saying why (refused, timeout, error, failed check)."""
+    if extractive.refused:
         return extractive
+    store = extractor.store
+    docs = extractive.retrieved  # the clauses the extractive answer ranked: no second search
+    clauses = [store.clauses[d.metadata["clause_index"]] for d in docs]
+    started = time.perf_counter()
+    try:
+        future = _pool.submit(chat_model.invoke, build_prompt(extractive.question, clauses), config)
+        reply = future.result(timeout=timeout)
+        text = str(reply.content).strip()
+    except FutureTimeout:
+        return _fallback(extractive, f"大模型超过 {timeout:g} 秒未响应，以下为摘录式回答。")
+    except Exception as exc:  # any transport or API failure of the endpoint
+        return _fallback(extractive, f"大模型调用失败（{type(exc).__name__}），以下为摘录式回答。")
+    if "文本未涉及" in text and not CITE.search(text):
+        return _fallback(extractive, "大模型认为条款未涉及该问题，以下为摘录式回答。")
+    verified, cited, problems = verify(text, clauses)
+    if not verified or (problems and len(verified) < len(text) / 3):
+        return _fallback(extractive, "大模型的回答未通过引用核验，以下为摘录式回答。")
+    # Renumber the citations in the order the answer uses them.
+    order = {old: new for new, old in enumerate(cited, start=1)}
+    verified = CITE.sub(lambda m: f"[{order[int(m.group(1))]}]", verified)
+    citations = []
+    for old in cited:
+        d = docs[old - 1]
+        ci = d.metadata["clause_index"]
+        quote = next((c.quote for c in extractive.citations if c.clause_id == d.metadata["clause_id"]), "")
+        citations.append(extractor.citation(ci, quote or store.clauses[ci].sentences[0].rstrip("。"),
+                                            d.metadata["rrf_score"]))
+    notices = list(extractive.notices)
+    if problems:
+        notices.append("大模型回答中未通过核验的句子已删除。")
+    notices.append(f"大模型生成（{(time.perf_counter() - started) * 1000:.0f} 毫秒），引用已逐条核验。")
+    return Answer(extractive.question, verified, citations, refused=False, mode="generative", notices=notices,
+                  search=extractive.search, related=extractive.related, retrieved=docs)
+
+
+def _fallback(extractive: Answer, notice: str) -> Answer:
+    extractive.notices = [*extractive.notices, notice]
+    extractive.mode = "extractive-fallback"
+    return extractive

@@ -12,7 +12,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from .e5convert import _build_lock
+from .e5convert import build_lock
 from .errors import EmbeddingModelError
 
 INPUTS = ("input_ids", "attention_mask", "token_type_ids")
@@ -28,7 +28,7 @@ def export(hf_model, tokenizer, target: Path) -> Path:
     import torch
 
     target.parent.mkdir(parents=True, exist_ok=True)
-    with _build_lock(target.parent / f".{target.name}.lock"):
+    with build_lock(target.parent / f".{target.name}.lock"):
         if target.is_file():
             return target
         names = [n for n in INPUTS if n in tokenizer.model_input_names]

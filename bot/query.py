@@ -54,6 +54,15 @@ class Query:
     follow_up: bool = False
 
 
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+NOT_UNICODE = "问题中有无法识别的字符（不是有效的 UTF-8 文字），请检查输入法或文件编码，重新输入后再问。"
+
+
+def not_unicode(text: str) -> bool:
+    """Lone surrogates: what undecodable bytes (surrogateescape) or a broken client leave behind."""
+    return bool(_SURROGATE.search(text))
+
+
 @lru_cache(maxsize=1)
 def synonyms() -> tuple[tuple[str, tuple[str, ...]], ...]:
     text = resources.files("bot.data").joinpath("synonyms.tsv").read_text(encoding="utf-8")
@@ -81,6 +90,8 @@ def sanitize(raw: str | None) -> tuple[str, list[str]]:
         raise BadQuestion("问题是空的，请输入要查询的内容，例如：行政执法人员每年要参加多少学时的培训？")
     notices = []
     text = str(raw)
+    if not_unicode(text):
+        raise BadQuestion(NOT_UNICODE)
     if len(text) > MAX_QUESTION_CHARS:
         text = text[:MAX_QUESTION_CHARS]
         notices.append(f"问题过长，只按前 {MAX_QUESTION_CHARS} 个字处理。")

@@ -1,8 +1,10 @@
-"""Hybrid retrieval as LangChain retrievers: jieba BM25 and e5 vectors over sentences, each
-sentence's hit credited to its clause, fused with LangChain's weighted reciprocal-rank fusion.
+"""Retrieval: four LangChain retrievers over the index and their weighted reciprocal-rank fusion.
 
-The granularity, weights and candidate depth were chosen on eval/dev.jsonl
-(`python eval/tune_retrieval.py` prints the grid); see README, "Retrieval".
+Each retriever returns one Document per clause (`metadata["clause_id"]`, `["clause_index"]` and
+its own score), so a sentence hit is credited to the clause that holds it. Every retriever
+honours `k` at construction and per call (`retriever.invoke(q, k=3)`), and `doc_ids` (search
+only some documents) the same way; tests/test_langchain_standard.py runs LangChain's own
+standard suites over all five.
 """
 
 from __future__ import annotations
@@ -13,12 +15,11 @@ from typing import Any
 
 import numpy as np
 from langchain_classic.retrievers import EnsembleRetriever
-from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.callbacks import AsyncCallbackManagerForRetrieverRun, CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
-from pydantic import ConfigDict
+from pydantic import ConfigDict, Field
 
-from .index import IndexStore
 from .keywords import tokenize
 
 # Chosen on the development set (see eval/tune_retrieval.py).
@@ -34,7 +35,7 @@ class QueryEncoder:
 
     def __init__(self, embedder):
         self.embedder = embedder
-        self._cached = lru_cache(maxsize=512)(self._encode)
+        self._cached = lru_cache(maxsize=1024)(self._encode)
 
     def _encode(self, text: str) -> np.ndarray:
         return self.embedder.encode_queries([text])[0]
@@ -43,7 +44,16 @@ class QueryEncoder:
         return self._cached(text)
 
 
-def _clause_docs(store: IndexStore, ranked: list[tuple[int, float]], k: int, source: str) -> list[Document]:
+def _top(scores: np.ndarray, n: int) -> np.ndarray:
+    """Indices of the n highest positive scores, best first (stable on ties)."""
+    n = min(n, int((scores > 0).sum()))
+    if n <= 0:
+        return np.zeros(0, dtype=int)
+    top = np.argpartition(-scores, n - 1)[:n]
+    return top[np.argsort(-scores[top], kind="stable")]
+
+
+def _clause_docs(store, ranked: list[tuple[int, float]], k: int, source: str) -> list[Document]:
     """Sentence hits (row, score) → one Document per clause, in the order of its best sentence."""
     best: dict[int, tuple[float, int]] = {}
     hits: dict[int, list[int]] = defaultdict(list)
@@ -58,99 +68,119 @@ def _clause_docs(store: IndexStore, ranked: list[tuple[int, float]], k: int, sou
     for ci in order[:k]:
         clause = store.clauses[ci]
         score, si = best[ci]
-        docs.append(
-            Document(
-                page_content=clause["text"],
-                metadata={"clause_id": clause["clause_id"], "clause_index": ci,
-                          f"{source}_score": float(score), f"{source}_sentence": si,
-                          f"{source}_hits": hits[ci]},
-            )
-        )
+        docs.append(Document(
+            page_content=clause.text,
+            metadata={"clause_id": clause.clause_id, "clause_index": ci, "label": clause.label,
+                      f"{source}_score": float(score), f"{source}_sentence": si, f"{source}_hits": hits[ci]},
+        ))
     return docs
 
 
-class _StoreRetriever(BaseRetriever):
-    model_config = ConfigDict(arbitrary_types_allowed=True)
-    store: Any
-    k: int = 20
-    depth: int = SENTENCE_DEPTH
-    doc_ids: tuple[str, ...] | None = None
-
-    def _row_mask(self) -> np.ndarray | None:
-        if not self.doc_ids:
-            return None
-        allowed = set(self.doc_ids)
-        return np.array([self.store.clauses[ci]["doc_id"] in allowed for ci, _ in self.store.sentence_rows])
-
-
-class KeywordSentenceRetriever(_StoreRetriever):
-    """jieba + BM25 over sentences; a clause ranks by its best sentence."""
-
-    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
-        scores = self.store.bm25_sentences.scores(tokenize(query))
-        mask = self._row_mask()
-        if mask is not None:
-            scores = np.where(mask, scores, 0.0)
-        n = min(self.depth, int((scores > 0).sum()))
-        if n == 0:
-            return []
-        top = np.argpartition(-scores, n - 1)[:n]
-        top = top[np.argsort(-scores[top], kind="stable")]
-        return _clause_docs(self.store, [(int(r), float(scores[r])) for r in top], self.k, "bm25")
-
-
-class DenseSentenceRetriever(_StoreRetriever):
-    """e5 vectors of sentences in Chroma; a clause ranks by its best sentence."""
-
-    encoder: Any
-
-    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
-        vector = self.encoder(query)
-        hits = self.store.vectors.query(vector, k=self.depth, doc_ids=list(self.doc_ids) if self.doc_ids else None)
-        rows = self.store.sentence_row_of
-        ranked = [(rows[hid], score) for hid, score in hits if hid in rows]
-        return _clause_docs(self.store, ranked, self.k, "dense")
-
-
 def _ranked_clause_docs(store, scores: np.ndarray, k: int, source: str) -> list[Document]:
-    n = min(k, int((scores > 0).sum()))
-    if n == 0:
-        return []
-    top = np.argpartition(-scores, n - 1)[:n]
-    top = top[np.argsort(-scores[top], kind="stable")]
     return [
-        Document(page_content=store.clauses[ci]["text"],
-                 metadata={"clause_id": store.clauses[ci]["clause_id"], "clause_index": int(ci),
-                           f"{source}_score": float(scores[ci])})
-        for ci in top
+        Document(page_content=store.clauses[ci].text,
+                 metadata={"clause_id": store.clauses[ci].clause_id, "clause_index": int(ci),
+                           "label": store.clauses[ci].label, f"{source}_score": float(scores[ci])})
+        for ci in _top(scores, k)
     ]
 
 
-class KeywordClauseRetriever(_StoreRetriever):
+class ClauseRetriever(BaseRetriever):
+    """Common fields: the index store, how many clauses (`k`), and an optional document scope."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+    store: Any
+    k: int = Field(default=10, ge=1)
+    doc_ids: tuple[str, ...] | None = None
+
+    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun,
+                                k: int | None = None, doc_ids: tuple[str, ...] | None = None) -> list[Document]:
+        return self._search(query, int(k or self.k), tuple(doc_ids) if doc_ids else self.doc_ids)
+
+    def _search(self, query: str, k: int, doc_ids: tuple[str, ...] | None) -> list[Document]:
+        raise NotImplementedError
+
+    def _row_mask(self, doc_ids) -> np.ndarray | None:
+        if not doc_ids:
+            return None
+        allowed = set(doc_ids)
+        return np.array([self.store.clauses[ci].doc_id in allowed for ci, _ in self.store.sentence_rows])
+
+
+class KeywordSentenceRetriever(ClauseRetriever):
+    """jieba + BM25 over sentences; a clause ranks by its best sentence."""
+
+    depth: int = SENTENCE_DEPTH
+
+    def _search(self, query, k, doc_ids):
+        scores = self.store.bm25_sentences.scores(tokenize(query))
+        mask = self._row_mask(doc_ids)
+        if mask is not None:
+            scores = np.where(mask, scores, 0.0)
+        top = _top(scores, max(self.depth, k))
+        return _clause_docs(self.store, [(int(r), float(scores[r])) for r in top], k, "bm25")
+
+
+class DenseSentenceRetriever(ClauseRetriever):
+    """e5 vectors of sentences in Chroma; a clause ranks by its best sentence."""
+
+    encoder: Any
+    depth: int = SENTENCE_DEPTH
+
+    def _search(self, query, k, doc_ids):
+        vector = self.encoder(query)
+        hits = self.store.vectors.query(vector, k=max(self.depth, k), doc_ids=list(doc_ids) if doc_ids else None)
+        rows = self.store.sentence_row_of
+        ranked = [(rows[hid], score) for hid, score in hits if hid in rows]
+        return _clause_docs(self.store, ranked, k, "dense")
+
+
+class KeywordClauseRetriever(ClauseRetriever):
     """jieba + BM25 over whole clauses (their headings, title, text and units)."""
 
-    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
+    def _search(self, query, k, doc_ids):
         scores = self.store.bm25_clauses.scores(tokenize(query))
-        if self.doc_ids:
-            scores = np.where(self.store.clause_mask(self.doc_ids), scores, 0.0)
-        return _ranked_clause_docs(self.store, scores, self.k, "bm25c")
+        if doc_ids:
+            scores = np.where(self.store.clause_mask(doc_ids), scores, 0.0)
+        return _ranked_clause_docs(self.store, scores, k, "bm25c")
 
 
-class DenseClauseRetriever(_StoreRetriever):
+class DenseClauseRetriever(ClauseRetriever):
     """e5 over whole clauses, each the normalised mean of its sentence vectors (no extra embedding)."""
 
     encoder: Any
 
-    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
+    def _search(self, query, k, doc_ids):
         scores = self.store.clause_vectors @ self.encoder(query)
         scores = np.clip(scores, 1e-6, None)
-        if self.doc_ids:
-            scores = np.where(self.store.clause_mask(self.doc_ids), scores, 0.0)
-        return _ranked_clause_docs(self.store, scores, self.k, "densec")
+        if doc_ids:
+            scores = np.where(self.store.clause_mask(doc_ids), scores, 0.0)
+        return _ranked_clause_docs(self.store, scores, k, "densec")
 
 
-class ScoredEnsembleRetriever(EnsembleRetriever):
-    """LangChain's weighted RRF, keeping each list's scores on the fused Document."""
+class HybridRetriever(EnsembleRetriever):
+    """LangChain's weighted reciprocal-rank fusion of the lists above, cut to `k` clauses.
+
+    EnsembleRetriever's own `invoke` ignores per-call arguments; this goes back to
+    BaseRetriever's, which passes `k` through to `_get_relevant_documents`. Each fused Document
+    keeps every list's scores and its fused `rrf_score`.
+    """
+
+    k: int = Field(default=10, ge=1)
+
+    def invoke(self, input: str, config=None, **kwargs) -> list[Document]:
+        return BaseRetriever.invoke(self, input, config, **kwargs)
+
+    async def ainvoke(self, input: str, config=None, **kwargs) -> list[Document]:
+        return await BaseRetriever.ainvoke(self, input, config, **kwargs)
+
+    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun,
+                                k: int | None = None) -> list[Document]:
+        return self.rank_fusion(query, run_manager)[: int(k or self.k)]
+
+    async def _aget_relevant_documents(self, query: str, *, run_manager: AsyncCallbackManagerForRetrieverRun,
+                                       k: int | None = None) -> list[Document]:
+        return (await self.arank_fusion(query, run_manager))[: int(k or self.k)]
 
     def weighted_reciprocal_rank(self, doc_lists: list[list[Document]]) -> list[Document]:
         fused = super().weighted_reciprocal_rank(doc_lists)
@@ -160,33 +190,29 @@ class ScoredEnsembleRetriever(EnsembleRetriever):
             for rank, doc in enumerate(docs, start=1):
                 key = doc.metadata[self.id_key]
                 merged[key].update(doc.metadata)
-                merged[key].setdefault("ranks", []).append(rank)
                 rrf[key] += weight / (rank + self.c)
-        out = []
-        for doc in fused:
-            key = doc.metadata[self.id_key]
-            meta = dict(merged[key], rrf_score=rrf[key])
-            meta.pop("ranks", None)
-            out.append(Document(page_content=doc.page_content, metadata=meta))
-        return out
+        return [Document(page_content=doc.page_content,
+                         metadata=dict(merged[doc.metadata[self.id_key]], rrf_score=rrf[doc.metadata[self.id_key]]))
+                for doc in fused]
 
 
 def hybrid_retriever(
-    store: IndexStore,
+    store,
     encoder: QueryEncoder,
     k: int = 10,
     doc_ids: tuple[str, ...] | None = None,
     weights: tuple[float, ...] = WEIGHTS,
     c: int = RRF_C,
     depth: int = SENTENCE_DEPTH,
-) -> ScoredEnsembleRetriever:
+) -> HybridRetriever:
     """Sentence BM25, sentence e5, clause BM25 and clause e5, fused; lists with weight 0 are skipped."""
+    each = max(LIST_DEPTH, k)
     makers = (
-        lambda: KeywordSentenceRetriever(store=store, k=max(LIST_DEPTH, k), depth=depth, doc_ids=doc_ids),
-        lambda: DenseSentenceRetriever(store=store, encoder=encoder, k=max(LIST_DEPTH, k), depth=depth, doc_ids=doc_ids),
-        lambda: KeywordClauseRetriever(store=store, k=max(LIST_DEPTH, k), doc_ids=doc_ids),
-        lambda: DenseClauseRetriever(store=store, encoder=encoder, k=max(LIST_DEPTH, k), doc_ids=doc_ids),
+        lambda: KeywordSentenceRetriever(store=store, k=each, depth=depth, doc_ids=doc_ids),
+        lambda: DenseSentenceRetriever(store=store, encoder=encoder, k=each, depth=depth, doc_ids=doc_ids),
+        lambda: KeywordClauseRetriever(store=store, k=each, doc_ids=doc_ids),
+        lambda: DenseClauseRetriever(store=store, encoder=encoder, k=each, doc_ids=doc_ids),
     )
     chosen = [(make(), w) for make, w in zip(makers, weights) if w > 0]
-    return ScoredEnsembleRetriever(retrievers=[r for r, _ in chosen], weights=[w for _, w in chosen],
-                                   c=c, id_key="clause_id")
+    return HybridRetriever(retrievers=[r for r, _ in chosen], weights=[w for _, w in chosen],
+                           c=c, id_key="clause_id", k=k)

@@ -81,8 +81,34 @@ class _Node:
     children: list["_Node"] = field(default_factory=list)
 
 
-def split_sentences(text: str) -> list[str]:
+# A sentence longer than this (no policy sentence is; a text without punctuation is) is cut at
+# commas, then hard, so no single sentence can take the embedder's memory.
+MAX_SENTENCE_CHARS = 400
+
+
+def split_sentences(text: str, max_chars: int = MAX_SENTENCE_CHARS) -> list[str]:
     """Split on 。；！？ outside brackets and quotes, keeping the mark with its sentence."""
+    out = []
+    for sentence in _split_marks(text):
+        out += _cut_long(sentence, max_chars) if len(sentence) > max_chars else [sentence]
+    return out
+
+
+def _cut_long(sentence: str, max_chars: int) -> list[str]:
+    """Pieces of at most max_chars, cut after a comma or colon where one is near the limit."""
+    pieces = []
+    while len(sentence) > max_chars:
+        window = sentence[:max_chars]
+        cut = max(window.rfind(mark) for mark in "，、：,")
+        cut = cut + 1 if cut >= max_chars // 2 else max_chars
+        pieces.append(sentence[:cut])
+        sentence = sentence[cut:]
+    if sentence.strip():
+        pieces.append(sentence)
+    return pieces
+
+
+def _split_marks(text: str) -> list[str]:
     out, buf, depth = [], [], 0
     for ch in text:
         buf.append(ch)

@@ -1,22 +1,37 @@
-"""One service object behind the CLI and the web page: settings in, models and index loaded once."""
+"""One service object behind the CLI, the web page and the API: settings and collaborators in,
+index, answer chain and application services out, each built once and on first need."""
 
 from __future__ import annotations
 
 import threading
 
-from .index import BuildReport, IndexStore, build_index
+from .errors import IndexNotBuilt
+from .generations import current_name
+from .index import BuildReport, build_index
+from .records import ClauseRecord
 from .settings import Settings
+from .store import IndexStore
 
 
 class StudyBot:
-    def __init__(self, settings: Settings):
+    """`embedder` and `chat_model` may be given (tests, benchmarks, another model); otherwise the
+    embedder is loaded from the settings on first need, and the chat model exists only when
+    STUDYBOT_LLM_* configure one."""
+
+    def __init__(self, settings: Settings, *, embedder=None, chat_model=None):
         self.settings = settings
-        self._embedder = None
+        self._embedder = embedder
+        self._chat_model = chat_model
         self._store: IndexStore | None = None
-        self._answerer = None
-        self._db = None
-        self.chat_model = None  # set by tests or by from_settings when an LLM is configured
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
+        self._parts: dict[str, object] = {}
+
+    def _once(self, name: str, build):
+        """Build a part on first use, once, even when several requests ask at the same moment."""
+        with self._lock:
+            if name not in self._parts:
+                self._parts[name] = build()
+            return self._parts[name]
 
     # The embedding model costs seconds to load: load it once, on first need, never at import.
     @property
@@ -29,89 +44,98 @@ class StudyBot:
             return self._embedder
 
     @property
-    def store(self) -> IndexStore:
+    def chat_model(self):
         with self._lock:
-            if self._store is None:
-                self._store = IndexStore.open(self.settings)
+            if self._chat_model is None and self.settings.llm_enabled:
+                from .generate import chat_model_from_settings
+
+                self._chat_model = chat_model_from_settings(self.settings)
+            return self._chat_model
+
+    @property
+    def store(self) -> IndexStore:
+        """The current index generation. Checked on every call (one small file read), so a
+        rebuilt index is used from the next request on; a request in flight keeps the store it
+        started with, and that store's lease ends when the last such request does."""
+        name = current_name(self.settings.index_dir)
+        with self._lock:
+            if self._store is None or (name is not None and name != self._store.name):
+                try:
+                    self._store = IndexStore.open(self.settings)
+                except IndexNotBuilt:
+                    if self._store is None:
+                        raise
             return self._store
 
     def index(self, rebuild: bool = False, progress: bool = True) -> BuildReport:
-        report = build_index(self.settings, lambda: self.embedder, rebuild=rebuild, progress=progress)
+        return build_index(self.settings, lambda: self.embedder, rebuild=rebuild, progress=progress)
+
+    def close(self) -> None:
         with self._lock:
-            self._store = None  # the next read opens the new generation
-            self._answerer = None
-        return report
+            if self._store is not None:
+                self._store.close()
+                self._store = None
+        db = self._parts.pop("db", None)
+        if db is not None:
+            db.close()
+
+    # --- the corpus ---
 
     def documents(self) -> list[dict]:
         return list(self.store.documents.values())
 
-    def clauses(self, doc_id: str | None = None) -> list[dict]:
+    def clauses(self, doc_id: str | None = None) -> list[ClauseRecord]:
         return self.store.clauses_of(doc_id)
 
-    def clause(self, ref: str) -> dict:
+    def clause(self, ref: str) -> ClauseRecord:
         return self.store.find_clause(ref)
 
     def document(self, doc_id: str) -> dict:
-        from .errors import UnknownDocument
+        return self.store.document(doc_id)
 
-        try:
-            return self.store.documents[doc_id]
-        except KeyError:
-            raise UnknownDocument(doc_id) from None
+    # --- answers ---
 
     @property
-    def answerer(self):
-        store, embedder = self.store, self.embedder
-        with self._lock:
-            if self._answerer is None or self._answerer.store is not store:
-                from .answer import Answerer
+    def encoder(self):
+        from .retrieve import QueryEncoder
 
-                answerer = Answerer(store, embedder)
-                chat = self.chat_model
-                if chat is None and self.settings.llm_enabled:
-                    from .generate import chat_model_from_settings
+        return self._once("encoder", lambda: QueryEncoder(self.embedder))
 
-                    chat = self.chat_model = chat_model_from_settings(self.settings)
-                if chat is not None:
-                    from .generate import GenerativeAnswerer
+    @property
+    def chain(self):
+        """The answer Runnable (bot/chain.py): invoke, batch, stream, and async forms."""
+        from .chain import build_answer_chain
 
-                    answerer = GenerativeAnswerer(store, embedder, chat, timeout=self.settings.llm_timeout)
-                self._answerer = answerer
-            return self._answerer
-
-    def warm_up(self) -> None:
-        """Load the model and the index and answer once, so the first officer does not wait."""
-        self.answerer.answer("行政执法人员培训学时")
+        return self._once("chain", lambda: build_answer_chain(
+            lambda: self.store, self.encoder, self.chat_model, timeout=self.settings.llm_timeout))
 
     def ask(self, question: str, previous: str | None = None, doc_id: str | None = None, top_k: int = 5):
-        if not 1 <= int(top_k) <= 50:
-            from .errors import BadQuestion
+        from .chain import AskRequest
 
-            raise BadQuestion(f"--top-k 应在 1 到 50 之间，而不是 {top_k}")
-        if doc_id is not None and doc_id not in self.store.documents:
-            from .errors import UnknownDocument
+        return self.chain.invoke(AskRequest(question, previous=previous, doc_id=doc_id, k=top_k))
 
-            raise UnknownDocument(doc_id)
-        return self.answerer.answer(question, previous=previous, doc_id=doc_id, k=top_k)
+    def warm_up(self) -> None:
+        """Load the model, the index and the dictionaries, and answer once, so the first
+        officer does not wait."""
+        self.store.sentence_vectors  # noqa: B018 - read once into memory
+        self.ask("行政执法人员培训学时")
 
-    # The application database (accounts, sessions, feedback) opens on first use, migrated.
+    # --- the application database (accounts, sessions, feedback), opened on first use, migrated ---
+
     @property
     def db(self):
-        with self._lock:
-            if self._db is None:
-                from .db import open_database
+        from .db import open_database
 
-                self._db = open_database(self.settings)
-            return self._db
+        return self._once("db", lambda: open_database(self.settings))
 
     @property
     def accounts(self):
         from .accounts import AccountService
 
-        return AccountService(self.db, self.settings)
+        return self._once("accounts", lambda: AccountService(self.db, self.settings))
 
     @property
     def feedback(self):
         from .feedback import FeedbackService
 
-        return FeedbackService(self.db)
+        return self._once("feedback", lambda: FeedbackService(self.db))

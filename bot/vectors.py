@@ -46,6 +46,18 @@ def server_client(url: str):
     return client
 
 
+def collection_name(gen: Path) -> str:
+    """A generation's collection on a Chroma server (locally each generation has its own folder)."""
+    return f"studybot-{gen.name}"
+
+
+def open_vectors(settings, gen: Path, manifest: dict, create: bool = False) -> "VectorStore":
+    if manifest.get("chroma_url") or settings.chroma_url:
+        client = server_client(settings.chroma_url or manifest["chroma_url"])
+        return VectorStore(client, manifest.get("collection") or collection_name(gen), create=create)
+    return VectorStore(local_client(gen / "chroma"), "sentences", create=create)
+
+
 class VectorStore:
     """One Chroma collection of sentence vectors; ids are `<clause_id>#<sentence index>`."""
 
@@ -94,3 +106,12 @@ class VectorStore:
 
     def drop(self) -> None:
         self.client.delete_collection(self.name)
+
+    def close(self) -> None:
+        """Let Chroma stop this store's system (its SQLite and HNSW files) when nobody else uses it."""
+        close = getattr(self.client, "close", None)
+        if close is not None:
+            try:
+                close()
+            except Exception:  # closing twice, or a server already gone: nothing left to free
+                pass

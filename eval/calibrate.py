@@ -48,7 +48,7 @@ def main() -> None:
             d, c = features(answerer, q["question"])
             query = understand(q["question"], answerer.store.documents)
             docs = answerer.retrieve(query)
-            texts = [answerer.store.clauses[x.metadata["clause_index"]]["text"] for x in docs[:3]]
+            texts = [answerer.store.clauses[x.metadata["clause_index"]].text for x in docs[:3]]
             if missing_figure(query.question, texts):
                 continue  # refused by the figure check, not by this line
             rows.append((d, c, q["kind"] != "oos", q["question"]))

@@ -46,7 +46,7 @@ def seed_bot(home: Path) -> StudyBot:
 def clause_bm25_ranking(store, search: str, k: int) -> list[str]:
     scores = store.bm25_clauses.scores(tokenize(search))
     order = np.argsort(-scores)[:k]
-    return [store.clauses[i]["label"] for i in order if scores[i] > 0]
+    return [store.clauses[i].label for i in order if scores[i] > 0]
 
 
 def evaluate(rank_fn, questions) -> dict[str, tuple[float, float, int]]:
@@ -79,7 +79,7 @@ def main() -> None:
             def rank(q):
                 retriever = hybrid_retriever(store, encoder, k=5, weights=weights, c=c, depth=depth)
                 docs = retriever.invoke(searches[q["id"]])
-                return [store.by_id[d.metadata["clause_id"]]["label"] for d in docs]
+                return [store.by_id[d.metadata["clause_id"]].label for d in docs]
             return rank
 
         variants = {

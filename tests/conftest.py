@@ -14,9 +14,12 @@ SEED = ROOT / "corpus" / "gd-plan-2023-2025.web-capture.txt"
 
 @pytest.fixture(autouse=True)
 def isolated_home(tmp_path, monkeypatch):
+    """Every test's data home is its own tmp_path: it never touches the real index or database."""
     for var in ("STUDYBOT_LLM_BASE_URL", "STUDYBOT_LLM_MODEL", "STUDYBOT_LLM_API_KEY",
-                "STUDYBOT_CHROMA_URL", "STUDYBOT_DB_URL", "STUDYBOT_EMBED_MODEL"):
+                "STUDYBOT_CHROMA_URL", "STUDYBOT_DB_URL", "STUDYBOT_EMBED_MODEL", "STUDYBOT_PORT",
+                "STUDYBOT_HOST"):
         monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("STUDYBOT_HOME", str(tmp_path))
     monkeypatch.setenv("STUDYBOT_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("STUDYBOT_INDEX_DIR", str(tmp_path / "index"))
     monkeypatch.setenv("STUDYBOT_CORPUS_DIR", str(tmp_path / "corpus"))
@@ -64,26 +67,14 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def indexed_bot(home: Path, files: list[Path], embedder):
-    """A StudyBot whose corpus holds copies of `files`, indexed, sharing the session's model."""
-    from bot.service import StudyBot
-    from bot.settings import Settings
-
-    corpus = home / "corpus"
-    corpus.mkdir()
-    for f in files:
-        shutil.copy(f, corpus / f.name)
-    settings = Settings.from_env(
-        environ={"STUDYBOT_DATA_DIR": str(home / "data"), "STUDYBOT_INDEX_DIR": str(home / "index"),
-                 "STUDYBOT_CORPUS_DIR": str(corpus)}
-    )
-    bot = StudyBot(settings)
-    bot._embedder = embedder
-    bot.index(progress=False)
-    return bot
-
-
 @pytest.fixture(scope="session")
 def seed_bot(tmp_path_factory, embedder):
     """A StudyBot over the seed, indexed once for the whole session (read-only use)."""
     return indexed_bot(tmp_path_factory.mktemp("seed"), [SEED], embedder)
+
+
+def indexed_bot(home: Path, files: list[Path], embedder):
+    """A StudyBot whose corpus holds copies of `files`, indexed, sharing the session's model."""
+    from bot.testing import indexed_bot as build
+
+    return build(home, files, embedder=embedder)

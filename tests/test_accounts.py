@@ -277,7 +277,7 @@ def test_import_good_file_with_bom(accounts, tmp_path):
         ",,,,\r\n"  # Excel's trailing empty rows
         "GD002,李四,广州市城管局,trainer,password-2\r\n"
     ), "utf-8-sig")
-    report = accounts.import_csv(path)
+    report = accounts.import_file(path)
     assert report.ok and report.added == ("GD001", "GD002")
     assert "已导入 2 个账号" in report.summary()
     assert accounts.authenticate("GD002", "password-2").is_trainer
@@ -289,7 +289,7 @@ def test_import_gbk_file_with_chinese_headers(accounts, tmp_path):
         "44010001,陈小明,广州市天河区城市管理和综合执法局,执法人员,初始密码12345,新入职\n"
         "44010002,林芳,广州市天河区城市管理和综合执法局,培训管理员,初始密码45678,\n"
     ), "gbk")
-    report = accounts.import_csv(path)
+    report = accounts.import_file(path)
     assert report.added == ("44010001", "44010002")
     assert accounts.get_user("44010001").unit == "广州市天河区城市管理和综合执法局"
     assert accounts.authenticate("44010002", "初始密码45678").role == "trainer"
@@ -304,7 +304,7 @@ def test_import_with_bad_rows_adds_nothing_and_lists_each(accounts, tmp_path):
         "GD004,赵六,广州市城管局,officer,short\n"  # line 5: short password
         "GD005,,广州市城管局,officer,password-5\n"  # line 6: no name
     ))
-    report = accounts.import_csv(path)
+    report = accounts.import_file(path)
     assert not report.ok and report.added == ()
     assert [p.line for p in report.problems] == [3, 4, 5, 6]
     assert "角色" in report.problems[1].reason and "姓名" in report.problems[3].reason
@@ -320,7 +320,7 @@ def test_import_reports_duplicates_in_file_and_in_database(accounts, officer, tm
         "gd002,李四,广州市城管局,officer,password-2\n"  # same id again in the file
         "GD003,王五,广州市城管局,officer,password-3\n"
     ))
-    report = accounts.import_csv(path)
+    report = accounts.import_file(path)
     assert [(p.line, p.user_id) for p in report.problems] == [(4, "GD002")]
     assert "与第 3 行" in report.problems[0].reason
     assert [s.user_id for s in report.skipped] == ["GD001"]
@@ -328,14 +328,14 @@ def test_import_reports_duplicates_in_file_and_in_database(accounts, officer, tm
 
     # Fixed file: the existing account is skipped, the others are added.
     write(path, path.read_text("utf-8").replace("gd002,李四", "GD004,周七"))
-    report = accounts.import_csv(path)
+    report = accounts.import_file(path)
     assert report.ok and report.added == ("GD002", "GD004", "GD003")
     assert accounts.authenticate("GD001", "correct-horse") == officer  # password untouched
 
 
 def test_import_refuses_an_id_taken_by_someone_else(accounts, officer, tmp_path):
     path = write(tmp_path / "users.csv", "id,name,unit,role,password\nGD001,钱八,某局,officer,password-1\n")
-    report = accounts.import_csv(path)
+    report = accounts.import_file(path)
     assert "已被「张三」使用" in report.problems[0].reason
 
 
@@ -350,9 +350,9 @@ def test_import_refuses_an_id_taken_by_someone_else(accounts, officer, tmp_path)
 )
 def test_import_unusable_files(accounts, tmp_path, content, encoding, message):
     with pytest.raises(CsvImportError, match=message):
-        accounts.import_csv(write(tmp_path / "users.csv", content, encoding))
+        accounts.import_file(write(tmp_path / "users.csv", content, encoding))
 
 
 def test_import_missing_file(accounts, tmp_path):
     with pytest.raises(CsvImportError, match="无法读取文件"):
-        accounts.import_csv(tmp_path / "missing.csv")
+        accounts.import_file(tmp_path / "missing.csv")

@@ -46,8 +46,7 @@ def test_index_and_answer_through_chroma_server(chroma_server, make_settings, em
     from bot.vectors import server_client
 
     settings = make_settings(corpus_dir=seed_corpus, chroma_url=chroma_server)
-    bot = StudyBot(settings)
-    bot._embedder = embedder
+    bot = StudyBot(settings, embedder=embedder)
     report = bot.index(progress=False)
     assert report.embedded == report.sentences
     assert not (bot.store.generation / "chroma").exists()  # vectors live on the server
@@ -65,9 +64,8 @@ def test_index_and_answer_through_chroma_server(chroma_server, make_settings, em
 def test_unreachable_server_is_explained(make_settings, embedder, seed_corpus):
     from bot.service import StudyBot
 
-    bot = StudyBot(make_settings(corpus_dir=seed_corpus, chroma_url=f"http://127.0.0.1:{free_port()}"))
-    bot._embedder = embedder
+    bot = StudyBot(make_settings(corpus_dir=seed_corpus, chroma_url=f"http://127.0.0.1:{free_port()}"), embedder=embedder)
     with pytest.raises(ConfigError, match="连不上 Chroma 服务器"):
         bot.index(progress=False)
-    with pytest.raises(ConfigError, match="格式不对"):
+    with pytest.raises(ConfigError, match="STUDYBOT_CHROMA_URL.*http://"):
         StudyBot(make_settings(corpus_dir=seed_corpus, chroma_url="127.0.0.1:8000")).index(progress=False)

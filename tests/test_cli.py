@@ -10,7 +10,6 @@ import sys
 
 import opencc
 
-from bot.settings import SETTINGS_SPEC
 from tests.conftest import ROOT
 
 SECTIONS = "一一一二二二三三三四四四五五六六"
@@ -61,9 +60,3 @@ def test_missing_index_message(tmp_path):
     env = dict(os.environ, STUDYBOT_INDEX_DIR=str(tmp_path / "none"))
     out = subprocess.run([sys.executable, "-m", "bot", "docs"], cwd=ROOT, env=env, capture_output=True, text=True)
     assert out.returncode == 1 and "请先运行 studybot index" in out.stderr
-
-
-def test_every_setting_is_documented():
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    for _, var, _, _ in SETTINGS_SPEC:
-        assert var in readme, f"{var} is not documented in README.md"

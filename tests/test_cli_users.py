@@ -22,7 +22,7 @@ def test_users_add_refuses_a_short_password_in_chinese(capsys):
     assert "密码太短" in capsys.readouterr().err
 
 
-def test_users_import_csv(tmp_path, capsys):
+def test_users_import_file(tmp_path, capsys):
     sheet = tmp_path / "账号.csv"
     sheet.write_text("执法证号,姓名,单位,角色,密码\nGD010,王五,佛山市司法局,执法人员,password-010\n"
                      "GD011,赵六,省司法厅,培训管理员,password-011\n", encoding="utf-8-sig")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import threading
-import time
 
 import numpy as np
 import pytest
@@ -174,15 +173,16 @@ def test_complete_model_is_reused_not_rebuilt(model_dir, monkeypatch):
     assert e5convert.ensure_model(model_dir.parent) == model_dir
 
 
-def _fake_convert(delay: float = 0.0, fail: bool = False):
+def _fake_convert(release: threading.Event | None = None, fail: bool = False):
     calls = []
 
     def convert(src, out_dir):
         calls.append(out_dir)
+        if release is not None:
+            release.wait(timeout=60)  # hold the build open until every racer has started
         for name in e5convert.REQUIRED_FILES:
             (out_dir / name).parent.mkdir(parents=True, exist_ok=True)
             (out_dir / name).write_text("x")
-            time.sleep(delay / len(e5convert.REQUIRED_FILES))
             if fail:
                 raise KeyboardInterrupt  # as if killed half-way
         return out_dir
@@ -200,13 +200,21 @@ def test_interrupted_build_leaves_no_half_model(tmp_path, monkeypatch):
 
 
 def test_racing_builds_build_once(tmp_path, monkeypatch):
-    convert, calls = _fake_convert(delay=0.3)
+    release = threading.Event()
+    convert, calls = _fake_convert(release)
     monkeypatch.setattr(e5convert, "convert", convert)
     results = []
-    threads = [threading.Thread(target=lambda: results.append(e5convert.ensure_model(tmp_path)))
-               for _ in range(3)]
+    racers = threading.Barrier(4)
+
+    def race():
+        racers.wait()
+        results.append(e5convert.ensure_model(tmp_path))
+
+    threads = [threading.Thread(target=race) for _ in range(3)]
     for t in threads:
         t.start()
+    racers.wait()  # all three are on their way to the lock
+    release.set()
     for t in threads:
         t.join()
     target = tmp_path / e5convert.model_dir_name()

@@ -12,8 +12,19 @@ import time
 import pytest
 
 from bot.errors import EmptyCorpus, IndexNotBuilt, StudyBotError
-from bot.index import IndexStore, build_index
+from bot.index import build_index
+from bot.store import IndexStore
 from tests.conftest import ROOT
+
+def wait_for(condition, timeout: float = 120.0) -> bool:
+    """Poll for something another process makes happen (a file appearing), up to a generous limit."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.02)
+    return False
+
 
 LAW = "广东省示例办法\n第一条 为了规范行政执法证件管理，制定本办法。\n第二条 行政执法人员应当持证上岗。\n未取得行政执法证件的，不得从事执法。\n"
 
@@ -21,8 +32,7 @@ LAW = "广东省示例办法\n第一条 为了规范行政执法证件管理，�
 def make_bot(make_settings, embedder, corpus):
     from bot.service import StudyBot
 
-    bot = StudyBot(make_settings(corpus_dir=corpus))
-    bot._embedder = embedder
+    bot = StudyBot(make_settings(corpus_dir=corpus), embedder=embedder)
     return bot
 
 
@@ -33,29 +43,29 @@ def test_seed_index_lists_clauses(seed_bot):
     assert doc["doc_id"] == "gd-plan-2023-2025"
     assert doc["doc_number"] == "粤府办〔2023〕21号"
     assert doc["clause_count"] == 23
-    labels = [c["label"] for c in seed_bot.clauses()]
+    labels = [c.label for c in seed_bot.clauses()]
     assert labels[4:20] == [f"二（{'一一一二二二三三三四四四五五六六'[i]}）{i + 1}" for i in range(16)]
     store = seed_bot.store
-    assert store.vectors.count() == len(store.sentence_rows) == sum(len(c["sentences"]) for c in store.clauses)
+    assert store.vectors.count() == len(store.sentence_rows) == sum(len(c.sentences) for c in store.clauses)
 
 
 def test_sentence_vectors_find_their_clause(seed_bot):
     store = seed_bot.store
     q = seed_bot.embedder.encode_queries(["每人每年接受多少学时的培训"])[0]
     hits = store.vectors.query(q, k=3)
-    assert hits[0][0].startswith(store.find_clause("二（一）2")["clause_id"] + "#")
+    assert hits[0][0].startswith(store.find_clause("二（一）2").clause_id + "#")
     scores = store.bm25_sentences.scores("登记卡制度")
     ci, _ = store.sentence_rows[int(scores.argmax())]
-    assert store.clauses[ci]["label"] == "二（一）2"
+    assert store.clauses[ci].label == "二（一）2"
 
 
 def test_clause_ids_stable_across_rebuilds(make_settings, embedder, seed_corpus):
     bot = make_bot(make_settings, embedder, seed_corpus)
     bot.index(progress=False)
-    first = [c["clause_id"] for c in bot.clauses()]
+    first = [c.clause_id for c in bot.clauses()]
     bot.index(rebuild=True, progress=False)
-    assert [c["clause_id"] for c in bot.clauses()] == first
-    assert bot.clause("二（一）2")["clause_id"].startswith("gd-plan-2023-2025:p2.s1.i2:")
+    assert [c.clause_id for c in bot.clauses()] == first
+    assert bot.clause("二（一）2").clause_id.startswith("gd-plan-2023-2025:p2.s1.i2:")
 
 
 def test_incremental_reembeds_only_changed_and_drops_deleted(make_settings, embedder, seed_corpus):
@@ -71,7 +81,7 @@ def test_incremental_reembeds_only_changed_and_drops_deleted(make_settings, embe
     changed = bot.index(progress=False)
     assert changed.parsed == ["law"] and changed.reused == ["gd-plan-2023-2025"]
     assert changed.embedded == 4  # the law's sentences only
-    assert [c["label"] for c in bot.clauses("law")] == ["第一条", "第二条", "第三条"]
+    assert [c.label for c in bot.clauses("law")] == ["第一条", "第二条", "第三条"]
 
     (seed_corpus / "law.txt").unlink()
     removed = bot.index(progress=False)
@@ -79,7 +89,7 @@ def test_incremental_reembeds_only_changed_and_drops_deleted(make_settings, embe
     assert [d["doc_id"] for d in bot.documents()] == ["gd-plan-2023-2025"]
     store = bot.store
     assert store.vectors.count() == len(store.sentence_rows)
-    assert not any(c["doc_id"] == "law" for c in store.clauses)
+    assert not any(c.doc_id == "law" for c in store.clauses)
 
 
 def test_bad_files_are_named_and_others_index(make_settings, embedder, seed_corpus):
@@ -102,7 +112,7 @@ def test_broken_update_keeps_last_good_version(make_settings, embedder, seed_cor
     (seed_corpus / "law.txt").write_bytes(b"\x00\x01\x02" * 100)
     report = bot.index(progress=False)
     assert "保留上一次成功索引的版本" in report.errors[0]
-    assert [c["label"] for c in bot.clauses("law")] == ["第一条", "第二条"]
+    assert [c.label for c in bot.clauses("law")] == ["第一条", "第二条"]
 
 
 def test_empty_corpus_and_missing_index(make_settings, embedder, tmp_path):
@@ -148,12 +158,10 @@ def test_killed_build_leaves_previous_index(make_settings, embedder, seed_corpus
     env = dict(os.environ, STUDYBOT_CORPUS_DIR=str(seed_corpus), STUDYBOT_INDEX_DIR=str(bot.settings.index_dir))
     proc = subprocess.Popen([sys.executable, "-m", "bot", "index"], cwd=ROOT, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    # Wait until the new generation folder exists (the build is under way), then kill it.
-    deadline = time.time() + 120
-    while time.time() < deadline and len(list(bot.settings.index_dir.glob("g-*"))) < 2:
-        time.sleep(0.05)
-    assert proc.poll() is None, proc.communicate()
-    time.sleep(0.5)
+    # Wait until the new generation's vector store exists (embedding is under way), then kill it.
+    started = wait_for(lambda: any(g != before and (g / "chroma" / "chroma.sqlite3").exists()
+                                   for g in bot.settings.index_dir.glob("g-*")) or proc.poll() is not None)
+    assert started and proc.poll() is None, proc.communicate()
     proc.send_signal(signal.SIGKILL)
     proc.wait()
 
@@ -171,14 +179,14 @@ def test_killed_build_leaves_previous_index(make_settings, embedder, seed_corpus
 
 
 def test_concurrent_build_refused(make_settings, embedder, seed_corpus):
-    import fcntl
+    from filelock import FileLock
 
     settings = make_settings(corpus_dir=seed_corpus)
     settings.index_dir.mkdir(parents=True)
-    with open(settings.index_dir / ".lock", "w") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
+    with FileLock(settings.index_dir / ".build.lock"):  # another build holds it
         with pytest.raises(StudyBotError, match="另一个索引任务"):
             build_index(settings, lambda: embedder, progress=False)
+    assert build_index(settings, lambda: embedder, progress=False).documents == 1
 
 
 def test_manifest_records_model_and_counts(seed_bot):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
+from bot.records import ClauseRecord
 from bot.ui import render
 
 
@@ -36,7 +37,7 @@ def test_opened_citation_is_matched_by_summary_and_document():
 
 
 def test_context_marks_the_cited_clause():
-    clauses = [{"clause_id": c, "label": c, "title": "标题" + c, "text": "正文" + c, "headings": ["二、重点任务"],
-                "units": ""} for c in ("x", "y", "z")]
+    clauses = [ClauseRecord(c, "d", c, c, "标题" + c, ("二、重点任务",), "", "正文" + c, ("正文" + c,), ("",), i)
+               for i, c in enumerate(("x", "y", "z"))]
     md = render.context_markdown({"title": "文件"}, clauses, "y")
     assert "▶ 本条：y「标题y」" in md and "正文x" in md and "正文z" in md

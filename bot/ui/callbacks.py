@@ -104,7 +104,7 @@ class Callbacks:
         except UnknownClause:
             return "这条引用的条款已不在当前索引中（文本可能已更新），请重新提问。"
         around = self.bot.store.neighbours(clause, around=1)
-        return render.context_markdown(self.bot.document(clause["doc_id"]), around, clause["clause_id"])
+        return render.context_markdown(self.bot.document(clause.doc_id), around, clause.clause_id)
 
     # --- feedback ---
 

@@ -47,19 +47,19 @@ def answer_markdown(answer) -> str:
     return "\n\n".join(parts)
 
 
-def context_markdown(document: dict, clauses: list[dict], focus_id: str) -> str:
+def context_markdown(document: dict, clauses, focus_id: str) -> str:
     """The cited clause between its neighbours, the cited one marked, for the side panel."""
     lines = [f"### 《{plain(document.get('title', ''))}》"]
-    focus = next((c for c in clauses if c["clause_id"] == focus_id), None)
-    if focus and focus.get("headings"):
-        lines.append(" › ".join(plain(h) for h in focus["headings"]))
+    focus = next((c for c in clauses if c.clause_id == focus_id), None)
+    if focus and focus.headings:
+        lines.append(" › ".join(plain(h) for h in focus.headings))
     for c in clauses:
-        head = f"{plain(c['label'])}「{plain(c['title'])}」"
-        body = plain(c["text"]).replace("\n", "\n\n")
-        if c["clause_id"] == focus_id:
+        head = f"{plain(c.label)}「{plain(c.title)}」"
+        body = plain(c.text).replace("\n", "\n\n")
+        if c.clause_id == focus_id:
             lines.append(f"#### ▶ 本条：{head}\n\n{body}")
-            if c.get("units"):
-                lines.append(f"责任单位：{plain(c['units'])}")
+            if c.units:
+                lines.append(f"责任单位：{plain(c.units)}")
         else:
             lines.append(f"<div class=\"context-neighbour\">\n\n**{head}**\n\n{body}\n\n</div>")
     return "\n\n".join(lines)

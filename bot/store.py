@@ -1,0 +1,183 @@
+"""Reading one index generation: documents, clause records, BM25 and sentence vectors."""
+
+from __future__ import annotations
+
+import json
+import weakref
+from pathlib import Path
+
+import numpy as np
+
+from .errors import AmbiguousClause, IndexNotBuilt, UnknownClause, UnknownDocument
+from .generations import Lease, read_current, read_manifest
+from .keywords import KeywordIndex, tokenize
+from .records import ClauseRecord
+from .settings import Settings
+from .vectors import VectorStore, open_vectors
+
+
+def read_clauses(path: Path) -> list[ClauseRecord]:
+    with open(path, encoding="utf-8") as fh:
+        return [ClauseRecord.from_dict(json.loads(line)) for line in fh if line.strip()]
+
+
+class IndexStore:
+    """A read-only view of one generation; holds that generation's lease until closed."""
+
+    def __init__(self, settings: Settings, gen: Path):
+        self.settings = settings
+        self.generation = gen
+        self._lease = Lease(gen)
+        try:
+            self.manifest = read_manifest(gen)
+            self.clauses: list[ClauseRecord] = read_clauses(gen / "clauses.jsonl")
+        except FileNotFoundError:
+            self._lease.release()
+            raise
+        self.documents: dict[str, dict] = self.manifest["documents"]
+        self.by_id = {c.clause_id: c for c in self.clauses}
+        self.index_of = {c.clause_id: i for i, c in enumerate(self.clauses)}
+        # Row i of the sentence BM25 and the Chroma id `<clause_id>#<j>` name the same sentence.
+        self.sentence_rows: list[tuple[int, int]] = [
+            (ci, si) for ci, c in enumerate(self.clauses) for si in range(len(c.sentences))
+        ]
+        self.sentence_row_of: dict[str, int] = {
+            self.clauses[ci].sentence_id(si): row for row, (ci, si) in enumerate(self.sentence_rows)
+        }
+        self.first_row: list[int] = []
+        row = 0
+        for c in self.clauses:
+            self.first_row.append(row)
+            row += len(c.sentences)
+        self._clause_tokens: dict[str, frozenset[str]] = {}
+        self._vectors: VectorStore | None = None
+        self._bm25_sentences: KeywordIndex | None = None
+        self._bm25_clauses: KeywordIndex | None = None
+        self._clause_vectors: np.ndarray | None = None
+        self._sentence_vectors: np.ndarray | None = None
+        # Closed when the last reference goes (in-flight requests keep an old store alive).
+        self._finalizer = weakref.finalize(self, _close, self._lease, [None])
+
+    @classmethod
+    def open(cls, settings: Settings) -> "IndexStore":
+        # CURRENT can move between reading it and taking the lease, and a generation nobody
+        # leased can be collected in that moment: read it again then.
+        for _ in range(5):
+            gen = read_current(settings.index_dir)
+            if gen is None:
+                raise IndexNotBuilt(settings.index_dir)
+            try:
+                return cls(settings, gen)
+            except FileNotFoundError:
+                continue
+        raise IndexNotBuilt(settings.index_dir)
+
+    def close(self) -> None:
+        self._finalizer()
+
+    @property
+    def name(self) -> str:
+        return self.generation.name
+
+    @property
+    def vectors(self) -> VectorStore:
+        if self._vectors is None:
+            self._vectors = open_vectors(self.settings, self.generation, self.manifest)
+            self._finalizer.detach()
+            self._finalizer = weakref.finalize(self, _close, self._lease, [self._vectors])
+        return self._vectors
+
+    @property
+    def bm25_sentences(self) -> KeywordIndex:
+        if self._bm25_sentences is None:
+            self._bm25_sentences = KeywordIndex.load(self.generation / "bm25_sentences", len(self.sentence_rows))
+        return self._bm25_sentences
+
+    @property
+    def bm25_clauses(self) -> KeywordIndex:
+        if self._bm25_clauses is None:
+            self._bm25_clauses = KeywordIndex.load(self.generation / "bm25_clauses", len(self.clauses))
+        return self._bm25_clauses
+
+    @property
+    def sentence_vectors(self) -> np.ndarray:
+        """Every sentence's vector, in sentence-row order, read once from Chroma.
+
+        Picking the answering sentence compares the question with a clause's few sentences;
+        reading them from memory costs microseconds where a Chroma `get` costs a millisecond.
+        """
+        if self._sentence_vectors is None:
+            got = self.vectors.collection.get(include=["embeddings"])
+            matrix = np.zeros((len(self.sentence_rows), int(self.manifest["dim"])), dtype=np.float32)
+            for id_, vec in zip(got["ids"], got["embeddings"]):
+                row = self.sentence_row_of.get(id_)
+                if row is not None:
+                    matrix[row] = np.asarray(vec, dtype=np.float32)
+            self._sentence_vectors = matrix
+        return self._sentence_vectors
+
+    @property
+    def clause_vectors(self) -> np.ndarray:
+        """Each clause's mean sentence vector, normalised: clause-level meaning at no embedding cost."""
+        if self._clause_vectors is None:
+            vectors = self.sentence_vectors
+            sums = np.zeros((len(self.clauses), vectors.shape[1]), dtype=np.float32)
+            for row, (ci, _) in enumerate(self.sentence_rows):
+                sums[ci] += vectors[row]
+            norms = np.linalg.norm(sums, axis=1, keepdims=True)
+            self._clause_vectors = sums / np.where(norms > 0, norms, 1.0)
+        return self._clause_vectors
+
+    def clause_sentence_vectors(self, clause_index: int) -> np.ndarray:
+        first = self.first_row[clause_index]
+        return self.sentence_vectors[first : first + len(self.clauses[clause_index].sentences)]
+
+    def clause_mask(self, doc_ids) -> np.ndarray:
+        allowed = set(doc_ids)
+        return np.array([c.doc_id in allowed for c in self.clauses])
+
+    def clause_tokens(self, clause_id: str) -> frozenset[str]:
+        """The clause's keyword tokens (its place, title, text, units), computed once."""
+        if clause_id not in self._clause_tokens:
+            self._clause_tokens[clause_id] = frozenset(tokenize(self.by_id[clause_id].keyword_text()))
+        return self._clause_tokens[clause_id]
+
+    def clauses_of(self, doc_id: str | None = None) -> list[ClauseRecord]:
+        if doc_id is None:
+            return self.clauses
+        if doc_id not in self.documents:
+            raise UnknownDocument(doc_id)
+        return [c for c in self.clauses if c.doc_id == doc_id]
+
+    def find_clause(self, ref: str) -> ClauseRecord:
+        """A clause by its id, a unique id prefix (`doc:p2.s1.i2`), or a unique label (`二（一）2`)."""
+        ref = (ref or "").strip()
+        if ref in self.by_id:
+            return self.by_id[ref]
+        matches = [c for c in self.clauses if ref and c.clause_id.startswith(ref)]
+        if not matches:
+            matches = [c for c in self.clauses if c.label == ref or f"{c.doc_id}:{c.label}" == ref]
+        if len(matches) == 1:
+            return matches[0]
+        if len(matches) > 1:
+            raise AmbiguousClause(ref, [c.clause_id for c in matches[:5]])
+        raise UnknownClause(ref)
+
+    def document(self, doc_id: str) -> dict:
+        try:
+            return self.documents[doc_id]
+        except KeyError:
+            raise UnknownDocument(doc_id) from None
+
+    def neighbours(self, clause: ClauseRecord, around: int = 1) -> list[ClauseRecord]:
+        """The clause with those before and after it in its document, for reading in context."""
+        same = [c for c in self.clauses if c.doc_id == clause.doc_id]
+        pos = next(i for i, c in enumerate(same) if c.clause_id == clause.clause_id)
+        return same[max(0, pos - around) : pos + around + 1]
+
+
+def _close(lease: Lease, vectors: list) -> None:
+    for store in vectors:
+        if store is not None:
+            store.close()
+    lease.release()
