@@ -66,6 +66,27 @@ class BadQuestion(StudyBotError):
     """The question is empty or unusable."""
 
 
+class GoldSetError(StudyBotError):
+    """An evaluation question file (eval/gold/*.jsonl) is missing or has bad lines.
+
+    `problems` holds (line number, reason) for every bad line, so one run shows them all;
+    no problems means the file itself could not be read.
+    """
+
+    def __init__(self, path, problems: list[tuple[int, str]] | None = None):
+        self.path = path
+        self.problems = list(problems or [])
+        if not self.problems:
+            message = f"无法读取题集文件 {path}，请检查路径是否正确（题集放在 eval/gold/ 下）"
+        else:
+            listed = "\n".join(f"  第 {number} 行：{why}" for number, why in self.problems)
+            message = (
+                f"题集文件 {path} 有 {len(self.problems)} 处问题，请逐行改正后再运行"
+                f"（格式见 eval/gold/README.md）：\n{listed}"
+            )
+        super().__init__(message)
+
+
 # --- Database, accounts and feedback (bot/db.py, bot/accounts.py, bot/feedback.py) ---
 
 
