@@ -34,7 +34,7 @@ class Citation:
     quote: str
     score: float
     ref: str = ""  # 款/项 within an article
-
+    highlight: str = ""  # the part of `quote` that states what was asked, to emphasise
     def to_json(self) -> dict:
         return {k: getattr(self, k) for k in ("doc_id", "doc_title", "clause_id", "label", "text", "quote", "score")}
 
@@ -52,6 +52,7 @@ class Answer:
     search: str = ""
     related: list[Citation] = field(default_factory=list)  # further reading, not support
     generation: str = ""  # the index generation it was answered from
+    conclusion: str = ""  # a short yes/no first (能/不能, 需要/不需要) when the quote says it plainly
     retrieved: list = field(default_factory=list, repr=False)  # the ranked clauses it was drawn from
 
     def to_json(self) -> dict:
@@ -132,13 +133,22 @@ class Extractor:
         return float(dense), coverage(self.store, tokenize(query.search), clause)
 
     def refuse(self, query: Query, docs, reason: str) -> Answer:
-        nearest = [self.citation(d.metadata["clause_index"], "", d.metadata["rrf_score"]) for d in docs[:3]]
-        lines = [reason]
-        if nearest:
-            lines.append("最接近的条款（仅供参考，并不回答这个问题）：" + "；".join(
-                f"{c.label}「{c.title}」" for c in nearest))
-        return Answer(query.question, "\n".join(lines), nearest, refused=True, notices=query.notices,
+        """A refusal with the nearest clauses for further reading (listed once, as citations),
+        only those that share an informative word with the question."""
+        nearest = [self.citation(d.metadata["clause_index"], "", d.metadata["rrf_score"])
+                   for d in docs[:3] if self.shares_words(query, d.metadata["clause_index"])]
+        return Answer(query.question, reason, nearest, refused=True, notices=query.notices,
                       search=query.search, retrieved=list(docs))
+
+    def shares_words(self, query: Query, clause_index: int) -> bool:
+        """Whether the clause holds a word of the question that not every clause has."""
+        tokens = [t for t in set(tokenize(query.question)) if len(t) > 1]
+        if not tokens:
+            return False
+        idf = self.store.bm25_clauses.idf(tokens)
+        common = np.log(1 + (len(self.store.clauses) / 2 + 0.5) / (len(self.store.clauses) / 2 + 0.5))
+        words = self.store.clause_tokens(self.store.clauses[clause_index].clause_id)
+        return any(t in words and w > common for t, w in zip(tokens, idf))
 
     def refuse_before_search(self, query: Query) -> Answer | None:
         """A question about a place none of the loaded documents covers is refused unsearched."""

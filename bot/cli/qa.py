@@ -15,7 +15,7 @@ def _print_answer(answer) -> None:
     for notice in answer.notices:
         print(f"（提示：{notice}）")
     if answer.citations:
-        print("\n引用：" if not answer.refused else "\n相关条款：")
+        print("\n引用：" if not answer.refused else "\n最接近的条款（仅供参考，并不回答这个问题）：")
         for n, c in enumerate(answer.citations, start=1):
             quote = f"：“{c.quote}”" if c.quote else ""
             print(f"[{n}] 《{c.doc_title}》{c.label}「{c.title}」{quote}")

@@ -42,7 +42,7 @@ def answer_markdown(answer) -> str:
         parts.append(f"*（提示：{plain(notice)}）*")
     if answer.citations:
         parts.append("**引用条款**（点开可看原文与上下文）：" if not answer.refused
-                     else "**相关条款**（仅供参考）：")
+                     else "**最接近的条款**（仅供参考，并不回答这个问题）：")
         parts.append("\n".join(citation_block(n, c) for n, c in enumerate(answer.citations, start=1)))
     return "\n\n".join(parts)
 
