@@ -37,16 +37,18 @@ from sqlalchemy import (
     event,
     make_url,
 )
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import DatabaseError as SQLDatabaseError
 from sqlalchemy.pool import StaticPool
 
-from .errors import DatabaseError, DatabaseTooNew
+from .errors import DatabaseBusy, DatabaseCorrupt, DatabaseError, DatabaseReadOnly, DatabaseTooNew
 from .settings import Settings
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
-# Seconds a writer waits for another process's write lock before SQLite reports "locked".
-BUSY_TIMEOUT_S = 10
+# Seconds a writer waits for another process's write lock before SQLite reports "locked", unless
+# STUDYBOT_DB_BUSY_SECONDS says otherwise: long enough for an import or a migration to finish.
+BUSY_TIMEOUT_S = 30.0
 
 
 class UTCDateTime(TypeDecorator):
@@ -135,16 +137,45 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
+def explain(exc: SQLAlchemyError, where: str, busy: float = BUSY_TIMEOUT_S) -> DatabaseError | None:
+    """The expected database failures as one Chinese line each (never the SQL or its
+    parameters, which may hold a password hash); None for a failure that is a bug."""
+    if isinstance(exc, IntegrityError) or not isinstance(exc, SQLDatabaseError):
+        return None
+    text = str(getattr(exc, "orig", exc)).lower()
+    if "readonly" in text or "read-only" in text or "read only" in text:
+        return DatabaseReadOnly(where)
+    if "locked" in text or "lock timeout" in text or "could not obtain lock" in text:
+        return DatabaseBusy(where, busy)
+    if "not a database" in text or "malformed" in text or "disk image" in text:
+        return DatabaseCorrupt(where)
+    if "unable to open" in text or "connection" in text or "could not connect" in text:
+        return DatabaseError(where, "无法连接或打开数据库")
+    return None
+
+
 class Database:
     """An engine plus the two kinds of transaction the services need."""
 
-    def __init__(self, engine: Engine):
+    def __init__(self, engine: Engine, busy_seconds: float = BUSY_TIMEOUT_S):
         self.engine = engine
+        self.busy_seconds = busy_seconds
+        self.where = _display(engine.url.render_as_string(hide_password=True))
+
+    @contextmanager
+    def _translated(self):
+        try:
+            yield
+        except SQLAlchemyError as exc:
+            friendly = explain(exc, self.where, self.busy_seconds)
+            if friendly is None:
+                raise
+            raise friendly from None
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
         """A transaction for reads (commits on success, so occasional small writes are fine)."""
-        with self.engine.begin() as conn:
+        with self._translated(), self.engine.begin() as conn:
             yield conn
 
     @contextmanager
@@ -155,7 +186,7 @@ class Database:
         locked" when another process commits first (the busy timeout does not help there);
         BEGIN IMMEDIATE waits for the lock instead.
         """
-        with self.engine.connect() as conn:
+        with self._translated(), self.engine.connect() as conn:
             conn.execution_options(studybot_write=True)
             with conn.begin():
                 yield conn
@@ -180,7 +211,7 @@ def open_database(settings: Settings) -> Database:
     url = settings.database_url
     where = _display(url)
     try:
-        engine = make_engine(url)
+        engine = make_engine(url, settings.db_busy_seconds)
     except ImportError as exc:
         raise DatabaseError(where, f"缺少数据库驱动（{exc.name}），请用 pip 安装后重试") from exc
     except (OSError, SQLAlchemyError, ValueError) as exc:
@@ -190,33 +221,37 @@ def open_database(settings: Settings) -> Database:
     except (DatabaseTooNew, DatabaseError):
         engine.dispose()
         raise
-    except (OSError, SQLAlchemyError, CommandError) as exc:
+    except SQLAlchemyError as exc:
+        engine.dispose()
+        raise explain(exc, where, settings.db_busy_seconds) or DatabaseError(where, type(exc).__name__) from None
+    except (OSError, CommandError) as exc:
         engine.dispose()
         raise DatabaseError(where, str(exc)) from exc
-    return Database(engine)
+    return Database(engine, settings.db_busy_seconds)
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, busy_seconds: float = BUSY_TIMEOUT_S) -> Engine:
     """An engine for any SQLAlchemy URL; SQLite files get WAL, foreign keys and a busy timeout."""
     parsed = make_url(url)
+    # hide_parameters: an error message must never carry the values of an INSERT (a password hash).
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True)
+        return create_engine(url, pool_pre_ping=True, hide_parameters=True)
     path = parsed.database or ""
     in_memory = path in ("", ":memory:") or path.startswith("file::memory:")
     if in_memory:
         # One shared connection, or every pooled connection (and every Gradio worker thread)
         # would see its own empty database.
         engine = create_engine(
-            url, poolclass=StaticPool, connect_args={"check_same_thread": False}
+            url, poolclass=StaticPool, connect_args={"check_same_thread": False}, hide_parameters=True
         )
     else:
         Path(path).expanduser().parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_S})
-    _configure_sqlite(engine, wal=not in_memory)
+        engine = create_engine(url, connect_args={"timeout": busy_seconds}, hide_parameters=True)
+    _configure_sqlite(engine, wal=not in_memory, busy_seconds=busy_seconds)
     return engine
 
 
-def _configure_sqlite(engine: Engine, wal: bool) -> None:
+def _configure_sqlite(engine: Engine, wal: bool, busy_seconds: float = BUSY_TIMEOUT_S) -> None:
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection, connection_record):
         # Take BEGIN away from the sqlite3 driver (which skips it before SELECT and DDL) and
@@ -229,7 +264,7 @@ def _configure_sqlite(engine: Engine, wal: bool) -> None:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_S * 1000}")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_seconds * 1000)}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -248,7 +283,13 @@ def alembic_config(connection: Connection | None = None) -> Config:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Apply pending migrations in one transaction, so a failed upgrade leaves the old schema."""
+    """Apply pending migrations in one transaction, so a failed upgrade leaves the old schema.
+
+    A database already at `revision` is only read: opening it takes no write lock, so a long
+    write by another process does not stop a command that only reads.
+    """
+    if revision == "head" and _at_head(engine):
+        return
     sqlite = engine.dialect.name == "sqlite"
     with engine.connect() as conn:
         if sqlite:
@@ -267,6 +308,13 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         finally:
             if sqlite:
                 conn.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
+
+
+def _at_head(engine: Engine) -> bool:
+    scripts = ScriptDirectory.from_config(alembic_config())
+    with engine.connect() as conn:
+        heads = set(MigrationContext.configure(conn).get_current_heads())
+    return bool(heads) and heads == set(scripts.get_heads())
 
 
 def _refuse_unknown_revision(conn: Connection, cfg: Config) -> None:

