@@ -143,6 +143,10 @@ def cmd_model(args) -> int:
 
 ROLE_NAMES = {"officer": "执法人员", "trainer": "培训管理员"}
 
+from .cli_quiz import cmd_quiz  # noqa: E402  (registered here, written in its own module)
+
+COMMANDS["quiz"] = cmd_quiz
+
 
 @command("users")
 def cmd_users(args) -> int:
@@ -230,6 +234,9 @@ def build_parser() -> argparse.ArgumentParser:
     ls = actions.add_parser("list", help="列出账号", description="列出账号。例：studybot users list --unit 广州市司法局")
     ls.add_argument("--unit", metavar="UNIT", help="只列出这个单位的账号")
     ls.add_argument("--json", action="store_true", help="以 JSON 输出")
+    from .cli_quiz import add_parser as add_quiz
+
+    add_quiz(add)
     return parser
 
 

@@ -15,6 +15,7 @@ class StudyBot:
         self._store: IndexStore | None = None
         self._answerer = None
         self._db = None
+        self._quiz = None
         self.chat_model = None  # set by tests or by from_settings when an LLM is configured
         self._lock = threading.Lock()
 
@@ -115,3 +116,31 @@ class StudyBot:
         from .feedback import FeedbackService
 
         return FeedbackService(self.db)
+
+    @property
+    def quiz(self):
+        """The quiz engine (one per StudyBot: it caches the generator for the index generation)."""
+        with self._lock:
+            if self._quiz is not None:
+                return self._quiz
+        from datetime import timedelta
+
+        from .quiz.service import QuizService
+        from .quiz.timing import DEFAULT_IDLE_MINUTES
+
+        db = self.db
+        chat = self.chat_model
+        if chat is None and self.settings.llm_enabled:
+            from .generate import chat_model_from_settings
+
+            chat = self.chat_model = chat_model_from_settings(self.settings)
+        # WIRING (lead, at the ledger merge): pass the ledger service and its idle setting, e.g.
+        # ledger=self.ledger, idle_gap=timedelta(minutes=self.settings.idle_minutes).
+        ledger = getattr(self, "ledger", None)
+        idle = getattr(self.settings, "idle_minutes", DEFAULT_IDLE_MINUTES)
+        quiz = QuizService(db, lambda: self.store, ledger=ledger, chat_model=chat,
+                           idle_gap=timedelta(minutes=idle), llm_timeout=self.settings.llm_timeout)
+        with self._lock:
+            if self._quiz is None:
+                self._quiz = quiz
+            return self._quiz
