@@ -186,7 +186,7 @@ class UnknownTest(QuizError):
         super().__init__(f"找不到编号为 {test_id} 的测验，请刷新测验列表后重新选择")
 
 
-class TestNotOpen(QuizError):
+class QuizNotOpen(QuizError):
     """The published test is outside its opening window, or already taken."""
 
 

@@ -18,7 +18,7 @@ from sqlalchemy import and_, insert, select, update
 
 from ..accounts import User
 from ..db import Database, quiz_answers, quiz_cards, quiz_rounds, quiz_tests, users, utcnow
-from ..errors import NotAllowed, NotEnoughQuestions, QuizError, RoundClosed, TestNotOpen, TimeUp, UnknownRound, UnknownTest
+from ..errors import NotAllowed, NotEnoughQuestions, QuizError, RoundClosed, QuizNotOpen, TimeUp, UnknownRound, UnknownTest
 from .bank import BankService
 from .cache import CandidateCache
 from .candidates import clause_candidates, version
@@ -176,11 +176,11 @@ class QuizService:
             if test.unit != user.unit and not user.is_admin:
                 raise NotAllowed(f"测验“{test.title}”是发给 {test.unit} 的，您的单位是 {user.unit}，不能参加")
             if not test.opens_at <= now <= test.closes_at:
-                raise TestNotOpen(f"测验“{test.title}”的开放时间是 {_local(test.opens_at)} 至 {_local(test.closes_at)}，现在不能参加")
+                raise QuizNotOpen(f"测验“{test.title}”的开放时间是 {_local(test.opens_at)} 至 {_local(test.closes_at)}，现在不能参加")
             taken = conn.execute(select(quiz_rounds.c.id).where(
                 quiz_rounds.c.test_id == test_id, quiz_rounds.c.officer_id == user.id)).first()
             if taken is not None:
-                raise TestNotOpen(f"您已参加过测验“{test.title}”（记录编号 {taken.id}），每人只能参加一次")
+                raise QuizNotOpen(f"您已参加过测验“{test.title}”（记录编号 {taken.id}），每人只能参加一次")
         questions = [Question.from_snapshot(q) for q in json.loads(test.questions)]
         return self._open_round(user, "test", Scope.from_json(test.scope), 0, questions, now,
                                 time_limit_s=test.time_limit_s, pass_mark=test.pass_mark, test_id=test.id,
