@@ -14,6 +14,7 @@ from bot.quiz.lookup import CorpusLookup, as_record
 from bot.quiz.question import BLANK, CHOICE_BLANK, FALSE, TRUE, Question, is_correct
 from bot.quiz.rules import check, check_unique, core
 from bot.quiz.scope import Scope
+from quiz_support import clock, ledger, quiz_bot  # noqa: F401
 
 
 @pytest.fixture(scope="module")
@@ -160,8 +161,8 @@ def test_candidates_are_cached_per_clause_and_only_a_changed_clause_is_redone(se
     db.close()
 
 
-def test_generate_through_the_service_with_a_scope(seed_bot):
-    quiz = seed_bot.quiz
+def test_generate_through_the_service_with_a_scope(quiz_bot):
+    quiz = quiz_bot.quiz
     questions = quiz.generate(8, seed=1, scope=Scope("part", ("二（一）",)))
     assert questions and all(q.label.startswith("二（一）") for q in questions)
     assert quiz.generate(8, seed=1, scope=Scope("part", ("二（一）",))) == questions

@@ -19,6 +19,7 @@ from .lookup import CorpusLookup
 from .question import BLANK, CHOICE_BLANK, FALSE, TRUE, TYPES, Question
 from .rules import check, distractor_problems
 
+MAX_TRIES = 40
 OPTIONS = 4  # single_choice and which_clause: the answer and three distractors, or at least two
 
 
@@ -46,9 +47,12 @@ class QuizGenerator:
         self.candidates = candidates
         self.documents = documents or {}
         self.multi_doc = len({c.doc_id for c in self.clauses}) > 1
+        # Parsed once: a quiz over 5,000 clauses would otherwise rebuild 20,000 blanks each time.
+        self._blanks = {cid: blanks_of(data) for cid, data in candidates.items()}
+        self._quotes = {cid: quotes_of(data) for cid, data in candidates.items()}
         pool: dict[str, set[str]] = {"body": set(base_bodies())}
-        for data in candidates.values():
-            for b in blanks_of(data):
+        for blanks in self._blanks.values():
+            for b in blanks:
                 pool.setdefault(pool_key(b.kind, b.sub), set()).add(b.answer)
         self.pool = {k: sorted(v) for k, v in pool.items()}
 
@@ -60,12 +64,9 @@ class QuizGenerator:
         for ci, clause in enumerate(self.clauses):
             if wanted is not None and clause.clause_id not in wanted:
                 continue
-            data = self.candidates.get(clause.clause_id)
-            if not data:
-                continue
-            for b in blanks_of(data):
+            for b in self._blanks.get(clause.clause_id, ()):
                 out.append(Slot(ci, ("fill_blank", "single_choice", "true_false"), (clause.clause_id, b.answer), blank=b))
-            for q in quotes_of(data):
+            for q in self._quotes.get(clause.clause_id, ()):
                 out.append(Slot(ci, ("which_clause",), (clause.clause_id, "quote", q.sentence), quote=q))
         for q in extra:
             ci = self.lookup.index_of.get(q.clause_id, -1)
@@ -202,7 +203,8 @@ class QuizGenerator:
         # Terms ending alike (…执法, …制度) read as real alternatives: try them first.
         others.sort(key=lambda x: x[-1] != b.answer[-1])
         chosen: list[str] = []
-        for d in [*changed, *others]:
+        # Each try searches the corpus; a blank that cannot find k in this many gives up.
+        for d in [*changed, *others][:MAX_TRIES]:
             if any(d in c or c in d for c in chosen):
                 continue
             if not distractor_problems(d, b.answer, clause, left, right, self.lookup):
