@@ -33,6 +33,7 @@ from sqlalchemy import (
     Table,
     Text,
     TypeDecorator,
+    UniqueConstraint,
     create_engine,
     event,
     make_url,
@@ -130,6 +131,142 @@ feedback = Table(
     CheckConstraint("rating IN (1, -1)", name="ck_feedback_rating"),
     Index("ix_feedback_created_at", "created_at"),
     Index("ix_feedback_user_id", "user_id"),
+)
+
+
+# --- Quiz (bot/quiz/): banks, cached candidates, tests, rounds, answers, spaced-repetition cards.
+
+QUESTION_TYPES_CHECK = "type IN ('fill_blank', 'single_choice', 'true_false', 'which_clause')"
+
+quiz_banks = Table(
+    "quiz_banks",
+    metadata,
+    Column("id", Integer(), primary_key=True, autoincrement=True),
+    Column("name", String(200), nullable=False),
+    Column("unit", String(200), nullable=False),
+    Column("source", String(400), nullable=False),
+    Column("created_by", String(64), ForeignKey("users.id", name="fk_quiz_banks_created_by"), nullable=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Index("ix_quiz_banks_unit", "unit"),
+)
+
+quiz_questions = Table(
+    "quiz_questions",
+    metadata,
+    Column("id", Integer(), primary_key=True, autoincrement=True),
+    Column("bank_id", Integer(),
+           ForeignKey("quiz_banks.id", name="fk_quiz_questions_bank_id", ondelete="CASCADE"), nullable=False),
+    Column("position", Integer(), nullable=False),
+    Column("type", String(16), nullable=False),
+    Column("stem", Text(), nullable=False),
+    Column("options", Text(), nullable=False),
+    Column("answer", Text(), nullable=False),
+    Column("explanation", Text(), nullable=False),
+    Column("clause_id", String(200), nullable=False),
+    Column("clause_label", String(100), nullable=False),
+    Column("doc_id", String(200), nullable=False),
+    Column("retired", Boolean(), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    CheckConstraint(QUESTION_TYPES_CHECK, name="ck_quiz_questions_type"),
+    Index("ix_quiz_questions_bank_id", "bank_id"),
+    Index("ix_quiz_questions_clause_id", "clause_id"),
+)
+
+quiz_question_tags = Table(
+    "quiz_question_tags",
+    metadata,
+    Column("question_id", Integer(),
+           ForeignKey("quiz_questions.id", name="fk_quiz_question_tags_question_id", ondelete="CASCADE"),
+           primary_key=True),
+    Column("tag", String(100), primary_key=True),
+    Index("ix_quiz_question_tags_tag", "tag"),
+)
+
+quiz_candidates = Table(
+    "quiz_candidates",
+    metadata,
+    Column("clause_id", String(200), primary_key=True),
+    Column("generator", String(32), primary_key=True),
+    Column("version", String(64), nullable=False),
+    Column("data", Text(), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+)
+
+quiz_tests = Table(
+    "quiz_tests",
+    metadata,
+    Column("id", Integer(), primary_key=True, autoincrement=True),
+    Column("title", String(200), nullable=False),
+    Column("unit", String(200), nullable=False),
+    Column("published_by", String(64), ForeignKey("users.id", name="fk_quiz_tests_published_by"), nullable=False),
+    Column("opens_at", UTCDateTime(), nullable=False),
+    Column("closes_at", UTCDateTime(), nullable=False),
+    Column("scope", Text(), nullable=False),
+    Column("time_limit_s", Integer(), nullable=False),
+    Column("pass_mark", Integer(), nullable=False),
+    Column("questions", Text(), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    CheckConstraint("pass_mark BETWEEN 0 AND 100", name="ck_quiz_tests_pass_mark"),
+    Index("ix_quiz_tests_unit", "unit"),
+)
+
+quiz_rounds = Table(
+    "quiz_rounds",
+    metadata,
+    Column("id", Integer(), primary_key=True, autoincrement=True),
+    Column("officer_id", String(64),
+           ForeignKey("users.id", name="fk_quiz_rounds_officer_id", ondelete="CASCADE"), nullable=False),
+    Column("mode", String(16), nullable=False),
+    Column("scope", Text(), nullable=False),
+    Column("scope_label", String(400), nullable=False),
+    Column("seed", Integer(), nullable=False),
+    Column("questions", Text(), nullable=False),
+    Column("started_at", UTCDateTime(), nullable=False),
+    Column("submitted_at", UTCDateTime(), nullable=True),
+    Column("status", String(16), nullable=False),
+    Column("time_limit_s", Integer(), nullable=True),
+    Column("pass_mark", Integer(), nullable=True),
+    Column("test_id", Integer(), ForeignKey("quiz_tests.id", name="fk_quiz_rounds_test_id"), nullable=True),
+    Column("score", Integer(), nullable=True),
+    Column("total", Integer(), nullable=False),
+    Column("passed", Boolean(), nullable=True),
+    Column("seconds", Integer(), nullable=True),
+    Column("ledger_entry_id", Integer(), nullable=True),
+    CheckConstraint("mode IN ('practice', 'test')", name="ck_quiz_rounds_mode"),
+    CheckConstraint("status IN ('open', 'submitted', 'abandoned')", name="ck_quiz_rounds_status"),
+    Index("ix_quiz_rounds_officer_id", "officer_id"),
+    Index("ix_quiz_rounds_test_id", "test_id"),
+)
+
+quiz_answers = Table(
+    "quiz_answers",
+    metadata,
+    Column("id", Integer(), primary_key=True, autoincrement=True),
+    Column("round_id", Integer(),
+           ForeignKey("quiz_rounds.id", name="fk_quiz_answers_round_id", ondelete="CASCADE"), nullable=False),
+    Column("position", Integer(), nullable=False),
+    Column("question_key", String(64), nullable=False),
+    Column("question", Text(), nullable=False),
+    Column("given", Text(), nullable=False),
+    Column("correct", Boolean(), nullable=False),
+    Column("answered_at", UTCDateTime(), nullable=False),
+    UniqueConstraint("round_id", "position", name="uq_quiz_answers_round_position"),
+)
+
+quiz_cards = Table(
+    "quiz_cards",
+    metadata,
+    Column("officer_id", String(64),
+           ForeignKey("users.id", name="fk_quiz_cards_officer_id", ondelete="CASCADE"), primary_key=True),
+    Column("question_key", String(64), primary_key=True),
+    Column("question", Text(), nullable=False),
+    Column("card", Text(), nullable=False),
+    Column("due", UTCDateTime(), nullable=False),
+    Column("reviews", Integer(), nullable=False),
+    Column("lapses", Integer(), nullable=False),
+    Column("streak", Integer(), nullable=False),
+    Column("last_review", UTCDateTime(), nullable=False),
+    Index("ix_quiz_cards_officer_due", "officer_id", "due"),
 )
 
 

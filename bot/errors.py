@@ -211,3 +211,72 @@ def format_wait(seconds: float) -> str:
     if not minutes:
         return f"{secs} 秒"
     return f"{minutes} 分钟" if not secs else f"{minutes} 分 {secs} 秒"
+
+
+# --- Quiz (bot/quiz/) ---
+
+
+class QuizError(StudyBotError):
+    """A quiz action cannot be done as asked; the message says what to change."""
+
+
+class NotAllowed(QuizError):
+    """The acting account's role or unit does not allow this action."""
+
+
+class BadScope(QuizError):
+    """A practice or test scope names nothing that is indexed."""
+
+
+class NotEnoughQuestions(QuizError):
+    """The scope yields fewer questions than asked for."""
+
+
+class UnknownRound(QuizError):
+    def __init__(self, round_id):
+        self.round_id = round_id
+        super().__init__(f"找不到编号为 {round_id} 的练习或测验，请刷新后重新开始")
+
+
+class RoundClosed(QuizError):
+    """The round was already submitted or abandoned."""
+
+
+class TimeUp(QuizError):
+    """The test's time limit has passed; what was answered has been submitted."""
+
+
+class UnknownTest(QuizError):
+    def __init__(self, test_id):
+        self.test_id = test_id
+        super().__init__(f"找不到编号为 {test_id} 的测验，请刷新测验列表后重新选择")
+
+
+class QuizNotOpen(QuizError):
+    """The published test is outside its opening window, or already taken."""
+
+
+class UnknownBank(QuizError):
+    def __init__(self, bank_id):
+        self.bank_id = bank_id
+        super().__init__(f"找不到编号为 {bank_id} 的题库，可用 studybot quiz export 查看全部题目")
+
+
+class UnknownQuestion(QuizError):
+    def __init__(self, question_id):
+        self.question_id = question_id
+        super().__init__(f"找不到编号为 {question_id} 的题目，请刷新题库后重新选择")
+
+
+class BankImportError(QuizError):
+    """A question bank file is refused whole; `problems` name each row and column."""
+
+    def __init__(self, problems: list[str], where: str = ""):
+        self.problems = list(problems)
+        shown = self.problems[:20]
+        more = f"\n……另有 {len(self.problems) - 20} 处错误" if len(self.problems) > 20 else ""
+        head = f"题库文件 {where} 未导入" if where else "题库文件未导入"
+        super().__init__(
+            f"{head}（共 {len(self.problems)} 处错误，未保存任何题目；请改正后重新导入）：\n"
+            + "\n".join(shown) + more
+        )

@@ -16,10 +16,14 @@ from .store import IndexStore
 class StudyBot:
     """`embedder` and `chat_model` may be given (tests, benchmarks, another model); otherwise the
     embedder is loaded from the settings on first need, and the chat model exists only when
-    STUDYBOT_LLM_* configure one."""
+    STUDYBOT_LLM_* configure one. `clock` (a function returning an aware UTC datetime) is what
+    every service reads the time from, so tests can move it instead of waiting."""
 
-    def __init__(self, settings: Settings, *, embedder=None, chat_model=None):
+    def __init__(self, settings: Settings, *, embedder=None, chat_model=None, clock=None):
+        from .db import utcnow
+
         self.settings = settings
+        self.clock = clock or utcnow
         self._embedder = embedder
         self._chat_model = chat_model
         self._store: IndexStore | None = None
@@ -132,10 +136,28 @@ class StudyBot:
     def accounts(self):
         from .accounts import AccountService
 
-        return self._once("accounts", lambda: AccountService(self.db, self.settings))
+        return self._once("accounts", lambda: AccountService(self.db, self.settings, now=self.clock))
 
     @property
     def feedback(self):
         from .feedback import FeedbackService
 
-        return self._once("feedback", lambda: FeedbackService(self.db))
+        return self._once("feedback", lambda: FeedbackService(self.db, now=self.clock))
+
+    @property
+    def quiz(self):
+        """The quiz engine (one per StudyBot: it caches the generator per index generation)."""
+        from datetime import timedelta
+
+        from .quiz.service import QuizService
+        from .quiz.timing import DEFAULT_IDLE_MINUTES
+
+        def build():
+            # WIRING (at the ledger merge): ledger=self.ledger, idle from the ledger's setting.
+            ledger = self._parts.get("ledger")
+            idle = getattr(self.settings, "idle_minutes", DEFAULT_IDLE_MINUTES)
+            return QuizService(self.db, lambda: self.store, ledger=ledger, chat_model=self.chat_model,
+                               idle_gap=timedelta(minutes=idle), llm_timeout=self.settings.llm_timeout,
+                               now=self.clock)
+
+        return self._once("quiz", build)

@@ -1,0 +1,74 @@
+"""Fixtures for the quiz tests: a StudyBot over the seed's index with its own fresh database,
+people in two units, a clock the test moves, and a stand-in for the 学时 ledger."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+
+
+class Clock:
+    """now() for services; the test moves it forward, nothing sleeps."""
+
+    def __init__(self, start: datetime = datetime(2024, 5, 6, 1, 0, tzinfo=timezone.utc)):
+        self.t = start
+
+    def __call__(self) -> datetime:
+        return self.t
+
+    def advance(self, **delta) -> datetime:
+        self.t += timedelta(**delta)
+        return self.t
+
+
+class RecordingLedger:
+    """Stands in for bot.ledger.LedgerService (branch `ledger`, not merged into this tree yet):
+    the one method the quiz calls, with the agreed signature, remembering each call."""
+
+    def __init__(self):
+        self.entries: list[dict] = []
+
+    def record_measured(self, officer_id: str, *, day: date, content: str, form: str, source: str,
+                        seconds: int, entered_by: str | None = None) -> int:
+        self.entries.append({"officer_id": officer_id, "day": day, "content": content, "form": form,
+                             "source": source, "seconds": seconds, "entered_by": entered_by})
+        return len(self.entries)
+
+
+@pytest.fixture
+def clock():
+    return Clock()
+
+
+@pytest.fixture
+def ledger():
+    return RecordingLedger()
+
+
+@pytest.fixture
+def quiz_bot(seed_bot, tmp_path, clock, ledger):
+    """The seed's index (read-only, shared) with a database of this test's own."""
+    from bot.quiz.service import QuizService
+    from bot.service import StudyBot
+
+    bot = StudyBot(seed_bot.settings.with_(data_dir=tmp_path / "quizdata"), embedder=seed_bot.embedder,
+                   clock=clock)
+    # The ledger here records what the quiz hands it (wired to the real ledger at its merge).
+    bot.quiz.ledger = ledger
+    return bot
+
+
+@pytest.fixture
+def people(quiz_bot):
+    """Two officers and a trainer in 广州市司法局, an officer and a trainer elsewhere, an admin."""
+    accounts = quiz_bot.accounts
+    add = lambda i, name, unit, role: accounts.add_user(i, name, unit, role, "password-123")  # noqa: E731
+    return {
+        "officer": add("GZ001", "张三", "广州市司法局", "officer"),
+        "officer2": add("GZ002", "李四", "广州市司法局", "officer"),
+        "trainer": add("GZT01", "王老师", "广州市司法局", "trainer"),
+        "other_officer": add("SZ001", "赵五", "深圳市司法局", "officer"),
+        "other_trainer": add("SZT01", "钱老师", "深圳市司法局", "trainer"),
+        "admin": add("ADMIN1", "管理员", "广东省司法厅", "admin"),
+    }
