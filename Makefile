@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test index bench clean browser load
+.PHONY: install run test lint index bench clean browser load
 
 install: $(STAMP)
 
@@ -32,7 +32,10 @@ browser:
 		apt-get update && apt-get install -y --no-install-recommends chromium fonts-noto-cjk fonts-noto-color-emoji; \
 	fi
 
-test: install browser
+lint: install
+	$(VENV)/bin/ruff check .
+
+test: install browser lint
 	$(PY) -m pytest -q
 
 load: install

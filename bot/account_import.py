@@ -7,9 +7,9 @@ reading the file itself is bot/tables.py.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from .errors import InvalidAccount, TableError
 from .tables import read_table

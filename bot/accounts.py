@@ -11,17 +11,15 @@ import hmac
 import re
 import secrets
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Callable
 
 from sqlalchemy import Connection, delete, insert, select, update
 
 # CSV_COLUMNS, CSV_HEADER_HELP, ImportReport and RowIssue are re-exported: they were defined here.
 from .account_import import (
-    CSV_COLUMNS,
-    CSV_HEADER_HELP,
     ImportReport,
     RowIssue,
     read_account_rows,
@@ -266,7 +264,7 @@ class AccountService:
             if disabled:
                 conn.execute(delete(sessions).where(sessions.c.user_id == uid))
 
-    def import_file(self, path: str | Path, unit: str | None = None) -> "ImportReport":
+    def import_file(self, path: str | Path, unit: str | None = None) -> ImportReport:
         """Add the accounts in a CSV or XLSX file, all or nothing.
 
         Header ``id,name,unit,role,password`` or 执法证号,姓名,单位,角色,密码 (extra columns are
@@ -349,7 +347,8 @@ class AccountService:
             row = self._row(conn, uid)
         # Spend the scrypt time a real account costs, so timing does not tell which ids exist.
         stored = row.password_hash if row is not None else self._dummy()
-        if row is None or not verify_password(password or "", stored):
+        matches = verify_password(password or "", stored)
+        if row is None or not matches:
             wait = self._current_wait(keys, now)
             if wait > timedelta(0):
                 raise AccountLocked(wait.total_seconds())

@@ -10,15 +10,15 @@ while a request in flight finishes on the generation it started with.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from langchain_core.runnables import Runnable, RunnableLambda
 
 from .answer import TOP_K, Answer, Extractor
 from .errors import BadQuestion, UnknownDocument
 from .query import understand
-from .retrieve import QueryEncoder, hybrid_retriever
+from .retrieve import WEIGHTS, QueryEncoder, hybrid_retriever
 
 MAX_TOP_K = 50
 
@@ -33,7 +33,7 @@ class AskRequest:
     k: int = TOP_K
 
     @classmethod
-    def of(cls, value) -> "AskRequest":
+    def of(cls, value) -> AskRequest:
         if isinstance(value, cls):
             return value
         if isinstance(value, str):
@@ -45,8 +45,9 @@ class AskRequest:
 
 
 def build_answer_chain(open_store: Callable[[], object], encoder: QueryEncoder, chat_model=None,
-                       timeout: float = 20.0) -> Runnable:
-    """question (str, dict or AskRequest) → Answer."""
+                       timeout: float = 20.0, weights: tuple[float, ...] = WEIGHTS) -> Runnable:
+    """question (str, dict or AskRequest) → Answer. `weights` are the fusion's (sentence BM25,
+    sentence e5, clause BM25, clause e5); evaluation compares keyword-only and dense-only."""
 
     def prepare(value) -> dict:
         request = AskRequest.of(value)
@@ -65,7 +66,8 @@ def build_answer_chain(open_store: Callable[[], object], encoder: QueryEncoder, 
         early = extractor.refuse_before_search(query)
         if early is not None:
             return {**state, "extractor": extractor, "docs": [], "answer": early}
-        retriever = hybrid_retriever(state["store"], encoder, k=state["request"].k, doc_ids=query.doc_ids)
+        retriever = hybrid_retriever(state["store"], encoder, k=state["request"].k, doc_ids=query.doc_ids,
+                                     weights=weights)
         docs = retriever.invoke(query.search, config)
         return {**state, "extractor": extractor, "docs": docs}
 

@@ -52,7 +52,7 @@ def doc_id_for(path: Path) -> str:
 
 def clause_id(doc_id: str, clause: Clause) -> str:
     """`doc:path:hash8`: the same while the clause's place and text are unchanged."""
-    digest = hashlib.sha1(f"{clause.label}\n{clause.text}".encode("utf-8")).hexdigest()[:8]
+    digest = hashlib.sha1(f"{clause.label}\n{clause.text}".encode()).hexdigest()[:8]
     return f"{doc_id}:{clause.key}:{digest}"
 
 

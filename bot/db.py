@@ -7,10 +7,10 @@ tests/test_db.py checks the two agree.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Iterator
 
 from alembic import command
 from alembic.config import Config
@@ -38,8 +38,8 @@ from sqlalchemy import (
     event,
     make_url,
 )
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.exc import DatabaseError as SQLDatabaseError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.pool import StaticPool
 
 from .errors import DatabaseBusy, DatabaseCorrupt, DatabaseError, DatabaseReadOnly, DatabaseTooNew
@@ -60,11 +60,11 @@ class UTCDateTime(TypeDecorator):
 
     def process_bind_param(self, value, dialect):
         if value is not None and value.tzinfo is not None:
-            value = value.astimezone(timezone.utc).replace(tzinfo=None)
+            value = value.astimezone(UTC).replace(tzinfo=None)
         return value
 
     def process_result_value(self, value, dialect):
-        return value.replace(tzinfo=timezone.utc) if value is not None else None
+        return value.replace(tzinfo=UTC) if value is not None else None
 
 
 metadata = MetaData()
@@ -270,8 +270,26 @@ quiz_cards = Table(
 )
 
 
+eval_runs = Table(
+    "eval_runs",
+    metadata,
+    Column("id", Integer(), primary_key=True, autoincrement=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("created_by", String(64), ForeignKey("users.id", name="fk_eval_runs_created_by"), nullable=True),
+    Column("set_name", String(200), nullable=False),
+    Column("set_sha256", String(64), nullable=False),
+    Column("generation", String(100), nullable=False),
+    Column("settings", Text(), nullable=False),
+    Column("metrics", Text(), nullable=False),
+    Column("by_kind", Text(), nullable=False),
+    Column("outcomes", Text(), nullable=False),
+    Column("failures", Text(), nullable=False),
+    Index("ix_eval_runs_created_at", "created_at"),
+)
+
+
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def explain(exc: SQLAlchemyError, where: str, busy: float = BUSY_TIMEOUT_S) -> DatabaseError | None:
@@ -336,7 +354,7 @@ class Database:
     def close(self) -> None:
         self.engine.dispose()
 
-    def __enter__(self) -> "Database":
+    def __enter__(self) -> Database:
         return self
 
     def __exit__(self, *exc) -> None:

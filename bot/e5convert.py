@@ -232,8 +232,7 @@ def _char_class(chars: list[str]) -> str:
 
 
 def _tokenizer(info: dict):
-    from tokenizers import AddedToken, Regex, Tokenizer, decoders, models, normalizers
-    from tokenizers import pre_tokenizers, processors
+    from tokenizers import AddedToken, Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, processors
 
     pieces, sp = info["pieces"], info["specials"]
     mask_id = pieces.index("<mask>")

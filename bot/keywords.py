@@ -72,7 +72,7 @@ class KeywordIndex:
         self.size = size
 
     @classmethod
-    def build(cls, texts: list[str]) -> "KeywordIndex":
+    def build(cls, texts: list[str]) -> KeywordIndex:
         import bm25s
 
         retriever = bm25s.BM25(k1=1.2, b=0.75)
@@ -85,7 +85,7 @@ class KeywordIndex:
         self._retriever.save(str(directory), show_progress=False)
 
     @classmethod
-    def load(cls, directory: Path, size: int) -> "KeywordIndex":
+    def load(cls, directory: Path, size: int) -> KeywordIndex:
         import bm25s
 
         retriever = bm25s.BM25.load(str(directory), show_progress=False, verbosity=0)

@@ -26,7 +26,7 @@ class ClauseRecord:
     order: int
 
     @classmethod
-    def from_dict(cls, data: dict) -> "ClauseRecord":
+    def from_dict(cls, data: dict) -> ClauseRecord:
         return cls(
             clause_id=data["clause_id"],
             doc_id=data["doc_id"],

@@ -78,7 +78,7 @@ class _Node:
     marker: str  # 二、 / （一） / 2 / 第五条
     first: str  # text on the numbered line after the marker
     body: list[str] = field(default_factory=list)
-    children: list["_Node"] = field(default_factory=list)
+    children: list[_Node] = field(default_factory=list)
 
 
 # A sentence longer than this (no policy sentence is; a text without punctuation is) is cut at

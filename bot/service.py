@@ -145,6 +145,13 @@ class StudyBot:
         return self._once("feedback", lambda: FeedbackService(self.db, now=self.clock))
 
     @property
+    def evaluations(self):
+        """Stored evaluation runs (bot/evaluation/store.py)."""
+        from .evaluation.store import EvalStore
+
+        return self._once("evaluations", lambda: EvalStore(self.db, now=self.clock))
+
+    @property
     def quiz(self):
         """The quiz engine (one per StudyBot: it caches the generator per index generation)."""
         from datetime import timedelta

@@ -13,9 +13,9 @@ In a source checkout the home is the checkout itself (so `corpus/` and `index/` 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Callable
 
 from .errors import ConfigError
 
@@ -165,7 +165,7 @@ class Settings:
     session_hours: float
 
     @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> "Settings":
+    def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> Settings:
         """Read every STUDYBOT_* variable once; ConfigError (naming the variable) if one is wrong."""
         env = os.environ if environ is None else environ
         values: dict[str, object] = {}
@@ -181,7 +181,7 @@ class Settings:
         overrides = {k: v for k, v in overrides.items() if v is not None}
         return settings.with_(**overrides) if overrides else settings
 
-    def with_(self, **changes) -> "Settings":
+    def with_(self, **changes) -> Settings:
         """A copy with some values replaced (given as values or as text to parse)."""
         for key, value in list(changes.items()):
             if isinstance(value, str) and _BY_NAME[key].parse is not _text:

@@ -59,7 +59,7 @@ class IndexStore:
         self._finalizer = weakref.finalize(self, _close, self._lease, [None])
 
     @classmethod
-    def open(cls, settings: Settings) -> "IndexStore":
+    def open(cls, settings: Settings) -> IndexStore:
         # CURRENT can move between reading it and taking the lease, and a generation nobody
         # leased can be collected in that moment: read it again then.
         for _ in range(5):

@@ -51,7 +51,7 @@ def collection_name(gen: Path) -> str:
     return f"studybot-{gen.name}"
 
 
-def open_vectors(settings, gen: Path, manifest: dict, create: bool = False) -> "VectorStore":
+def open_vectors(settings, gen: Path, manifest: dict, create: bool = False) -> VectorStore:
     if manifest.get("chroma_url") or settings.chroma_url:
         client = server_client(settings.chroma_url or manifest["chroma_url"])
         return VectorStore(client, manifest.get("collection") or collection_name(gen), create=create)

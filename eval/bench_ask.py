@@ -21,6 +21,7 @@ sys.path.insert(0, str(ROOT))
 
 from bot.service import StudyBot  # noqa: E402
 from bot.settings import Settings  # noqa: E402
+from bot.testing import indexed_bot  # noqa: E402
 from eval.synthetic import SEED, make_corpus  # noqa: E402
 
 
@@ -61,13 +62,10 @@ def main() -> None:
         home = Path(tmp)
         for name, fill in (("seed", lambda d: shutil.copy(SEED, d / SEED.name)),
                            (f"synthetic {args.clauses} tasks", lambda d: make_corpus(d, clauses=args.clauses))):
-            corpus = home / name.split()[0] / "corpus"
+            corpus = home / name.split()[0] / "files"
             corpus.mkdir(parents=True)
             fill(corpus)
-            bot = StudyBot(Settings.from_env(corpus_dir=corpus, index_dir=corpus.parent / "index",
-                                             data_dir=corpus.parent / "data"))
-            bot._embedder = embedder
-            bot.index(progress=False)
+            bot = indexed_bot(corpus.parent, list(corpus.iterdir()), embedder=embedder)
             report(f"{name} ({len(bot.store.clauses)} clauses)", measure(bot, questions, args.rounds))
 
 

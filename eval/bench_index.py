@@ -19,6 +19,7 @@ sys.path.insert(0, str(ROOT))
 
 from bot.service import StudyBot  # noqa: E402
 from bot.settings import Settings  # noqa: E402
+from bot.testing import home_settings  # noqa: E402
 from eval.synthetic import SEED, make_corpus  # noqa: E402
 
 
@@ -27,9 +28,7 @@ def peak_rss_mb() -> float:
 
 
 def build(home: Path, corpus: Path, embedder) -> tuple[float, object]:
-    settings = Settings.from_env(corpus_dir=corpus, index_dir=home / "index", data_dir=home / "data")
-    bot = StudyBot(settings)
-    bot._embedder = embedder
+    bot = StudyBot(home_settings(home, corpus_dir=corpus), embedder=embedder)
     started = time.perf_counter()
     report = bot.index(progress=False)
     return time.perf_counter() - started, report

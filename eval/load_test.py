@@ -126,7 +126,7 @@ def main() -> int:
     port = free_port()
     url = f"http://127.0.0.1:{port}/"
     env.update(STUDYBOT_HOST="127.0.0.1", STUDYBOT_PORT=str(port))
-    log = open(args.home / "server.log", "w")
+    log = open(args.home / "server.log", "w")  # noqa: SIM115 - open for the server's lifetime, closed below
     server = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
         wait_until_serving(url, server, timeout=120)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
-import shutil
 import sys
 import tempfile
 from collections import defaultdict
@@ -24,7 +23,7 @@ from bot.keywords import tokenize  # noqa: E402
 from bot.query import understand  # noqa: E402
 from bot.retrieve import QueryEncoder, hybrid_retriever  # noqa: E402
 from bot.service import StudyBot  # noqa: E402
-from bot.settings import Settings  # noqa: E402
+from bot.testing import indexed_bot  # noqa: E402
 
 KINDS = ("plain", "paraphrase", "colloquial", "traditional")
 
@@ -34,13 +33,7 @@ def load(path: Path) -> list[dict]:
 
 
 def seed_bot(home: Path) -> StudyBot:
-    corpus = home / "corpus"
-    corpus.mkdir()
-    for f in (ROOT / "corpus").iterdir():
-        shutil.copy(f, corpus / f.name)
-    bot = StudyBot(Settings.from_env(corpus_dir=corpus, index_dir=home / "index", data_dir=home / "data"))
-    bot.index(progress=False)
-    return bot
+    return indexed_bot(home, sorted((ROOT / "corpus").iterdir()))
 
 
 def clause_bm25_ranking(store, search: str, k: int) -> list[str]:

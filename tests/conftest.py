@@ -8,6 +8,9 @@ from pathlib import Path
 
 import pytest
 
+# Fixtures shared by several test modules live in their own files and are registered here.
+pytest_plugins = ["tests.quiz_support"]
+
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "corpus" / "gd-plan-2023-2025.web-capture.txt"
 

@@ -3,7 +3,7 @@ people in two units, a clock the test moves, and a stand-in for the 学时 ledge
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -11,7 +11,7 @@ import pytest
 class Clock:
     """now() for services; the test moves it forward, nothing sleeps."""
 
-    def __init__(self, start: datetime = datetime(2024, 5, 6, 1, 0, tzinfo=timezone.utc)):
+    def __init__(self, start: datetime = datetime(2024, 5, 6, 1, 0, tzinfo=UTC)):
         self.t = start
 
     def __call__(self) -> datetime:
@@ -49,7 +49,6 @@ def ledger():
 @pytest.fixture
 def quiz_bot(seed_bot, tmp_path, clock, ledger):
     """The seed's index (read-only, shared) with a database of this test's own."""
-    from bot.quiz.service import QuizService
     from bot.service import StudyBot
 
     bot = StudyBot(seed_bot.settings.with_(data_dir=tmp_path / "quizdata"), embedder=seed_bot.embedder,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select, text
@@ -34,7 +34,7 @@ class Clock:
     """A UTC clock the test moves by hand instead of sleeping."""
 
     def __init__(self):
-        self.now = datetime(2025, 3, 1, 9, 0, tzinfo=timezone.utc)
+        self.now = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
 
     def __call__(self) -> datetime:
         return self.now

@@ -10,9 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import free_port
-
 from bot.errors import ConfigError
+from tests.conftest import free_port
 
 LAW = "示例办法\n第一条 为了规范行政执法证件管理，制定本办法。\n第二条 行政执法人员应当持证上岗。\n"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shutil
 import threading
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -96,12 +96,11 @@ def test_database_at_0001_with_data_survives_reopen(settings):
 
 
 def test_foreign_keys_are_enforced(settings):
-    now = datetime.now(timezone.utc).replace(tzinfo=None)
-    with open_database(settings) as db:
-        with pytest.raises(IntegrityError), db.write() as conn:
-            conn.execute(
-                text("INSERT INTO sessions VALUES ('h', 'NOBODY', :t, :t, :t)"), {"t": now}
-            )
+    now = datetime.now(UTC).replace(tzinfo=None)
+    with open_database(settings) as db, pytest.raises(IntegrityError), db.write() as conn:
+        conn.execute(
+            text("INSERT INTO sessions VALUES ('h', 'NOBODY', :t, :t, :t)"), {"t": now}
+        )
 
 
 def test_database_from_a_newer_version_is_refused(settings):

@@ -190,7 +190,7 @@ def test_concurrent_sign_ins_cannot_exceed_the_failure_limit(make_settings):
         except AccountLocked:
             outcomes.append("locked")
 
-    passwords = ["wrong-%d" % i for i in range(15)] + ["the-right-password"]
+    passwords = [f"wrong-{i}" for i in range(15)] + ["the-right-password"]
     threads = [threading.Thread(target=guess, args=(p,)) for p in passwords]
     for t in threads:
         t.start()

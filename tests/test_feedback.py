@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import text
@@ -36,7 +36,7 @@ def db(settings):
 
 @pytest.fixture
 def clock():
-    moments = iter(datetime(2025, 3, 1, tzinfo=timezone.utc) + timedelta(minutes=i)
+    moments = iter(datetime(2025, 3, 1, tzinfo=UTC) + timedelta(minutes=i)
                    for i in range(1000))
     return lambda: next(moments)
 
@@ -57,7 +57,7 @@ def test_round_trip_keeps_citations(service, db):
     assert item.citations == CITATIONS
     assert (item.user_id, item.rating, item.mode) == ("GD001", -1, "extractive")
     assert item.correction == "应为每年不少于 60 学时。"
-    assert item.created_at == datetime(2025, 3, 1, tzinfo=timezone.utc)
+    assert item.created_at == datetime(2025, 3, 1, tzinfo=UTC)
     assert item.flagged and not item.reviewed and item.review_note is None
     with db.read() as conn:
         raw = conn.execute(text("SELECT citations FROM feedback")).scalar()

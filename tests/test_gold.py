@@ -144,7 +144,7 @@ def test_loader_lists_every_bad_line_by_number(tmp_path):
         {**good, "id": "x12", "kind": "followup", "previous": "上一问？"},  # 12 fine
     ]
     path = tmp_path / "bad.jsonl"
-    path.write_text("\n".join(l if isinstance(l, str) else json.dumps(l, ensure_ascii=False) for l in lines),
+    path.write_text("\n".join(x if isinstance(x, str) else json.dumps(x, ensure_ascii=False) for x in lines),
                     encoding="utf-8")
     with pytest.raises(GoldSetError) as caught:
         load_gold(path)
@@ -154,7 +154,7 @@ def test_loader_lists_every_bad_line_by_number(tmp_path):
     message = str(error)
     for number, words in [(2, "JSON"), (3, "key"), (4, "question"), (5, "trivia"), (6, "重复"),
                           (7, "gold"), (8, "previous"), (10, "question"), (11, "keys")]:
-        line = next(l for l in message.splitlines() if l.strip().startswith(f"第 {number} 行"))
+        line = next(x for x in message.splitlines() if x.strip().startswith(f"第 {number} 行"))
         assert words in line, line
 
 

@@ -16,6 +16,7 @@ from bot.index import build_index
 from bot.store import IndexStore
 from tests.conftest import ROOT
 
+
 def wait_for(condition, timeout: float = 120.0) -> bool:
     """Poll for something another process makes happen (a file appearing), up to a generous limit."""
     deadline = time.monotonic() + timeout
@@ -183,9 +184,9 @@ def test_concurrent_build_refused(make_settings, embedder, seed_corpus):
 
     settings = make_settings(corpus_dir=seed_corpus)
     settings.index_dir.mkdir(parents=True)
-    with FileLock(settings.index_dir / ".build.lock"):  # another build holds it
-        with pytest.raises(StudyBotError, match="另一个索引任务"):
-            build_index(settings, lambda: embedder, progress=False)
+    another_build = FileLock(settings.index_dir / ".build.lock")
+    with another_build, pytest.raises(StudyBotError, match="另一个索引任务"):
+        build_index(settings, lambda: embedder, progress=False)
     assert build_index(settings, lambda: embedder, progress=False).documents == 1
 
 

@@ -7,7 +7,6 @@ import io
 import json
 
 import pytest
-from quiz_support import clock, ledger, people, quiz_bot  # noqa: F401
 
 from bot.errors import BankImportError, NotAllowed
 from bot.quiz.formats.rows import COLUMNS

@@ -5,12 +5,9 @@ from __future__ import annotations
 import json
 from collections import Counter
 
-from quiz_support import clock, ledger, quiz_bot  # noqa: F401
-from test_cli import run
-
 from bot.quiz.lookup import CorpusLookup
-from bot.quiz.question import Question
 from bot.quiz.rules import check, check_unique
+from tests.test_cli import run
 
 
 def test_generate_forty_json_questions_that_pass_the_rules(seed_bot, quiz_bot):

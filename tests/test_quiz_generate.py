@@ -14,7 +14,6 @@ from bot.quiz.lookup import CorpusLookup, as_record
 from bot.quiz.question import BLANK, CHOICE_BLANK, FALSE, TRUE, Question, is_correct
 from bot.quiz.rules import check, check_unique, core
 from bot.quiz.scope import Scope
-from quiz_support import clock, ledger, quiz_bot  # noqa: F401
 
 
 @pytest.fixture(scope="module")

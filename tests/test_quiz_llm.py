@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import json
 
-from quiz_support import clock, ledger, people, quiz_bot  # noqa: F401
-from test_generate import ScriptedChatModel
-
-from bot.quiz.lookup import CorpusLookup, as_record
 from bot.quiz.llm import ask, parse
+from bot.quiz.lookup import CorpusLookup, as_record
+from tests.test_generate import ScriptedChatModel
 
 GOOD = {"type": "single_choice", "stem": "确保每人每年接受不少于（　　）的公共法律知识、业务知识和行政执法技能培训。",
         "options": ["40学时", "60学时", "80学时", "100学时"], "answer": "60学时"}

@@ -6,9 +6,8 @@ import io
 from datetime import date, timedelta
 
 import pytest
-from quiz_support import clock, ledger, people, quiz_bot  # noqa: F401
 
-from bot.errors import NotAllowed, RoundClosed, QuizNotOpen, TimeUp, UnknownRound
+from bot.errors import NotAllowed, QuizNotOpen, RoundClosed, TimeUp, UnknownRound
 from bot.quiz.question import FALSE, TRUE
 from bot.quiz.scope import Scope
 
@@ -20,9 +19,10 @@ def wrong(q: dict) -> str:
 
 
 def right(quiz_bot, view, position) -> str:
-    from bot.quiz.service import _questions
-    from bot.db import quiz_rounds
     from sqlalchemy import select
+
+    from bot.db import quiz_rounds
+    from bot.quiz.service import _questions
 
     with quiz_bot.db.read() as conn:
         row = conn.execute(select(quiz_rounds).where(quiz_rounds.c.id == view.id)).one()
@@ -98,8 +98,9 @@ def test_missed_questions_go_in_the_notebook_and_come_back_when_due(quiz_bot, pe
     book = quiz.notebook(officer)
     assert [e.question.stem for e in book] == [view.questions[0]["stem"]]
     missed_due = book[0].due
-    from bot.db import quiz_cards
     from sqlalchemy import select
+
+    from bot.db import quiz_cards
 
     with quiz_bot.db.read() as conn:
         dues = {r.question_key: r.due for r in conn.execute(select(quiz_cards))}

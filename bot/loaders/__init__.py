@@ -19,6 +19,7 @@ from .cleanup import tidy
 from .docx import read_docx
 from .html import read_html
 from .pdf import read_pdf
+
 # Every reason is re-exported here: callers and tests compare DocumentError reasons with them.
 from .reasons import (
     REASON_BAD_DOCX,
@@ -40,6 +41,8 @@ from .reasons import (
 from .text import read_md, read_txt
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".docx", ".pdf", ".html", ".htm")
+
+__all__ = ["SUPPORTED_SUFFIXES", "RawDocument", "read_document", "REASON_BAD_DOCX", "REASON_BAD_PDF", "REASON_BINARY", "REASON_DOCX_NO_TEXT", "REASON_EMPTY", "REASON_ENCRYPTED_PDF", "REASON_HTML_NO_TEXT", "REASON_IS_DIRECTORY", "REASON_NO_PERMISSION", "REASON_NOT_FOUND", "REASON_OLE_DOCX", "REASON_PDF_NEEDS_CRYPTO", "REASON_PDF_NO_TEXT", "REASON_TRUNCATED_PDF", "REASON_UNDECODABLE"]
 
 _FORMATS = {".txt": "txt", ".md": "md", ".docx": "docx", ".pdf": "pdf", ".html": "html", ".htm": "html"}
 

@@ -73,10 +73,9 @@ def _open_pdf(path: Path, data: bytes):
         raise DocumentError(path, REASON_TRUNCATED_PDF)
     try:
         reader = PdfReader(io.BytesIO(data))
-        if reader.is_encrypted:
-            # Many official PDFs only carry an owner password (no printing/copying) and open with "".
-            if not reader.decrypt(""):
-                raise DocumentError(path, REASON_ENCRYPTED_PDF)
+        # Many official PDFs only carry an owner password (no printing/copying) and open with "".
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise DocumentError(path, REASON_ENCRYPTED_PDF)
         len(reader.pages)
     except DocumentError:
         raise

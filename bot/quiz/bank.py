@@ -4,8 +4,8 @@ live questions to the quiz generator."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from sqlalchemy import delete, insert, select, update
 

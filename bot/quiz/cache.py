@@ -9,7 +9,7 @@ folder is also written by one builder only, while any process may fill this cach
 from __future__ import annotations
 
 import json
-from typing import Callable
+from collections.abc import Callable
 
 from sqlalchemy import delete, insert, select
 

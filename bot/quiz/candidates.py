@@ -151,7 +151,7 @@ def quote_of(sentence: str) -> tuple[str, bool] | None:
     """The sentence's opening segments up to QUOTE_MAX characters, or None when too short."""
     spans = segments(sentence)
     text = ""
-    for a, b in spans:
+    for _, b in spans:
         piece = sentence[spans[0][0] : b]
         if len(piece.rstrip(STOPS)) > QUOTE_MAX:
             break

@@ -68,13 +68,13 @@ class Question:
         return json.dumps(data, ensure_ascii=False)
 
     @classmethod
-    def from_snapshot(cls, text: str | dict) -> "Question":
+    def from_snapshot(cls, text: str | dict) -> Question:
         data = json.loads(text) if isinstance(text, str) else dict(text)
         data["options"] = tuple(data.get("options") or ())
         data["tags"] = tuple(data.get("tags") or ())
         return cls(**data)
 
-    def with_(self, **changes) -> "Question":
+    def with_(self, **changes) -> Question:
         return replace(self, **changes)
 
 

@@ -91,8 +91,8 @@ def distractor_problems(d: str, answer: str, clause, left: str, right: str, look
     if d in clause.text or d in clause.units:
         return [f"干扰项“{d}”出现在依据条款中"]
     source = lookup.index_of.get(clause.clause_id)
-    l, r = left[-CONTEXT:], right[:CONTEXT]
-    for probe in ((l + d) if len(l) >= 2 else "", (d + r) if len(r) >= 2 else ""):
+    before, after = left[-CONTEXT:], right[:CONTEXT]
+    for probe in ((before + d) if len(before) >= 2 else "", (d + after) if len(after) >= 2 else ""):
         if probe and lookup.clauses_containing(probe):
             return [f"干扰项“{d}”按题干的说法在其他条款中成立"]
     wording = bigrams(left + right)

@@ -35,7 +35,7 @@ class Scope:
         return json.dumps({"kind": self.kind, "values": list(self.values)}, ensure_ascii=False)
 
     @classmethod
-    def from_json(cls, text: str) -> "Scope":
+    def from_json(cls, text: str) -> Scope:
         data = json.loads(text)
         return cls(data["kind"], tuple(data.get("values") or ()))
 

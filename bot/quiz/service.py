@@ -10,15 +10,24 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import Callable
 
 from sqlalchemy import and_, insert, select, update
 
 from ..accounts import User
 from ..db import Database, quiz_answers, quiz_cards, quiz_rounds, quiz_tests, users, utcnow
-from ..errors import NotAllowed, NotEnoughQuestions, QuizError, RoundClosed, QuizNotOpen, TimeUp, UnknownRound, UnknownTest
+from ..errors import (
+    NotAllowed,
+    NotEnoughQuestions,
+    QuizError,
+    QuizNotOpen,
+    RoundClosed,
+    TimeUp,
+    UnknownRound,
+    UnknownTest,
+)
 from .bank import BankService
 from .cache import CandidateCache
 from .candidates import clause_candidates, version
@@ -58,7 +67,7 @@ class RoundView:
     test_id: int | None
     questions: list[dict]  # what the officer is shown: no answers
     answered: dict[int, dict] = field(default_factory=dict)
-    result: "RoundResult | None" = None
+    result: RoundResult | None = None
 
 
 @dataclass

@@ -60,32 +60,31 @@ def build_ui(bot) -> gr.Blocks:
                 whoami = gr.Markdown(elem_id="whoami")
                 logout_btn = gr.Button("退出登录", elem_id="logout", size="sm", scale=0, min_width=100)
             with gr.Tabs():
-                with gr.Tab("问答", id="qa"):
-                    with gr.Row():
-                        with gr.Column(scale=3):
-                            chatbot = gr.Chatbot(
-                                label="问答", elem_id="chatbot", height=480, feedback_options=None, buttons=["copy"],
-                                placeholder="请在下方输入问题，或点击示例问题。回答只依据已加载的政策文本。",
-                            )
+                with gr.Tab("问答", id="qa"), gr.Row():
+                    with gr.Column(scale=3):
+                        chatbot = gr.Chatbot(
+                            label="问答", elem_id="chatbot", height=480, feedback_options=None, buttons=["copy"],
+                            placeholder="请在下方输入问题，或点击示例问题。回答只依据已加载的政策文本。",
+                        )
+                        with gr.Row():
+                            question = gr.Textbox(label="您的问题", elem_id="question", scale=5,
+                                                  placeholder="例如：行政执法人员每年要参加多少学时的培训？",
+                                                  max_lines=4)
+                            send_btn = gr.Button(SEND, variant="primary", elem_id="send", scale=1, min_width=90)
+                        gr.Examples([[q] for q in EXAMPLES], inputs=[question], label="示例问题（点击填入）")
+                        with gr.Row():
+                            clear_btn = gr.Button("清空", elem_id="clear", size="sm")
+                        with gr.Group():
+                            gr.Markdown("**评价上一条回答**（可选填写纠正意见，培训管理员会审阅）")
+                            correction = gr.Textbox(label="纠正意见（可选）", elem_id="correction",
+                                                    max_lines=4)
                             with gr.Row():
-                                question = gr.Textbox(label="您的问题", elem_id="question", scale=5,
-                                                      placeholder="例如：行政执法人员每年要参加多少学时的培训？",
-                                                      max_lines=4)
-                                send_btn = gr.Button(SEND, variant="primary", elem_id="send", scale=1, min_width=90)
-                            gr.Examples([[q] for q in EXAMPLES], inputs=[question], label="示例问题（点击填入）")
-                            with gr.Row():
-                                clear_btn = gr.Button("清空", elem_id="clear", size="sm")
-                            with gr.Group():
-                                gr.Markdown("**评价上一条回答**（可选填写纠正意见，培训管理员会审阅）")
-                                correction = gr.Textbox(label="纠正意见（可选）", elem_id="correction",
-                                                        max_lines=4)
-                                with gr.Row():
-                                    up_btn = gr.Button("👍 有帮助", elem_id="rate-up", size="sm")
-                                    down_btn = gr.Button("👎 没帮助", elem_id="rate-down", size="sm")
-                                feedback_msg = gr.Markdown(elem_id="feedback-msg")
-                        with gr.Column(scale=2):
-                            gr.Markdown("### 条款原文（上下文）")
-                            panel = gr.Markdown(PANEL_HINT, elem_id="context-panel")
+                                up_btn = gr.Button("👍 有帮助", elem_id="rate-up", size="sm")
+                                down_btn = gr.Button("👎 没帮助", elem_id="rate-down", size="sm")
+                            feedback_msg = gr.Markdown(elem_id="feedback-msg")
+                    with gr.Column(scale=2):
+                        gr.Markdown("### 条款原文（上下文）")
+                        panel = gr.Markdown(PANEL_HINT, elem_id="context-panel")
                 with gr.Tab("练习", id="quiz"):
                     gr.Markdown("### 练习\n即将推出：按条款出题、自测与错题回顾。")
                 with gr.Tab("学时", id="hours"):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 import re
-from datetime import timedelta, timezone
+from datetime import UTC, timedelta, timezone
 
 # Characters Markdown would turn into formatting; officers' questions are shown as typed.
 MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~])")
@@ -90,7 +90,7 @@ def review_rows(items) -> list[list]:
     rows = []
     for f in items:
         answer = f.answer if len(f.answer) <= 120 else f.answer[:120] + "…"
-        when = f.created_at if f.created_at.tzinfo else f.created_at.replace(tzinfo=timezone.utc)
+        when = f.created_at if f.created_at.tzinfo else f.created_at.replace(tzinfo=UTC)
         rows.append([f.id, "是" if f.reviewed else "否", rating_label(f.rating),
                      when.astimezone(CHINA).strftime("%Y-%m-%d %H:%M"), f.user_id, f.question,
                      f.correction or "", answer])
