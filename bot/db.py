@@ -22,6 +22,7 @@ from sqlalchemy import (
     CheckConstraint,
     Column,
     Connection,
+    Date,
     DateTime,
     Engine,
     ForeignKey,
@@ -33,6 +34,7 @@ from sqlalchemy import (
     Table,
     Text,
     TypeDecorator,
+    UniqueConstraint,
     create_engine,
     event,
     make_url,
@@ -128,6 +130,61 @@ feedback = Table(
     CheckConstraint("rating IN (1, -1)", name="ck_feedback_rating"),
     Index("ix_feedback_created_at", "created_at"),
     Index("ix_feedback_user_id", "user_id"),
+)
+
+# The 学时 ledger (bot/ledger/). Append-only: a correction is a reversing row, never an UPDATE.
+# Amounts are integers so sums are exact on every database: stated 学时 in hundredths
+# (1.50 学时 -> 150), measured time in seconds; exactly one of the two is set.
+ledger_records = Table(
+    "ledger_records",
+    metadata,
+    Column("id", Integer(), primary_key=True, autoincrement=True),
+    Column("officer_id", String(64), ForeignKey("users.id", name="fk_ledger_records_officer_id"),
+           nullable=False),
+    Column("day", Date(), nullable=False),
+    Column("content", String(500), nullable=False),
+    Column("form", String(32), nullable=False),
+    Column("source", String(16), nullable=False),
+    Column("origin", String(200), nullable=True),
+    Column("hours_hundredths", Integer(), nullable=True),
+    Column("seconds", Integer(), nullable=True),
+    Column("entered_by", String(64), ForeignKey("users.id", name="fk_ledger_records_entered_by"),
+           nullable=True),
+    Column("entered_at", UTCDateTime(), nullable=False),
+    Column("reverses", Integer(), ForeignKey("ledger_records.id", name="fk_ledger_records_reverses"),
+           nullable=True),
+    Column("reason", Text(), nullable=True),
+    Column("import_key", String(64), nullable=True),
+    CheckConstraint("source IN ('chat', 'practice', 'test', 'trainer', 'import')",
+                    name="ck_ledger_records_source"),
+    CheckConstraint(
+        "(hours_hundredths IS NULL AND seconds IS NOT NULL)"
+        " OR (hours_hundredths IS NOT NULL AND seconds IS NULL)",
+        name="ck_ledger_records_one_amount",
+    ),
+    CheckConstraint(
+        "reverses IS NOT NULL OR (hours_hundredths IS NOT NULL AND hours_hundredths > 0)"
+        " OR (seconds IS NOT NULL AND seconds > 0)",
+        name="ck_ledger_records_positive",
+    ),
+    CheckConstraint("reverses IS NULL OR reason IS NOT NULL", name="ck_ledger_records_reason"),
+    UniqueConstraint("reverses", name="uq_ledger_records_reverses"),
+    UniqueConstraint("import_key", name="uq_ledger_records_import_key"),
+    Index("ix_ledger_records_officer_day", "officer_id", "day"),
+)
+
+# At most one open chat-study session per officer, closed into one ledger record.
+study_sessions = Table(
+    "study_sessions",
+    metadata,
+    Column("officer_id", String(64),
+           ForeignKey("users.id", name="fk_study_sessions_officer_id", ondelete="CASCADE"),
+           primary_key=True),
+    Column("started_at", UTCDateTime(), nullable=False),
+    Column("last_event_at", UTCDateTime(), nullable=False),
+    Column("seconds", Integer(), nullable=False),
+    Column("events", Integer(), nullable=False),
+    Index("ix_study_sessions_last_event_at", "last_event_at"),
 )
 
 

@@ -15,6 +15,8 @@ class StudyBot:
         self._store: IndexStore | None = None
         self._answerer = None
         self._db = None
+        self._accounts = None
+        self._ledger = None
         self.chat_model = None  # set by tests or by from_settings when an LLM is configured
         self._lock = threading.Lock()
 
@@ -94,7 +96,7 @@ class StudyBot:
             raise UnknownDocument(doc_id)
         return self.answerer.answer(question, previous=previous, doc_id=doc_id, k=top_k)
 
-    # The application database (accounts, sessions, feedback) opens on first use, migrated.
+    # The application database (accounts, sessions, feedback, 学时) opens on first use, migrated.
     @property
     def db(self):
         with self._lock:
@@ -104,11 +106,27 @@ class StudyBot:
                 self._db = open_database(self.settings)
             return self._db
 
+    # One service object each per StudyBot, built on first use.
     @property
     def accounts(self):
-        from .accounts import AccountService
+        db = self.db
+        with self._lock:
+            if self._accounts is None:
+                from .accounts import AccountService
 
-        return AccountService(self.db, self.settings)
+                self._accounts = AccountService(db, self.settings)
+            return self._accounts
+
+    @property
+    def ledger(self):
+        """The 学时 ledger (bot/ledger/)."""
+        db = self.db
+        with self._lock:
+            if self._ledger is None:
+                from .ledger import LedgerService
+
+                self._ledger = LedgerService(db, self.settings)
+            return self._ledger
 
     @property
     def feedback(self):

@@ -6,6 +6,8 @@ import os
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
+from .errors import ConfigError
+
 # Every setting: (field name, environment variable, default, help). The README lists each one;
 # tests/test_settings.py checks that it does.
 SETTINGS_SPEC: tuple[tuple[str, str, str, str], ...] = (
@@ -28,7 +30,16 @@ SETTINGS_SPEC: tuple[tuple[str, str, str, str], ...] = (
     ("host", "STUDYBOT_HOST", "127.0.0.1", "网页服务监听地址"),
     ("port", "STUDYBOT_PORT", "7860", "网页服务端口"),
     ("session_hours", "STUDYBOT_SESSION_HOURS", "8", "登录会话有效期（小时）"),
+    ("hours_target", "STUDYBOT_HOURS_TARGET", "60", "每人每年应完成的培训学时（登记卡据此判断是否达标）"),
+    ("idle_minutes", "STUDYBOT_IDLE_MINUTES", "5",
+     "学习计时的空闲间隔（分钟）：两次操作相隔超过此时长，中间的时间不计入学时"),
+    ("chat_counts", "STUDYBOT_CHAT_COUNTS", "on",
+     "问答学习的时长是否计入学时：on（默认，计入）或 off（只显示，不计入）"),
 )
+
+# What a yes/no setting may be written as.
+_TRUE = ("on", "1", "true", "yes", "是", "开")
+_FALSE = ("off", "0", "false", "no", "否", "关")
 
 
 @dataclass(frozen=True)
@@ -48,6 +59,9 @@ class Settings:
     host: str
     port: int
     session_hours: float
+    hours_target: int
+    idle_minutes: float
+    chat_counts: bool
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> "Settings":
@@ -63,6 +77,8 @@ class Settings:
                 values[name] = int(value)
             elif kind == "float":
                 values[name] = float(value)
+            elif kind == "bool":
+                values[name] = _parse_bool(name, value)
             else:
                 values[name] = value
         settings = cls(**values)
@@ -82,3 +98,13 @@ class Settings:
     @property
     def llm_enabled(self) -> bool:
         return bool(self.llm_base_url and self.llm_model)
+
+
+def _parse_bool(name: str, value: str) -> bool:
+    word = value.lower()
+    if word in _TRUE:
+        return True
+    if word in _FALSE:
+        return False
+    var = next(v for n, v, _, _ in SETTINGS_SPEC if n == name)
+    raise ConfigError(f"{var}={value!r} 无效：请填写 on（开）或 off（关）")

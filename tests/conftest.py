@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import os
 import shutil
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -114,3 +116,48 @@ def indexed_bot(home: Path, files: list[Path], embedder):
 def seed_bot(tmp_path_factory, embedder):
     """A StudyBot over the seed, indexed once for the whole session (read-only use)."""
     return indexed_bot(tmp_path_factory.mktemp("seed"), [SEED], embedder)
+
+
+# --- the 学时 ledger (tests/test_ledger*.py) ---
+
+
+class Clock:
+    """A UTC clock the test moves by hand instead of sleeping."""
+
+    def __init__(self, start: datetime | None = None):
+        self.now = start or datetime(2025, 6, 15, 2, 0, tzinfo=timezone.utc)  # 10:00 in Guangdong
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta) -> datetime:
+        self.now += timedelta(**delta)
+        return self.now
+
+
+# Two units, each with officers and a trainer, and an admin for every unit.
+PEOPLE = (
+    ("GD001", "张三", "广州市城管局", "officer"),
+    ("GD002", "李四", "广州市城管局", "officer"),
+    ("GDT01", "王培训", "广州市城管局", "trainer"),
+    ("SZ001", "陈五", "深圳市市场监管局", "officer"),
+    ("SZT01", "林培训", "深圳市市场监管局", "trainer"),
+    ("ADMIN", "系统管理员", "广东省司法厅", "admin"),
+)
+
+
+@pytest.fixture
+def ledger_env(tmp_path, db_url):
+    """A LedgerService on a fresh database (SQLite or PostgreSQL) with PEOPLE and a hand clock."""
+    from bot.accounts import AccountService, ScryptParams
+    from bot.db import open_database
+    from bot.ledger import LedgerService
+    from bot.settings import Settings
+
+    settings = Settings.from_env(environ={"STUDYBOT_DATA_DIR": str(tmp_path / "data"), "STUDYBOT_DB_URL": db_url})
+    clock = Clock()
+    with open_database(settings) as db:
+        accounts = AccountService(db, settings, now=clock, scrypt=ScryptParams(n=2**8))
+        people = {p[0]: accounts.add_user(*p, "password-123") for p in PEOPLE}
+        yield SimpleNamespace(db=db, settings=settings, clock=clock, accounts=accounts, people=people,
+                              url=db_url, ledger=LedgerService(db, settings, now=clock))

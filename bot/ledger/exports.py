@@ -1,0 +1,115 @@
+"""A unit's 登记卡 for a year as XLSX (a summary sheet, then one card per officer) or CSV.
+
+学时 cells hold the floored two-decimal numbers shown everywhere else, formatted 0.00, so the
+totals a checker reads in Excel are the ones the system reports.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from typing import Sequence
+
+from .amounts import hours_number, hours_text
+from .cards import Card
+
+SUMMARY_SHEET = "汇总"
+SUMMARY_HEADER = ("序号", "执法证号", "姓名", "单位", "年度累计", "目标学时", "是否达标", "尚差学时", "记录数")
+CARD_HEADER = ("日期", "培训内容", "培训形式", "学时", "年度累计", "来源", "记录号", "备注")
+CSV_HEADER = ("执法证号", "姓名", "单位", "日期", "培训内容", "培训形式", "学时", "年度累计",
+              "是否达标", "来源", "记录号", "备注")
+TOTAL_LABEL = "年度合计"
+_SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+
+
+def _yes(met: bool) -> str:
+    return "是" if met else "否"
+
+
+def cards_csv(cards: Sequence[Card]) -> bytes:
+    """One row per record, each officer's block closed by a 年度合计 row with 是否达标.
+
+    UTF-8 with a BOM: without it Excel on Chinese Windows reads the file as GBK and garbles it.
+    """
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_HEADER)
+    for card in cards:
+        who = (card.officer_id, card.name, card.unit)
+        for line in card.lines:
+            writer.writerow((*who, line.day.isoformat(), line.content, line.form, hours_text(line.hundredths),
+                             hours_text(line.running), "", line.source_name, line.id, line.note))
+        writer.writerow((*who, TOTAL_LABEL, "", "", hours_text(card.total), hours_text(card.total),
+                         _yes(card.met), "", "", f"目标 {card.target} 学时"))
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def cards_xlsx(cards: Sequence[Card], unit: str, year: int, target: int) -> bytes:
+    # Write-only mode streams rows instead of building every cell object: a unit of 500
+    # officers with 30 records each is written in seconds and little memory.
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Alignment, Font
+
+    book = Workbook(write_only=True)
+    bold = Font(bold=True)
+    title_font = Font(bold=True, size=14)
+
+    def cell(sheet, value, *, number=False, date=False, font=None, wrap=False):
+        c = WriteOnlyCell(sheet, value=value)
+        if number:
+            c.number_format = "0.00"
+        if date:
+            c.number_format = "yyyy-mm-dd"
+        if font is not None:
+            c.font = font
+        if wrap:
+            c.alignment = Alignment(wrap_text=True, vertical="top")
+        return c
+
+    summary = book.create_sheet(SUMMARY_SHEET)
+    for letter, width in zip("ABCDEFGHI", (6, 14, 10, 28, 10, 10, 9, 10, 8)):
+        summary.column_dimensions[letter].width = width
+    summary.append([cell(summary, f"{unit} {year} 年度业务培训学时汇总（每人每年不少于 {target} 学时）",
+                         font=title_font)])
+    summary.append([cell(summary, h, font=bold) for h in SUMMARY_HEADER])
+    for n, card in enumerate(cards, start=1):
+        summary.append([n, card.officer_id, card.name, card.unit,
+                        cell(summary, hours_number(card.total), number=True), card.target, _yes(card.met),
+                        cell(summary, hours_number(card.remaining), number=True), len(card.lines)])
+
+    names: set[str] = {SUMMARY_SHEET}
+    for card in cards:
+        sheet = book.create_sheet(_sheet_name(card, names))
+        for letter, width in zip("ABCDEFGH", (12, 40, 10, 9, 10, 14, 8, 40)):
+            sheet.column_dimensions[letter].width = width
+        sheet.append([cell(sheet, f"业务培训登记卡（{year} 年度）", font=title_font)])
+        for label, value in (("姓名", card.name), ("执法证号", card.officer_id), ("单位", card.unit)):
+            sheet.append([cell(sheet, label, font=bold), value])
+        sheet.append([])
+        sheet.append([cell(sheet, h, font=bold) for h in CARD_HEADER])
+        for line in card.lines:
+            sheet.append([cell(sheet, line.day, date=True), cell(sheet, line.content, wrap=True), line.form,
+                          cell(sheet, hours_number(line.hundredths), number=True),
+                          cell(sheet, hours_number(line.running), number=True),
+                          line.source_name, line.id, cell(sheet, line.note, wrap=True)])
+        sheet.append([cell(sheet, TOTAL_LABEL, font=bold), None, None,
+                      cell(sheet, hours_number(card.total), number=True, font=bold),
+                      cell(sheet, hours_number(card.total), number=True, font=bold), None, None,
+                      f"目标 {card.target} 学时，是否达标：{_yes(card.met)}"])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _sheet_name(card: Card, taken: set[str]) -> str:
+    """'张三 GD001': Excel allows 31 characters and none of []:*?/\\ in a sheet name."""
+    base = _SHEET_FORBIDDEN.sub("_", f"{card.name} {card.officer_id}")[:31]
+    name, n = base, 1
+    while name in taken:
+        n += 1
+        suffix = f"~{n}"
+        name = base[:31 - len(suffix)] + suffix
+    taken.add(name)
+    return name
