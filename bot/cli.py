@@ -182,6 +182,14 @@ def cmd_users(args) -> int:
     return 0
 
 
+@command("hours")
+def cmd_hours(args) -> int:
+    """学时登记卡：录入、批量录入、查看、汇总、导出、导入、更正。例：studybot hours show GD001 --year 2025"""
+    from .cli_hours import run
+
+    return run(args, _service(args))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="studybot", description="执法学习助手：广东省行政执法政策文本的检索、问答与学习。")
     sub = parser.add_subparsers(dest="command", metavar="命令")
@@ -230,6 +238,9 @@ def build_parser() -> argparse.ArgumentParser:
     ls = actions.add_parser("list", help="列出账号", description="列出账号。例：studybot users list --unit 广州市司法局")
     ls.add_argument("--unit", metavar="UNIT", help="只列出这个单位的账号")
     ls.add_argument("--json", action="store_true", help="以 JSON 输出")
+    from .cli_hours import configure_parser
+
+    configure_parser(add("hours"))
     return parser
 
 

@@ -27,6 +27,14 @@ def _yes(met: bool) -> str:
     return "是" if met else "否"
 
 
+def _csv_text(value):
+    """Text a spreadsheet would run as a formula (=, +, -, @) gets a leading quote: content
+    imported from elsewhere must not become a command in a trainer's Excel."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
 def cards_csv(cards: Sequence[Card]) -> bytes:
     """One row per record, each officer's block closed by a 年度合计 row with 是否达标.
 
@@ -36,10 +44,11 @@ def cards_csv(cards: Sequence[Card]) -> bytes:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_HEADER)
     for card in cards:
-        who = (card.officer_id, card.name, card.unit)
+        who = tuple(_csv_text(v) for v in (card.officer_id, card.name, card.unit))
         for line in card.lines:
-            writer.writerow((*who, line.day.isoformat(), line.content, line.form, hours_text(line.hundredths),
-                             hours_text(line.running), "", line.source_name, line.id, line.note))
+            writer.writerow((*who, line.day.isoformat(), _csv_text(line.content), _csv_text(line.form),
+                             hours_text(line.hundredths), hours_text(line.running), "", line.source_name,
+                             line.id, _csv_text(line.note)))
         writer.writerow((*who, TOTAL_LABEL, "", "", hours_text(card.total), hours_text(card.total),
                          _yes(card.met), "", "", f"目标 {card.target} 学时"))
     return ("\ufeff" + out.getvalue()).encode("utf-8")
@@ -58,6 +67,8 @@ def cards_xlsx(cards: Sequence[Card], unit: str, year: int, target: int) -> byte
 
     def cell(sheet, value, *, number=False, date=False, font=None, wrap=False):
         c = WriteOnlyCell(sheet, value=value)
+        if isinstance(value, str) and value.startswith("="):
+            c.data_type = "s"  # openpyxl would store it as a formula
         if number:
             c.number_format = "0.00"
         if date:
@@ -75,22 +86,22 @@ def cards_xlsx(cards: Sequence[Card], unit: str, year: int, target: int) -> byte
                          font=title_font)])
     summary.append([cell(summary, h, font=bold) for h in SUMMARY_HEADER])
     for n, card in enumerate(cards, start=1):
-        summary.append([n, card.officer_id, card.name, card.unit,
+        summary.append([n, cell(summary, card.officer_id), cell(summary, card.name), cell(summary, card.unit),
                         cell(summary, hours_number(card.total), number=True), card.target, _yes(card.met),
                         cell(summary, hours_number(card.remaining), number=True), len(card.lines)])
 
-    names: set[str] = {SUMMARY_SHEET}
+    names: set[str] = {SUMMARY_SHEET.lower()}
     for card in cards:
         sheet = book.create_sheet(_sheet_name(card, names))
         for letter, width in zip("ABCDEFGH", (12, 40, 10, 9, 10, 14, 8, 40)):
             sheet.column_dimensions[letter].width = width
         sheet.append([cell(sheet, f"业务培训登记卡（{year} 年度）", font=title_font)])
         for label, value in (("姓名", card.name), ("执法证号", card.officer_id), ("单位", card.unit)):
-            sheet.append([cell(sheet, label, font=bold), value])
+            sheet.append([cell(sheet, label, font=bold), cell(sheet, value)])
         sheet.append([])
         sheet.append([cell(sheet, h, font=bold) for h in CARD_HEADER])
         for line in card.lines:
-            sheet.append([cell(sheet, line.day, date=True), cell(sheet, line.content, wrap=True), line.form,
+            sheet.append([cell(sheet, line.day, date=True), cell(sheet, line.content, wrap=True), cell(sheet, line.form),
                           cell(sheet, hours_number(line.hundredths), number=True),
                           cell(sheet, hours_number(line.running), number=True),
                           line.source_name, line.id, cell(sheet, line.note, wrap=True)])
@@ -105,11 +116,11 @@ def cards_xlsx(cards: Sequence[Card], unit: str, year: int, target: int) -> byte
 
 def _sheet_name(card: Card, taken: set[str]) -> str:
     """'张三 GD001': Excel allows 31 characters and none of []:*?/\\ in a sheet name."""
-    base = _SHEET_FORBIDDEN.sub("_", f"{card.name} {card.officer_id}")[:31]
+    base = _SHEET_FORBIDDEN.sub("_", f"{card.name} {card.officer_id}").strip("'")[:31]
     name, n = base, 1
-    while name in taken:
+    while name.lower() in taken:  # Excel compares sheet names without case
         n += 1
         suffix = f"~{n}"
         name = base[:31 - len(suffix)] + suffix
-    taken.add(name)
+    taken.add(name.lower())
     return name

@@ -55,6 +55,17 @@ class RowProblem:
         return {"row": self.row, "column": self.column, "message": self.message}
 
 
+def in_file_order(problems: Iterable[RowProblem]) -> tuple[RowProblem, ...]:
+    """By row, and within a row in the order of the standard columns (整行 first)."""
+    spelled = {alias.lower(): n for n, aliases in enumerate(COLUMNS.values()) for alias in aliases}
+
+    def key(p: RowProblem):
+        column = -1 if p.column == WHOLE_ROW else spelled.get(p.column.strip().lower(), len(COLUMNS))
+        return p.row, column, p.message
+
+    return tuple(sorted(problems, key=key))
+
+
 @dataclass(frozen=True)
 class ImportReport:
     rows: int  # data rows read

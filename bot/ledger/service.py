@@ -38,7 +38,17 @@ from .amounts import (
 )
 from .cards import Card, build_card
 from .exports import cards_csv, cards_xlsx
-from .imports import CleanRow, ImportReport, RawRow, RowProblem, clean_row, read_file, rows_from_json
+from .imports import (
+    WHOLE_ROW,
+    CleanRow,
+    ImportReport,
+    RawRow,
+    RowProblem,
+    clean_row,
+    in_file_order,
+    read_file,
+    rows_from_json,
+)
 
 # The command line runs on the server, as whoever may open the database anyway: an admin with
 # no account row (records it enters have no 录入人).
@@ -268,7 +278,7 @@ class LedgerService:
             if isinstance(cleaned, list):
                 problems += cleaned
             elif cleaned.key in first_line:
-                problems.append(RowProblem(raw.line, "整行", f"与第 {first_line[cleaned.key]} 行完全相同，请删除其中一行"))
+                problems.append(RowProblem(raw.line, WHOLE_ROW, f"与第 {first_line[cleaned.key]} 行完全相同，请删除其中一行"))
             else:
                 first_line[cleaned.key] = raw.line
                 rows.append(cleaned)
@@ -280,7 +290,7 @@ class LedgerService:
             fresh = [r for r in rows if r.key not in done]
             problems += self._check_import_days(conn, fresh)
             if problems:
-                return ImportReport(len(raw_rows), 0, 0, tuple(sorted(problems)))
+                return ImportReport(len(raw_rows), 0, 0, in_file_order(problems))
             store.append_many(conn, [dict(
                 officer_id=r.officer_id, day=r.day, content=r.content, form=r.form, source="import",
                 origin=r.origin, hours_hundredths=r.hours_hundredths, seconds=r.seconds,
