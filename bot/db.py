@@ -7,6 +7,8 @@ tests/test_db.py checks the two agree.
 
 from __future__ import annotations
 
+import random
+import time
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
@@ -39,7 +41,7 @@ from sqlalchemy import (
     event,
     make_url,
 )
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.pool import StaticPool
 
 from .errors import DatabaseError, DatabaseTooNew
@@ -49,6 +51,11 @@ MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
 # Seconds a writer waits for another process's write lock before SQLite reports "locked".
 BUSY_TIMEOUT_S = 10
+# In all, a writer keeps trying this long. SQLite's busy handler polls, so with dozens of
+# processes writing at once one of them can keep losing the race past the busy timeout
+# (measured: 50 processes recording 学时 at once); starting again is safe, since BEGIN failed
+# before anything ran.
+WRITE_WAIT_S = 60
 
 
 class UTCDateTime(TypeDecorator):
@@ -213,8 +220,7 @@ class Database:
         BEGIN IMMEDIATE waits for the lock instead.
         """
         with self.engine.connect() as conn:
-            conn.execution_options(studybot_write=True)
-            with conn.begin():
+            with begin_write(conn):
                 yield conn
 
     def revision(self) -> str | None:
@@ -314,8 +320,7 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
             # session. SQLite ignores this pragma inside a transaction, so it goes first.
             conn.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
         try:
-            conn.execution_options(studybot_write=True)
-            with conn.begin():
+            with begin_write(conn):
                 cfg = alembic_config(conn)
                 _refuse_unknown_revision(conn, cfg)
                 command.upgrade(cfg, revision)
@@ -342,6 +347,20 @@ def _check_foreign_keys(conn: Connection, engine: Engine) -> None:
         # Raising inside the transaction rolls the whole upgrade back.
         where = engine.url.render_as_string(hide_password=True)
         raise DatabaseError(where, f"升级后外键检查失败（表：{tables}），已回滚，数据未改动")
+
+
+def begin_write(conn: Connection):
+    """Begin a write transaction (BEGIN IMMEDIATE on SQLite), trying again while another
+    process holds the write lock, for up to WRITE_WAIT_S."""
+    conn.execution_options(studybot_write=True)
+    deadline = time.monotonic() + WRITE_WAIT_S
+    while True:
+        try:
+            return conn.begin()
+        except OperationalError as exc:
+            if "database is locked" not in str(exc.orig) or time.monotonic() > deadline:
+                raise
+        time.sleep(random.uniform(0.01, 0.1))  # jitter, so the losers do not retry in step
 
 
 def _display(url: str) -> str:
