@@ -113,7 +113,7 @@ def _summary(args, bot, ledger, actor) -> int:
     if args.json:
         _print_json(data)
         return 0
-    print(f"{data['unit']} {data['year']} 年度：{len(data['officers'])} 人，已达标 {data['met']} 人（目标 {data['target']} 学时）")
+    print(f"{data['unit']} {data['year']} 年度：{len(data['officers'])} 人，已达标 {data['met_count']} 人（目标 {data['target']} 学时）")
     for o in data["officers"]:
         state = "达标" if o["met"] else f"尚差 {o['remaining']:.2f}"
         print(f"  {o['officer']['id']:<12} {o['officer']['name']:<6} {o['year_total']:>7.2f}  {state}")

@@ -139,6 +139,9 @@ def test_record_measured_for_quizzes(ledger_env):
     with pytest.raises(InvalidRecord, match="来源"):
         env.ledger.record_measured("GD001", day=date(2025, 6, 1), content="x", form="测验",
                                    source="page", seconds=60)
+    with pytest.raises(UnknownUser):
+        env.ledger.record_measured("GD001", day=date(2025, 6, 1), content="x", form="测验",
+                                   source="test", seconds=60, entered_by="NOBODY")
     assert count_records(env) == 1
 
 
@@ -330,7 +333,7 @@ def test_unit_hours_lists_each_officer_with_total_target_and_met(ledger_env):
     env.ledger.add(OPERATOR, ["GD001"], day="2025-05-02", content="培训", hours="24")
     env.ledger.add(OPERATOR, ["GD001"], day="2025-05-03", content="培训", hours="12")
     data = env.ledger.unit_hours(env.people["GDT01"], "广州市城管局", 2025)
-    assert (data["unit"], data["year"], data["target"], data["met"]) == ("广州市城管局", 2025, 60, 1)
+    assert (data["unit"], data["year"], data["target"], data["met_count"]) == ("广州市城管局", 2025, 60, 1)
     rows = {o["officer"]["id"]: o for o in data["officers"]}
     assert set(rows) == {"GD001", "GD002", "GDT01"}  # trainers keep a card too; admins do not
     assert (rows["GD001"]["year_total"], rows["GD001"]["met"], len(rows["GD001"]["records"])) == (60.0, True, 3)
@@ -340,10 +343,18 @@ def test_unit_hours_lists_each_officer_with_total_target_and_met(ledger_env):
 
 
 def test_a_year_in_the_future_or_before_2000_is_refused(ledger_env):
-    with pytest.raises(InvalidRecord, match="年度"):
-        ledger_env.ledger.officer_hours(ledger_env.people["GD001"], "GD001", 2026)
-    with pytest.raises(InvalidRecord, match="年度"):
-        ledger_env.ledger.officer_hours(ledger_env.people["GD001"], "GD001", 1999)
+    assert ledger_env.ledger.officer_hours(ledger_env.people["GD001"], "GD001", "2025")["year"] == 2025
+    for year in (2026, 1999, "二〇二五", ""):
+        with pytest.raises(InvalidRecord, match="年度"):
+            ledger_env.ledger.officer_hours(ledger_env.people["GD001"], "GD001", year)
+
+
+def test_settings_the_ledger_cannot_work_with_are_refused(ledger_env):
+    from bot.errors import ConfigError
+
+    for change in (dict(hours_target=0), dict(idle_minutes=-1)):
+        with pytest.raises(ConfigError):
+            LedgerService(ledger_env.db, ledger_env.settings.with_(**change))
 
 
 # --- the schema ---

@@ -57,8 +57,9 @@ def hours_text(hundredths: int) -> str:
 
 
 def hours_number(hundredths: int) -> float:
-    """For JSON: 59.99 (a float that prints exactly as its two decimals)."""
-    return float(Decimal(hundredths) / 100)
+    """For JSON and spreadsheets: 59.99. Division is correctly rounded, so this is the same
+    float as float("59.99"), and prints as exactly its two decimals."""
+    return hundredths / 100
 
 
 def local_date(moment: datetime) -> date:

@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from ..accounts import User, canonical_id
 from ..db import Database, users, utcnow
-from ..errors import Forbidden, InvalidRecord, UnknownRecord, UnknownUser
+from ..errors import ConfigError, Forbidden, InvalidRecord, UnknownRecord, UnknownUser
 from ..settings import Settings
 from . import store, timing
 from .amounts import (
@@ -58,6 +58,10 @@ EXPORT_FORMATS = ("csv", "xlsx")
 
 class LedgerService:
     def __init__(self, db: Database, settings: Settings, *, now: Callable[[], datetime] = utcnow):
+        if settings.hours_target <= 0:
+            raise ConfigError(f"STUDYBOT_HOURS_TARGET={settings.hours_target} 无效：应为正整数，如 60")
+        if settings.idle_minutes <= 0:
+            raise ConfigError(f"STUDYBOT_IDLE_MINUTES={settings.idle_minutes} 无效：应大于 0，如 5")
         self.db = db
         self.target = settings.hours_target
         self.idle_gap = timedelta(minutes=settings.idle_minutes)
@@ -106,6 +110,8 @@ class LedgerService:
         with self.db.write() as conn:
             if not store.lock_officers(conn, [values["officer_id"]]):
                 raise UnknownUser(officer_id)
+            if entered_by is not None and not store.officer_rows(conn, [entered_by]):
+                raise UnknownUser(entered_by)
             load = store.day_loads(conn, [(values["officer_id"], day)]).get((values["officer_id"], day), 0)
             self._check_day(values["officer_id"], day, load, amount)
             return store.append(conn, dict(values, entered_at=self._now()))
@@ -206,15 +212,16 @@ class LedgerService:
     def officer_card(self, actor: User, officer_id: str, year: int | None = None) -> Card:
         year = self._year(year)
         uid = canonical_id(officer_id)
-        self.close_idle_sessions([uid])
         with self.db.read() as conn:
             officer = store.officer_rows(conn, [uid]).get(uid)
-            if officer is None:
-                if actor.is_admin:
-                    raise UnknownUser(officer_id)
-                raise _forbidden_officer(officer_id)
-            if actor.id != uid and not actor.manages(officer.unit):
-                raise _forbidden_officer(officer_id)
+        if officer is None:
+            if actor.is_admin:
+                raise UnknownUser(officer_id)
+            raise _forbidden_officer(officer_id)
+        if actor.id != uid and not actor.manages(officer.unit):
+            raise _forbidden_officer(officer_id)
+        self.close_idle_sessions([uid])
+        with self.db.read() as conn:
             rows = store.year_records(conn, year, officer_id=uid)
             session = timing.open_session(conn, uid)
         return build_card(officer, rows, year, self.target, self.chat_counts, self._session_json(session))
@@ -245,7 +252,7 @@ class LedgerService:
         """GET /api/v1/units/{unit}/hours: each officer's total, target, 是否达标 and records."""
         cards = self.unit_cards(actor, unit, year)
         return {"unit": unit.strip(), "year": self._year(year), "target": self.target,
-                "met": sum(c.met for c in cards), "officers": [c.to_json(records) for c in cards]}
+                "met_count": sum(c.met for c in cards), "officers": [c.to_json(records) for c in cards]}
 
     def export(self, actor: User, unit: str, year: int | None, fmt: str) -> bytes:
         """The unit's 登记卡 for the year: 'xlsx' (summary sheet + one card per officer) or 'csv'."""
@@ -331,9 +338,13 @@ class LedgerService:
     def _year(self, year: int | None) -> int:
         if year is None:
             return self._today().year
-        if not 2000 <= int(year) <= self._today().year:
+        try:
+            number = int(str(year).strip())
+        except ValueError:
+            number = 0
+        if not 2000 <= number <= self._today().year:
             raise InvalidRecord(f"年度 {year} 无效：请填写 2000 到 {self._today().year} 之间的年份")
-        return int(year)
+        return number
 
     @staticmethod
     def _amount(hours, minutes) -> dict:
