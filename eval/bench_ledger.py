@@ -21,7 +21,6 @@ import tempfile
 import threading
 import time
 from contextlib import ExitStack, contextmanager
-from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -266,7 +266,9 @@ def test_a_correction_appends_a_reversal_and_the_corrected_record(ledger_env):
     with pytest.raises(InvalidRecord, match="更正原因不能为空"):
         env.ledger.correct(trainer, done["replacement"], " ")
     with pytest.raises(UnknownRecord):
-        env.ledger.correct(trainer, 999, "不存在")
+        env.ledger.correct(env.people["ADMIN"], 999, "不存在")
+    with pytest.raises(Forbidden, match="找不到该记录，或它不属于您管理的单位"):
+        env.ledger.correct(trainer, 999, "不存在")  # a trainer cannot probe other units' record ids
     assert count_records(env) == 3
 
 

@@ -11,7 +11,6 @@ import threading
 import time
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import func, select
 
 import ledger_workers as work

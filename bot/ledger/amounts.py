@@ -161,3 +161,8 @@ def clean_text(value, label: str, limit: int, *, required: bool = True) -> str:
     if len(text) > limit:
         raise InvalidRecord(f"{label}太长：最多 {limit} 个字符")
     return text
+
+
+def day_full_message(officer_id: str, day: date) -> str:
+    return (f"{officer_id} 在 {day.isoformat()} 当天登记的学时累计超过 24 小时，不可能：请核对日期和学时"
+            "（每 1 学时按 1 小时计入当天上限）")

@@ -1,9 +1,9 @@
 """Reading 学时 records from another learning platform: XLSX or CSV files, or JSON rows.
 
 Columns (Chinese or English headers; extra columns are ignored, cells trimmed, blank rows
-skipped): 执法证号, 姓名, 日期, 培训内容, 培训形式, 学时 or 分钟, 来源. This module checks each
-row on its own; LedgerService.import_rows checks them against the accounts and the ledger and
-adds them all or none.
+skipped): 执法证号, 姓名, 日期, 培训内容, 培训形式, 学时 or 分钟, 来源. This module checks the rows
+(each on its own, then against the accounts and the day limits handed in);
+LedgerService.import_rows runs the checks inside its write transaction and adds all rows or none.
 """
 
 from __future__ import annotations
@@ -20,7 +20,18 @@ from typing import Any, Iterable
 
 from ..accounts import canonical_id
 from ..errors import InvalidRecord, LedgerImportError
-from .amounts import MAX_CONTENT, MAX_FORM, MAX_ORIGIN, clean_text, parse_day, parse_hours, parse_minutes
+from .amounts import (
+    DAY_SECONDS,
+    MAX_CONTENT,
+    MAX_FORM,
+    MAX_ORIGIN,
+    clean_text,
+    day_full_message,
+    day_load,
+    parse_day,
+    parse_hours,
+    parse_minutes,
+)
 
 MAX_IMPORT_BYTES = 10 * 1024 * 1024
 MAX_IMPORT_ROWS = 20_000
@@ -259,7 +270,54 @@ def rows_from_json(items: list) -> list[RawRow]:
     return rows
 
 
-# --- checking one row ---
+# --- checking rows ---
+
+
+def clean_rows(raw_rows: list[RawRow], today: date) -> tuple[list[CleanRow], list[RowProblem]]:
+    """Each row checked on its own, and a row that repeats an earlier one exactly is a problem."""
+    rows: list[CleanRow] = []
+    problems: list[RowProblem] = []
+    first_line: dict[str, int] = {}
+    for raw in raw_rows:
+        cleaned = clean_row(raw, today)
+        if isinstance(cleaned, list):
+            problems += cleaned
+        elif cleaned.key in first_line:
+            problems.append(RowProblem(raw.line, WHOLE_ROW, f"与第 {first_line[cleaned.key]} 行完全相同，请删除其中一行"))
+        else:
+            first_line[cleaned.key] = raw.line
+            rows.append(cleaned)
+    return rows, problems
+
+
+def check_officers(actor, rows: list[CleanRow], officers: dict) -> list[RowProblem]:
+    """Each row's officer exists, is managed by `actor`, and has the 姓名 the file gives."""
+    problems = []
+    for r in rows:
+        officer = officers.get(r.officer_id)
+        if officer is None or not actor.manages(officer.unit):
+            # One message for both, so an import cannot probe which ids exist elsewhere.
+            problems.append(RowProblem(r.line, r.column("officer_id"), (
+                f"找不到执法证号 {r.officer_id}，或该人员不在您管理的单位："
+                "请核对证号，或先用 studybot users import 导入账号")))
+        elif "".join(officer.name.split()) != "".join(r.name.split()):
+            problems.append(RowProblem(r.line, r.column("name"), (
+                f"姓名「{r.name}」与执法证号 {r.officer_id} 的账号姓名「{officer.name}」不一致，请核对是否填错人")))
+    return problems
+
+
+def check_day_limits(rows: list[CleanRow], loads: dict) -> list[RowProblem]:
+    """Rows that would take an officer's day past 24 hours, given what the ledger already holds."""
+    loads = dict(loads)
+    problems = []
+    for r in rows:
+        key = (r.officer_id, r.day)
+        loads[key] = loads.get(key, 0) + day_load(r.hours_hundredths, r.seconds)
+        if loads[key] > DAY_SECONDS:
+            column = r.column("hours") if r.hours_hundredths is not None else r.column("minutes")
+            problems.append(RowProblem(r.line, column, day_full_message(r.officer_id, r.day)))
+    return problems
+
 
 
 def clean_row(raw: RawRow, today: date) -> CleanRow | list[RowProblem]:

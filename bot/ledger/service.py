@@ -30,6 +30,7 @@ from .amounts import (
     SOURCES,
     check_seconds,
     clean_text,
+    day_full_message,
     day_load,
     local_date,
     parse_day,
@@ -39,12 +40,11 @@ from .amounts import (
 from .cards import Card, build_card
 from .exports import cards_csv, cards_xlsx
 from .imports import (
-    WHOLE_ROW,
-    CleanRow,
     ImportReport,
     RawRow,
-    RowProblem,
-    clean_row,
+    check_day_limits,
+    check_officers,
+    clean_rows,
     in_file_order,
     read_file,
     rows_from_json,
@@ -125,7 +125,9 @@ class LedgerService:
         with self.db.write() as conn:
             original = store.record(conn, record_id)
             if original is None:
-                raise UnknownRecord(record_id)
+                if actor.is_admin:
+                    raise UnknownRecord(record_id)
+                raise Forbidden(f"无权操作记录 {record_id}：找不到该记录，或它不属于您管理的单位")
             officers = store.lock_officers(conn, [original.officer_id])
             self._require_manages(actor, [original.officer_id], officers, record=record_id)
             if original.reverses is not None:
@@ -276,26 +278,14 @@ class LedgerService:
     def import_rows(self, actor: User, raw_rows: list[RawRow]) -> ImportReport:
         if not actor.is_trainer:
             raise Forbidden("只有培训管理员可以导入学时记录")
-        today = self._today()
-        problems: list[RowProblem] = []
-        rows: list[CleanRow] = []
-        first_line: dict[str, int] = {}
-        for raw in raw_rows:
-            cleaned = clean_row(raw, today)
-            if isinstance(cleaned, list):
-                problems += cleaned
-            elif cleaned.key in first_line:
-                problems.append(RowProblem(raw.line, WHOLE_ROW, f"与第 {first_line[cleaned.key]} 行完全相同，请删除其中一行"))
-            else:
-                first_line[cleaned.key] = raw.line
-                rows.append(cleaned)
+        rows, problems = clean_rows(raw_rows, self._today())
         now = self._now()
         with self.db.write() as conn:
             officers = store.lock_officers(conn, [r.officer_id for r in rows])
-            problems += self._check_officers(actor, rows, officers)
+            problems += check_officers(actor, rows, officers)
             done = store.existing_keys(conn, [r.key for r in rows])
             fresh = [r for r in rows if r.key not in done]
-            problems += self._check_import_days(conn, fresh)
+            problems += check_day_limits(fresh, store.day_loads(conn, [(r.officer_id, r.day) for r in fresh]))
             if problems:
                 return ImportReport(len(raw_rows), 0, 0, in_file_order(problems))
             store.append_many(conn, [dict(
@@ -303,32 +293,6 @@ class LedgerService:
                 origin=r.origin, hours_hundredths=r.hours_hundredths, seconds=r.seconds,
                 entered_by=_entered_by(actor), entered_at=now, import_key=r.key) for r in fresh])
         return ImportReport(len(raw_rows), len(fresh), len(rows) - len(fresh), ())
-
-    @staticmethod
-    def _check_officers(actor: User, rows: list[CleanRow], officers: dict) -> list[RowProblem]:
-        problems = []
-        for r in rows:
-            officer = officers.get(r.officer_id)
-            if officer is None or not actor.manages(officer.unit):
-                # One message for both, so an import cannot probe which ids exist elsewhere.
-                problems.append(RowProblem(r.line, r.column("officer_id"), (
-                    f"找不到执法证号 {r.officer_id}，或该人员不在您管理的单位："
-                    "请核对证号，或先用 studybot users import 导入账号")))
-            elif _plain(officer.name) != _plain(r.name):
-                problems.append(RowProblem(r.line, r.column("name"), (
-                    f"姓名「{r.name}」与执法证号 {r.officer_id} 的账号姓名「{officer.name}」不一致，请核对是否填错人")))
-        return problems
-
-    def _check_import_days(self, conn, rows: list[CleanRow]) -> list[RowProblem]:
-        loads = store.day_loads(conn, [(r.officer_id, r.day) for r in rows])
-        problems = []
-        for r in rows:
-            key = (r.officer_id, r.day)
-            loads[key] = loads.get(key, 0) + day_load(r.hours_hundredths, r.seconds)
-            if loads[key] > DAY_SECONDS:
-                column = r.column("hours") if r.hours_hundredths is not None else r.column("minutes")
-                problems.append(RowProblem(r.line, column, _day_full_message(r.officer_id, r.day)))
-        return problems
 
     # --- helpers ---
 
@@ -357,7 +321,7 @@ class LedgerService:
     @staticmethod
     def _check_day(officer_id: str, day: date, load: int, amount: dict) -> None:
         if load + day_load(amount["hours_hundredths"], amount["seconds"]) > DAY_SECONDS:
-            raise InvalidRecord(_day_full_message(officer_id, day))
+            raise InvalidRecord(day_full_message(officer_id, day))
 
     @staticmethod
     def _require_manages(actor: User, ids: Sequence[str], officers: dict, record: int | None = None) -> None:
@@ -389,14 +353,5 @@ def _negative(value: int | None) -> int | None:
     return None if value is None else -value
 
 
-def _plain(name: str) -> str:
-    return "".join(name.split())
-
-
 def _forbidden_officer(officer_id: str) -> Forbidden:
     return Forbidden(f"无权查看执法证号 {officer_id} 的学时：只能查看本人或本单位人员的记录")
-
-
-def _day_full_message(officer_id: str, day: date) -> str:
-    return (f"{officer_id} 在 {day.isoformat()} 当天登记的学时累计超过 24 小时，不可能：请核对日期和学时"
-            "（每 1 学时按 1 小时计入当天上限）")
