@@ -80,6 +80,9 @@ class Server:
             yield self.url(self.SHARED, name)
         finally:
             with self._admin(self.SHARED) as conn:
+                # A connection a failed test left inside a transaction would make the drop wait
+                # for ever; fail loudly instead.
+                conn.execute("SET lock_timeout = '60s'")
                 conn.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(name)))
 
     def wait_ready(self, timeout: float = 60) -> None:
