@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint index bench clean browser load
+.PHONY: install run test lint index bench clean browser load postgres bench-ledger
 
 install: $(STAMP)
 
@@ -35,7 +35,14 @@ browser:
 lint: install
 	$(VENV)/bin/ruff check .
 
-test: install browser lint
+# The account and ledger tests also run on a real PostgreSQL server that the test session starts
+# itself from Debian's server binaries (tests/pgserver.py), as the `postgres` system user.
+postgres:
+	@if ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then \
+		apt-get update && apt-get install -y --no-install-recommends postgresql; \
+	fi
+
+test: install browser postgres lint
 	$(PY) -m pytest -q
 
 load: install
@@ -43,6 +50,9 @@ load: install
 
 bench: install
 	$(PY) eval/bench_index.py
+
+bench-ledger: install postgres
+	$(PY) eval/bench_ledger.py
 
 clean:
 	rm -rf index build *.egg-info

@@ -7,6 +7,8 @@ tests/test_db.py checks the two agree.
 
 from __future__ import annotations
 
+import random
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -22,6 +24,7 @@ from sqlalchemy import (
     CheckConstraint,
     Column,
     Connection,
+    Date,
     DateTime,
     Engine,
     ForeignKey,
@@ -39,7 +42,7 @@ from sqlalchemy import (
     make_url,
 )
 from sqlalchemy.exc import DatabaseError as SQLDatabaseError
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.pool import StaticPool
 
 from .errors import DatabaseBusy, DatabaseCorrupt, DatabaseError, DatabaseReadOnly, DatabaseTooNew
@@ -50,6 +53,11 @@ MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 # Seconds a writer waits for another process's write lock before SQLite reports "locked", unless
 # STUDYBOT_DB_BUSY_SECONDS says otherwise: long enough for an import or a migration to finish.
 BUSY_TIMEOUT_S = 30.0
+# In all, a writer keeps trying this long. SQLite's busy handler polls, so with dozens of
+# processes writing at once one of them can keep losing the race past the busy timeout
+# (measured: 50 processes recording 学时 at once); starting again is safe, since BEGIN failed
+# before anything ran.
+WRITE_WAIT_S = 60
 
 
 class UTCDateTime(TypeDecorator):
@@ -131,6 +139,61 @@ feedback = Table(
     CheckConstraint("rating IN (1, -1)", name="ck_feedback_rating"),
     Index("ix_feedback_created_at", "created_at"),
     Index("ix_feedback_user_id", "user_id"),
+)
+
+# The 学时 ledger (bot/ledger/). Append-only: a correction is a reversing row, never an UPDATE.
+# Amounts are integers so sums are exact on every database: stated 学时 in hundredths
+# (1.50 学时 -> 150), measured time in seconds; exactly one of the two is set.
+ledger_records = Table(
+    "ledger_records",
+    metadata,
+    Column("id", Integer(), primary_key=True, autoincrement=True),
+    Column("officer_id", String(64), ForeignKey("users.id", name="fk_ledger_records_officer_id"),
+           nullable=False),
+    Column("day", Date(), nullable=False),
+    Column("content", String(500), nullable=False),
+    Column("form", String(32), nullable=False),
+    Column("source", String(16), nullable=False),
+    Column("origin", String(200), nullable=True),
+    Column("hours_hundredths", Integer(), nullable=True),
+    Column("seconds", Integer(), nullable=True),
+    Column("entered_by", String(64), ForeignKey("users.id", name="fk_ledger_records_entered_by"),
+           nullable=True),
+    Column("entered_at", UTCDateTime(), nullable=False),
+    Column("reverses", Integer(), ForeignKey("ledger_records.id", name="fk_ledger_records_reverses"),
+           nullable=True),
+    Column("reason", Text(), nullable=True),
+    Column("import_key", String(64), nullable=True),
+    CheckConstraint("source IN ('chat', 'practice', 'test', 'trainer', 'import')",
+                    name="ck_ledger_records_source"),
+    CheckConstraint(
+        "(hours_hundredths IS NULL AND seconds IS NOT NULL)"
+        " OR (hours_hundredths IS NOT NULL AND seconds IS NULL)",
+        name="ck_ledger_records_one_amount",
+    ),
+    CheckConstraint(
+        "reverses IS NOT NULL OR (hours_hundredths IS NOT NULL AND hours_hundredths > 0)"
+        " OR (seconds IS NOT NULL AND seconds > 0)",
+        name="ck_ledger_records_positive",
+    ),
+    CheckConstraint("reverses IS NULL OR reason IS NOT NULL", name="ck_ledger_records_reason"),
+    UniqueConstraint("reverses", name="uq_ledger_records_reverses"),
+    UniqueConstraint("import_key", name="uq_ledger_records_import_key"),
+    Index("ix_ledger_records_officer_day", "officer_id", "day"),
+)
+
+# At most one open chat-study session per officer, closed into one ledger record.
+study_sessions = Table(
+    "study_sessions",
+    metadata,
+    Column("officer_id", String(64),
+           ForeignKey("users.id", name="fk_study_sessions_officer_id", ondelete="CASCADE"),
+           primary_key=True),
+    Column("started_at", UTCDateTime(), nullable=False),
+    Column("last_event_at", UTCDateTime(), nullable=False),
+    Column("seconds", Integer(), nullable=False),
+    Column("events", Integer(), nullable=False),
+    Index("ix_study_sessions_last_event_at", "last_event_at"),
 )
 
 
@@ -341,10 +404,8 @@ class Database:
         locked" when another process commits first (the busy timeout does not help there);
         BEGIN IMMEDIATE waits for the lock instead.
         """
-        with self._translated(), self.engine.connect() as conn:
-            conn.execution_options(studybot_write=True)
-            with conn.begin():
-                yield conn
+        with self._translated(), self.engine.connect() as conn, begin_write(conn):
+            yield conn
 
     def revision(self) -> str | None:
         """The migration the database is at, e.g. '0001'."""
@@ -453,8 +514,7 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
             # session. SQLite ignores this pragma inside a transaction, so it goes first.
             conn.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
         try:
-            conn.execution_options(studybot_write=True)
-            with conn.begin():
+            with begin_write(conn):
                 cfg = alembic_config(conn)
                 _refuse_unknown_revision(conn, cfg)
                 command.upgrade(cfg, revision)
@@ -488,6 +548,20 @@ def _check_foreign_keys(conn: Connection, engine: Engine) -> None:
         # Raising inside the transaction rolls the whole upgrade back.
         where = engine.url.render_as_string(hide_password=True)
         raise DatabaseError(where, f"升级后外键检查失败（表：{tables}），已回滚，数据未改动")
+
+
+def begin_write(conn: Connection):
+    """Begin a write transaction (BEGIN IMMEDIATE on SQLite), trying again while another
+    process holds the write lock, for up to WRITE_WAIT_S."""
+    conn.execution_options(studybot_write=True)
+    deadline = time.monotonic() + WRITE_WAIT_S
+    while True:
+        try:
+            return conn.begin()
+        except OperationalError as exc:
+            if "database is locked" not in str(exc.orig) or time.monotonic() > deadline:
+                raise
+        time.sleep(random.uniform(0.01, 0.1))  # jitter, so the losers do not retry in step
 
 
 def _display(url: str) -> str:

@@ -289,3 +289,27 @@ class UnknownEvalRun(StudyBotError):
 
 class EvalGateFailed(StudyBotError):
     """`studybot eval --gate`: a metric fell below its threshold."""
+
+
+# --- The 学时 ledger (bot/ledger/) ---
+
+
+class Forbidden(StudyBotError):
+    """The acting user may not see or change this officer's or unit's records (HTTP 403)."""
+
+
+class InvalidRecord(StudyBotError):
+    """A 学时 record is malformed (date, duration, content); the message names the field."""
+
+
+class UnknownRecord(StudyBotError):
+    def __init__(self, record_id):
+        self.record_id = record_id
+        super().__init__(
+            f"找不到编号为 {record_id} 的学时记录，请用 studybot hours show 执法证号 查看记录编号"
+        )
+
+
+class LedgerImportError(StudyBotError):
+    """A 学时 file as a whole cannot be read (size, format, encoding, header); row problems go in
+    the import report instead."""

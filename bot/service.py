@@ -132,11 +132,19 @@ class StudyBot:
 
         return self._once("db", lambda: open_database(self.settings))
 
+    # One service object each per StudyBot, built on first use.
     @property
     def accounts(self):
         from .accounts import AccountService
 
         return self._once("accounts", lambda: AccountService(self.db, self.settings, now=self.clock))
+
+    @property
+    def ledger(self):
+        """The 学时 ledger (bot/ledger/)."""
+        from .ledger import LedgerService
+
+        return self._once("ledger", lambda: LedgerService(self.db, self.settings, now=self.clock))
 
     @property
     def feedback(self):
@@ -157,14 +165,10 @@ class StudyBot:
         from datetime import timedelta
 
         from .quiz.service import QuizService
-        from .quiz.timing import DEFAULT_IDLE_MINUTES
 
         def build():
-            # WIRING (at the ledger merge): ledger=self.ledger, idle from the ledger's setting.
-            ledger = self._parts.get("ledger")
-            idle = getattr(self.settings, "idle_minutes", DEFAULT_IDLE_MINUTES)
-            return QuizService(self.db, lambda: self.store, ledger=ledger, chat_model=self.chat_model,
-                               idle_gap=timedelta(minutes=idle), llm_timeout=self.settings.llm_timeout,
-                               now=self.clock)
+            return QuizService(self.db, lambda: self.store, ledger=self.ledger, chat_model=self.chat_model,
+                               idle_gap=timedelta(minutes=self.settings.idle_minutes),
+                               llm_timeout=self.settings.llm_timeout, now=self.clock)
 
         return self._once("quiz", build)

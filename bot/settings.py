@@ -137,6 +137,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("host", "STUDYBOT_HOST", "127.0.0.1", _text, "网页服务监听地址"),
     Setting("port", "STUDYBOT_PORT", "7860", _int(1, 65535), "网页服务端口"),
     Setting("session_hours", "STUDYBOT_SESSION_HOURS", "8", _float(0.01, 24 * 90), "登录会话有效期（小时）"),
+    Setting("hours_target", "STUDYBOT_HOURS_TARGET", "60", _int(1, 1000),
+            "每人每年应完成的培训学时（登记卡据此判断是否达标）"),
+    Setting("idle_minutes", "STUDYBOT_IDLE_MINUTES", "5", _float(0.5, 240),
+            "学习计时的空闲间隔（分钟）：两次操作相隔超过此时长，中间的时间不计入学时"),
+    Setting("chat_counts", "STUDYBOT_CHAT_COUNTS", "on", _bool,
+            "问答学习的时长是否计入学时：on（默认，计入）或 off（只显示，不计入）"),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -163,6 +169,9 @@ class Settings:
     host: str
     port: int
     session_hours: float
+    hours_target: int
+    idle_minutes: float
+    chat_counts: bool
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> Settings:

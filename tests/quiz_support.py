@@ -3,7 +3,7 @@ people in two units, a clock the test moves, and a stand-in for the 学时 ledge
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -22,18 +22,22 @@ class Clock:
         return self.t
 
 
-class RecordingLedger:
-    """Stands in for bot.ledger.LedgerService (branch `ledger`, not merged into this tree yet):
-    the one method the quiz calls, with the agreed signature, remembering each call."""
+class LedgerEntries:
+    """What the quiz wrote into the real 学时 ledger of the test's database, read back."""
 
-    def __init__(self):
-        self.entries: list[dict] = []
+    def __init__(self, db):
+        self.db = db
 
-    def record_measured(self, officer_id: str, *, day: date, content: str, form: str, source: str,
-                        seconds: int, entered_by: str | None = None) -> int:
-        self.entries.append({"officer_id": officer_id, "day": day, "content": content, "form": form,
-                             "source": source, "seconds": seconds, "entered_by": entered_by})
-        return len(self.entries)
+    @property
+    def entries(self) -> list[dict]:
+        from sqlalchemy import select
+
+        from bot.db import ledger_records
+
+        with self.db.read() as conn:
+            rows = conn.execute(select(ledger_records).order_by(ledger_records.c.id)).all()
+        return [{"officer_id": r.officer_id, "day": r.day, "content": r.content, "form": r.form,
+                 "source": r.source, "seconds": r.seconds, "entered_by": r.entered_by} for r in rows]
 
 
 @pytest.fixture
@@ -42,20 +46,17 @@ def clock():
 
 
 @pytest.fixture
-def ledger():
-    return RecordingLedger()
-
-
-@pytest.fixture
-def quiz_bot(seed_bot, tmp_path, clock, ledger):
+def quiz_bot(seed_bot, tmp_path, clock):
     """The seed's index (read-only, shared) with a database of this test's own."""
     from bot.service import StudyBot
 
-    bot = StudyBot(seed_bot.settings.with_(data_dir=tmp_path / "quizdata"), embedder=seed_bot.embedder,
-                   clock=clock)
-    # The ledger here records what the quiz hands it (wired to the real ledger at its merge).
-    bot.quiz.ledger = ledger
-    return bot
+    return StudyBot(seed_bot.settings.with_(data_dir=tmp_path / "quizdata"), embedder=seed_bot.embedder,
+                    clock=clock)
+
+
+@pytest.fixture
+def ledger(quiz_bot):
+    return LedgerEntries(quiz_bot.db)
 
 
 @pytest.fixture

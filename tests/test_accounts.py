@@ -1,4 +1,5 @@
-"""Accounts: passwords, login throttling, sessions and CSV import, on a real SQLite file."""
+"""Accounts: passwords, login throttling, sessions and CSV import, on a real SQLite file and a
+real PostgreSQL database (the `db_url` fixture)."""
 
 from __future__ import annotations
 
@@ -44,8 +45,8 @@ class Clock:
 
 
 @pytest.fixture
-def settings(tmp_path):
-    return Settings.from_env(environ={"STUDYBOT_DATA_DIR": str(tmp_path)})
+def settings(tmp_path, db_url):
+    return Settings.from_env(environ={"STUDYBOT_DATA_DIR": str(tmp_path), "STUDYBOT_DB_URL": db_url})
 
 
 @pytest.fixture

@@ -15,6 +15,8 @@ class FakeBot:
     def __init__(self, user):
         self.asked = []
         self.accounts = SimpleNamespace(session_user=lambda token: user if token == "good" else None)
+        self.touched = []
+        self.ledger = SimpleNamespace(touch=lambda officer_id, kind: self.touched.append((officer_id, kind)))
 
     def ask(self, question, previous=None):
         self.asked.append((question, previous))
@@ -36,6 +38,7 @@ def test_follow_up_passes_the_previous_question():
     conversation = ask(cb, "每年多少学时？", fresh_conversation())
     conversation = ask(cb, "那要在什么时候前完成？", conversation)
     assert bot.asked == [("每年多少学时？", None), ("那要在什么时候前完成？", "每年多少学时？")]
+    assert bot.touched == [("A", "question"), ("A", "question")]  # study time from server events
     assert len(conversation["messages"]) == 4 and conversation["last"]["citations"] == [{"label": "二（一）2"}]
 
 

@@ -70,7 +70,9 @@ class Callbacks:
         """-> chatbot, conversation, pending question, feedback message."""
         if pending is None:
             return gr.update(), conversation, None, gr.update()
-        self.auth.require(token)
+        user = self.auth.require(token)
+        # Study time is measured from events the server handles, never from what the page says.
+        self.bot.ledger.touch(user.id, "question")
         try:
             answer = self.bot.ask(pending, previous=conversation["previous"])
         except StudyBotError as exc:  # e.g. a question with nothing to search for
@@ -95,10 +97,11 @@ class Callbacks:
 
     def show_clause(self, picked: str, conversation: dict, token: str | None) -> str:
         """The opened citation's clause with the clauses around it, for the side panel."""
-        self.auth.require(token)
+        user = self.auth.require(token)
         cited = render.match_citation(picked or "", conversation["citations"])
         if cited is None:
             return gr.update()
+        self.bot.ledger.touch(user.id, "citation")
         try:
             clause = self.bot.clause(cited["clause_id"])
         except UnknownClause:

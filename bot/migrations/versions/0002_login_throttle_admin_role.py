@@ -13,6 +13,12 @@ branch_labels = None
 depends_on = None
 
 
+def _recreate() -> str:
+    # SQLite alters a CHECK constraint only by rebuilding the table. Elsewhere (PostgreSQL) plain
+    # ALTER TABLE does it, and a rebuild would fail: sessions and feedback reference users.id.
+    return "always" if op.get_bind().dialect.name == "sqlite" else "auto"
+
+
 def upgrade() -> None:
     # Failures are counted per key, whether or not the id exists, so an unknown id is throttled
     # exactly like a real one and the page reveals nothing. Keys: "a:<id>" (the account from
@@ -24,7 +30,7 @@ def upgrade() -> None:
         sa.Column("last_failed_at", sa.DateTime(), nullable=True),
     )
     op.create_index("ix_login_throttle_last_failed_at", "login_throttle", ["last_failed_at"])
-    with op.batch_alter_table("users", recreate="always") as batch:
+    with op.batch_alter_table("users", recreate=_recreate()) as batch:
         batch.drop_constraint("ck_users_role", type_="check")
         batch.create_check_constraint("ck_users_role", "role IN ('officer', 'trainer', 'admin')")
         batch.add_column(
@@ -36,7 +42,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("users", recreate="always") as batch:
+    with op.batch_alter_table("users", recreate=_recreate()) as batch:
         batch.add_column(sa.Column("locked_until", sa.DateTime(), nullable=True))
         batch.add_column(sa.Column("last_failed_at", sa.DateTime(), nullable=True))
         batch.add_column(sa.Column("failed_logins", sa.Integer(), nullable=False, server_default="0"))
