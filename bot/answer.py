@@ -13,6 +13,7 @@ from importlib import resources
 
 import numpy as np
 
+from .asked import BY_NAME, asked_kinds, conclusion, highlight, states_any
 from .extract import best_sentences, missing_figure, trim
 from .keywords import tokenize
 from .query import Query
@@ -107,12 +108,36 @@ def derive(question: str, clause_text: str) -> str:
     return f"（推算：{h}学时 × {m}分钟 = {total}分钟，约合{total / 60:g}小时；此为按条文折算，条文本身未写明小时数。）"
 
 
+def missing_kind(question: str, clause) -> str:
+    """The kind of thing the question asks (a period, an amount, a date, a count…) that no
+    sentence of the clause states, in Chinese; empty when the clause could answer it."""
+    kinds = asked_kinds(question)
+    specific = [k for k in kinds if k not in ("yesno", "list")]
+    if not specific or any(states_any(kinds, s) for s in clause.sentences):
+        return ""
+    return "、".join(BY_NAME[k].label for k in specific)
+
+
 class Extractor:
     """The extractive answer from ranked clauses: refuse, or quote the sentence that answers."""
 
-    def __init__(self, store, encoder: QueryEncoder):
+    def __init__(self, store, encoder: QueryEncoder, lexicon=None):
         self.store = store
         self.encoder = encoder
+        self.lexicon = lexicon  # bot/lexicon.py; without it the older two-feature line decides
+        self.trust_values: dict[str, float] = {}
+
+    def trusted(self, query: Query, doc) -> bool:
+        """Whether the found clause answers the question (bot/trust.py's model)."""
+        if self.lexicon is None:
+            return relevance(*self.features(query, doc)) >= 0
+        from .trust import TrustFeatures, trust_model
+
+        helper = self.store.derived.get("trust")
+        if helper is None:
+            helper = self.store.derived["trust"] = TrustFeatures(self.store, self.encoder, self.lexicon)
+        self.trust_values = helper.compute(query.question, query.search, doc.metadata["clause_index"])
+        return trust_model().answers(self.trust_values)
 
     def citation(self, clause_index: int, quote: str, score: float, sentence_index: int | None = None) -> Citation:
         clause = self.store.clauses[clause_index]
@@ -170,11 +195,15 @@ class Extractor:
         top_clause = self.store.clauses[top["clause_index"]]
         if missing_figure(query.question, [self.store.clauses[d.metadata["clause_index"]].text for d in docs[:3]]):
             return self.refuse(query, docs, "已加载的文本没有给出这个问题所问的具体数字或期限，无法作答（不作猜测）。")
-        if relevance(*self.features(query, docs[0])) < 0:
+        missing = missing_kind(query.question, top_clause)
+        if missing:
+            return self.refuse(query, docs, f"找到的条款没有写明这个问题所问的{missing}，无法作答（不作猜测）。")
+        if not self.trusted(query, docs[0]):
             return self.refuse(query, docs, "已加载的文本没有涉及这个问题，无法作答（不作猜测）。")
 
         vector = self.encoder(query.search)
         sentence_scores = self.store.bm25_sentences.scores(tokens)
+        bigram_scores = self.store.bigram_sentences.scores(query.search)
         weights = self.store.bm25_sentences.idf(tokens) if tokens else np.zeros(0)
 
         chosen = [docs[0]]
@@ -184,14 +213,14 @@ class Extractor:
             for d in docs[1:]:
                 other = self.store.clauses[d.metadata["clause_index"]]
                 if other.doc_id != top_doc and d.metadata["rrf_score"] >= 0.75 * top["rrf_score"] \
-                        and relevance(*self.features(query, d)) >= 0:
+                        and self.trusted(query, d):
                     chosen.append(d)
                     break
 
         citations, parts = [], []
         for n, d in enumerate(chosen, start=1):
             ci = d.metadata["clause_index"]
-            ranked = best_sentences(self.store, ci, query.search, vector, sentence_scores)
+            ranked = best_sentences(self.store, ci, query.search, vector, sentence_scores, bigram_scores)
             si = ranked[0][0]
             sentence = self.store.clauses[ci].sentences[si]
             # Trailing punctuation is dropped so the quote reads inside “”; it stays an exact substring.
@@ -205,15 +234,20 @@ class Extractor:
                     first, second = sorted([(si, quote), (ranked[1][0], extra)])
                     # Two exact excerpts of one clause, joined the way quotations mark an omission.
                     quote = f"{first[1]}……{second[1]}"
-            citations.append(self.citation(ci, quote, d.metadata["rrf_score"], si))
+            citation = self.citation(ci, quote, d.metadata["rrf_score"], si)
+            citation.highlight = highlight(query.question, quote)
+            citations.append(citation)
             parts.append((ci, quote, n))
 
         answer = self._compose(parts, multi_doc=len(chosen) > 1)
         derived = derive(query.search, top_clause.text)
         related = [self.citation(d.metadata["clause_index"], "", d.metadata["rrf_score"])
                    for d in docs[1:3] if all(c.clause_id != d.metadata["clause_id"] for c in citations)]
+        said = conclusion(query.question, citations[0].quote)
+        if said:
+            answer = f"{said}。{answer}"
         return Answer(query.question, answer + derived, citations, refused=False, notices=query.notices,
-                      derived=derived, search=query.search, related=related, retrieved=docs)
+                      derived=derived, search=query.search, related=related, retrieved=docs, conclusion=said)
 
     def _compose(self, parts, multi_doc: bool) -> str:
         out = []

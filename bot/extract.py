@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .asked import asked_kinds, states_any
 from .keywords import tokenize
 
 MAX_QUOTE = 100  # characters; a longer sentence is cut to the clauses of it that answer
@@ -85,20 +86,29 @@ def trim(sentence: str, question: str, tokens: list[str], weights: np.ndarray) -
     return best.rstrip("，：")
 
 
+def _normalised(values: np.ndarray) -> np.ndarray:
+    return values / values.max() if values.max() > 0 else values
+
+
 def best_sentences(store, clause_index: int, question: str, query_vector: np.ndarray,
-                   sentence_scores: np.ndarray) -> list[tuple[int, float]]:
-    """Sentences of one clause ranked by meaning (e5), keywords (BM25) and what the question asks."""
+                   sentence_scores: np.ndarray, bigram_scores: np.ndarray | None = None) -> list[tuple[int, float]]:
+    """Sentences of one clause ranked by meaning (e5), words and character pairs (BM25), and
+    whether they state the kind of thing the question asks for."""
     clause = store.clauses[clause_index]
     n = len(clause.sentences)
     dense = store.clause_sentence_vectors(clause_index) @ query_vector
     first_row = store.first_row[clause_index]
-    kw = sentence_scores[first_row : first_row + n]
-    kw = kw / kw.max() if kw.max() > 0 else kw
+    kw = _normalised(sentence_scores[first_row : first_row + n])
+    bg = _normalised(bigram_scores[first_row : first_row + n]) if bigram_scores is not None else kw
     spread = dense.max() - dense.min()
     dense_n = (dense - dense.min()) / spread if spread > 1e-6 else np.zeros(n)
+    kinds = asked_kinds(question)
+    specific = [k for k in kinds if k not in ("yesno", "list")]
     scores = []
     for i, sentence in enumerate(clause.sentences):
-        score = 0.5 * dense_n[i] + 0.5 * kw[i] + 1.5 * _cue_bonus(question, sentence)
+        score = 0.5 * dense_n[i] + 0.3 * kw[i] + 0.3 * bg[i] + 1.5 * _cue_bonus(question, sentence)
+        if specific and states_any(kinds, sentence):
+            score += 0.5
         if i == 0 and n > 1 and sentence.rstrip("。") == clause.title:
             continue  # the heading names the topic; the body holds the answer
         scores.append((i, score))

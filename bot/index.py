@@ -25,7 +25,7 @@ from .store import read_clauses
 from .vectors import VectorStore, collection_name, open_vectors, server_client
 
 # Bump when what is stored per clause or sentence changes: older indexes are then rebuilt whole.
-INDEX_FORMAT = 1
+INDEX_FORMAT = 2  # 2: character-bigram BM25 beside the word BM25
 
 
 @dataclass
@@ -250,8 +250,11 @@ def _write_generation(settings, gen, documents, clauses: list[ClauseRecord], pre
     finally:
         store.close()
 
+    clause_texts = [c.keyword_text() for c in clauses]
     KeywordIndex.build(texts).save(gen / "bm25_sentences")
-    KeywordIndex.build([c.keyword_text() for c in clauses]).save(gen / "bm25_clauses")
+    KeywordIndex.build(clause_texts).save(gen / "bm25_clauses")
+    KeywordIndex.build(texts, "bigrams").save(gen / "bigram_sentences")
+    KeywordIndex.build(clause_texts, "bigrams").save(gen / "bigram_clauses")
     with open(gen / "clauses.jsonl", "w", encoding="utf-8") as fh:
         for rec in clauses:
             fh.write(json.dumps(rec.to_dict(), ensure_ascii=False) + "\n")

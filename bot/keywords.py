@@ -1,4 +1,6 @@
-"""Keyword retrieval: jieba segmentation with the domain dictionary, BM25 from bm25s."""
+"""Keyword retrieval: BM25 (bm25s) over jieba words with the domain dictionary, and over character
+bigrams beside them (a reworded question often shares parts of words, 轮训 in 全员轮训, that
+whole-word matching misses)."""
 
 from __future__ import annotations
 
@@ -64,32 +66,58 @@ def tokenize(text: str) -> list[str]:
     return out
 
 
+_CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
+# Bigrams of question words that say nothing about the topic.
+_QUESTION_BIGRAMS = frozenset(
+    "什么 怎么 怎样 如何 多少 哪些 哪个 是否 要不 不要 能不 不能 可以 需要 有没 没有 时候 多久 多长 会不 不会 算不 "
+    "不算 这个 那个 请问 一下 文件 规定 要求 里面 有关 关于".split())
+
+
+def bigrams(text: str) -> list[str]:
+    """Overlapping character pairs of each run of Chinese text (a single character alone)."""
+    out = []
+    for run in _CJK_RUN.findall(text):
+        if len(run) == 1:
+            continue
+        out += [run[i : i + 2] for i in range(len(run) - 1) if run[i : i + 2] not in _QUESTION_BIGRAMS]
+    return out
+
+
+TOKENIZERS = {"words": tokenize, "bigrams": bigrams}
+
+
 class KeywordIndex:
     """BM25 over a list of texts; scores come back as an array aligned with those texts."""
 
-    def __init__(self, retriever, size: int):
+    def __init__(self, retriever, size: int, kind: str = "words"):
         self._retriever = retriever
         self.size = size
+        self.kind = kind
+        self.tokenize = TOKENIZERS[kind]
 
     @classmethod
-    def build(cls, texts: list[str]) -> KeywordIndex:
+    def build(cls, texts: list[str], kind: str = "words") -> KeywordIndex:
         import bm25s
 
         retriever = bm25s.BM25(k1=1.2, b=0.75)
         # An empty token list would break bm25s' vocabulary; a placeholder never matches a query.
-        corpus = [tokenize(t) or ["∅"] for t in texts]
+        corpus = [TOKENIZERS[kind](t) or ["∅"] for t in texts]
         retriever.index(corpus, show_progress=False)
-        return cls(retriever, len(texts))
+        return cls(retriever, len(texts), kind)
 
     def save(self, directory: Path) -> None:
         self._retriever.save(str(directory), show_progress=False)
 
     @classmethod
-    def load(cls, directory: Path, size: int) -> KeywordIndex:
+    def load(cls, directory: Path, size: int, kind: str = "words") -> KeywordIndex:
         import bm25s
 
         retriever = bm25s.BM25.load(str(directory), show_progress=False, verbosity=0)
-        return cls(retriever, size)
+        return cls(retriever, size, kind)
+
+    @property
+    def vocabulary(self) -> frozenset[str]:
+        return frozenset(self._retriever.vocab_dict)
 
     def idf(self, tokens: list[str]) -> np.ndarray:
         """Smoothed inverse document frequency; a token the texts never use gets the highest."""
@@ -101,7 +129,7 @@ class KeywordIndex:
         return np.log(1 + (n - df + 0.5) / (df + 0.5))
 
     def scores(self, query: str | list[str]) -> np.ndarray:
-        tokens = tokenize(query) if isinstance(query, str) else query
+        tokens = self.tokenize(query) if isinstance(query, str) else query
         vocab = self._retriever.vocab_dict
         tokens = [t for t in tokens if t in vocab]
         if not tokens:

@@ -20,11 +20,10 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict, Field
 
-from .keywords import tokenize
 
-# Chosen on the development set (see eval/tune_retrieval.py).
-# Weights of: sentence BM25, sentence e5, clause BM25, clause e5.
-WEIGHTS = (0.4, 0.3, 0.3, 0.0)
+# Chosen on the development set (see eval/tune_retrieval.py). Weights of: sentence BM25,
+# sentence e5, clause BM25, clause e5, sentence bigram BM25, clause bigram BM25.
+WEIGHTS = (0.4, 0.3, 0.3, 0.0, 0.0, 0.2)
 RRF_C = 10
 LIST_DEPTH = 20  # clauses each list contributes to the fusion, whatever k the caller wants
 SENTENCE_DEPTH = 60  # sentences taken from each list before crediting clauses
@@ -111,9 +110,10 @@ class KeywordSentenceRetriever(ClauseRetriever):
     """jieba + BM25 over sentences; a clause ranks by its best sentence."""
 
     depth: int = SENTENCE_DEPTH
+    index_name: str = "bm25_sentences"
 
     def _search(self, query, k, doc_ids):
-        scores = self.store.bm25_sentences.scores(tokenize(query))
+        scores = getattr(self.store, self.index_name).scores(query)
         mask = self._row_mask(doc_ids)
         if mask is not None:
             scores = np.where(mask, scores, 0.0)
@@ -138,11 +138,32 @@ class DenseSentenceRetriever(ClauseRetriever):
 class KeywordClauseRetriever(ClauseRetriever):
     """jieba + BM25 over whole clauses (their headings, title, text and units)."""
 
+    index_name: str = "bm25_clauses"
+
     def _search(self, query, k, doc_ids):
-        scores = self.store.bm25_clauses.scores(tokenize(query))
+        scores = getattr(self.store, self.index_name).scores(query)
         if doc_ids:
             scores = np.where(self.store.clause_mask(doc_ids), scores, 0.0)
-        return _ranked_clause_docs(self.store, scores, k, "bm25c")
+        return _ranked_clause_docs(self.store, scores, k, "bm25c" if self.index_name == "bm25_clauses" else "bigramc")
+
+
+class BigramSentenceRetriever(KeywordSentenceRetriever):
+    """BM25 over the character bigrams of sentences: partial word overlap counts."""
+
+    index_name: str = "bigram_sentences"
+
+    def _search(self, query, k, doc_ids):
+        docs = super()._search(query, k, doc_ids)
+        for d in docs:  # keep the word list's metadata names for the word list
+            for key in ("score", "sentence", "hits"):
+                d.metadata[f"bigram_{key}"] = d.metadata.pop(f"bm25_{key}")
+        return docs
+
+
+class BigramClauseRetriever(KeywordClauseRetriever):
+    """BM25 over the character bigrams of whole clauses."""
+
+    index_name: str = "bigram_clauses"
 
 
 class DenseClauseRetriever(ClauseRetriever):
@@ -205,13 +226,15 @@ def hybrid_retriever(
     c: int = RRF_C,
     depth: int = SENTENCE_DEPTH,
 ) -> HybridRetriever:
-    """Sentence BM25, sentence e5, clause BM25 and clause e5, fused; lists with weight 0 are skipped."""
+    """The lists of WEIGHTS, fused; lists with weight 0 are skipped."""
     each = max(LIST_DEPTH, k)
     makers = (
         lambda: KeywordSentenceRetriever(store=store, k=each, depth=depth, doc_ids=doc_ids),
         lambda: DenseSentenceRetriever(store=store, encoder=encoder, k=each, depth=depth, doc_ids=doc_ids),
         lambda: KeywordClauseRetriever(store=store, k=each, doc_ids=doc_ids),
         lambda: DenseClauseRetriever(store=store, encoder=encoder, k=each, doc_ids=doc_ids),
+        lambda: BigramSentenceRetriever(store=store, k=each, depth=depth, doc_ids=doc_ids),
+        lambda: BigramClauseRetriever(store=store, k=each, doc_ids=doc_ids),
     )
     chosen = [(make(), w) for make, w in zip(makers, weights) if w > 0]
     return HybridRetriever(retrievers=[r for r, _ in chosen], weights=[w for _, w in chosen],

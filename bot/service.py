@@ -111,7 +111,14 @@ class StudyBot:
         from .chain import build_answer_chain
 
         return self._once("chain", lambda: build_answer_chain(
-            lambda: self.store, self.encoder, self.chat_model, timeout=self.settings.llm_timeout))
+            lambda: self.store, self.encoder, self.chat_model, timeout=self.settings.llm_timeout,
+            lexicon=self.lexicon))
+
+    def lexicon(self):
+        """The word vectors that tell a reworded question from an unrelated one (bot/lexicon.py)."""
+        from .lexicon import lexicon
+
+        return lexicon(str(self.settings.model_cache_dir))
 
     def ask(self, question: str, previous: str | None = None, doc_id: str | None = None, top_k: int = 5):
         from .chain import AskRequest

@@ -51,8 +51,9 @@ class IndexStore:
             row += len(c.sentences)
         self._clause_tokens: dict[str, frozenset[str]] = {}
         self._vectors: VectorStore | None = None
-        self._bm25_sentences: KeywordIndex | None = None
-        self._bm25_clauses: KeywordIndex | None = None
+        self._keyword: dict[str, KeywordIndex] = {}
+        # Helpers other modules derive from this generation (and drop with it), by name.
+        self.derived: dict[str, object] = {}
         self._clause_vectors: np.ndarray | None = None
         self._sentence_vectors: np.ndarray | None = None
         # Closed when the last reference goes (in-flight requests keep an old store alive).
@@ -87,17 +88,26 @@ class IndexStore:
             self._finalizer = weakref.finalize(self, _close, self._lease, [self._vectors])
         return self._vectors
 
+    def _keyword_index(self, name: str, size: int, kind: str) -> KeywordIndex:
+        if name not in self._keyword:
+            self._keyword[name] = KeywordIndex.load(self.generation / name, size, kind)
+        return self._keyword[name]
+
     @property
     def bm25_sentences(self) -> KeywordIndex:
-        if self._bm25_sentences is None:
-            self._bm25_sentences = KeywordIndex.load(self.generation / "bm25_sentences", len(self.sentence_rows))
-        return self._bm25_sentences
+        return self._keyword_index("bm25_sentences", len(self.sentence_rows), "words")
 
     @property
     def bm25_clauses(self) -> KeywordIndex:
-        if self._bm25_clauses is None:
-            self._bm25_clauses = KeywordIndex.load(self.generation / "bm25_clauses", len(self.clauses))
-        return self._bm25_clauses
+        return self._keyword_index("bm25_clauses", len(self.clauses), "words")
+
+    @property
+    def bigram_sentences(self) -> KeywordIndex:
+        return self._keyword_index("bigram_sentences", len(self.sentence_rows), "bigrams")
+
+    @property
+    def bigram_clauses(self) -> KeywordIndex:
+        return self._keyword_index("bigram_clauses", len(self.clauses), "bigrams")
 
     @property
     def sentence_vectors(self) -> np.ndarray:

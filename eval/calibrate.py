@@ -1,10 +1,12 @@
-"""Calibrate the refusal line on the development set: in-scope questions vs out-of-scope ones.
+"""Fit the refusal model (bot/trust.py) on the development set and write bot/data/trust.json.
 
-Run: .venv/bin/python eval/calibrate.py [--write]
-For every dev question it takes the top clause's two features (best sentence cosine from e5,
-IDF-weighted share of the question's words found in the clause), then searches a line
-w_dense·dense + w_cover·cover + bias ≥ 0 that keeps in-scope questions answered (first) and
-refuses out-of-scope ones (second). `--write` stores it in bot/data/calibration.json.
+Run: .venv/bin/python eval/calibrate.py [--set eval/gold/dev.jsonl] [--write]
+
+In-scope questions are the positive class, out-of-scope ones the negative (injections are refused
+by pattern, not by this model). The threshold is set from 5-fold cross-validated probabilities so
+that at most --max-refused of in-scope development questions are refused; the cross-validated
+figures are printed, so the choice is never made on the questions it is measured on. The
+held-apart set (eval/gold/heldout.jsonl) is never read here.
 """
 
 from __future__ import annotations
@@ -15,72 +17,73 @@ import sys
 import tempfile
 from pathlib import Path
 
+import numpy as np
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import numpy as np  # noqa: E402
+from bot.chain import AskRequest  # noqa: E402
+from bot.goldset import load_gold  # noqa: E402
+from bot.lexicon import lexicon  # noqa: E402
+from bot.testing import indexed_bot  # noqa: E402
+from bot.trust import FEATURES, TrustFeatures  # noqa: E402
 
-from bot.answer import Answerer  # noqa: E402
-from bot.extract import missing_figure  # noqa: E402
-from bot.query import understand  # noqa: E402
-from eval.tune_retrieval import load, seed_bot  # noqa: E402
 
-
-def features(answerer: Answerer, question: str) -> tuple[float, float]:
-    query = understand(question, answerer.store.documents)
-    docs = answerer.retrieve(query)
-    return answerer.features(query, docs[0]) if docs else (0.0, 0.0)
+def collect(bot, questions) -> tuple[np.ndarray, np.ndarray]:
+    features = TrustFeatures(bot.store, bot.encoder, lexicon(str(bot.settings.model_cache_dir)))
+    rows, labels = [], []
+    for q in questions:
+        if q.kind == "injection":
+            continue
+        answer = bot.chain.invoke(AskRequest(q.question, previous=q.previous))
+        if not answer.retrieved:
+            continue
+        values = features.compute(answer.question, answer.search, answer.retrieved[0].metadata["clause_index"])
+        rows.append([values[name] for name in FEATURES])
+        labels.append(not q.refusal)
+    return np.array(rows), np.array(labels)
 
 
 def main() -> None:
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.metrics import roc_auc_score
+    from sklearn.model_selection import StratifiedKFold
+
     parser = argparse.ArgumentParser()
-    parser.add_argument("--set", default=str(ROOT / "eval" / "dev.jsonl"))
+    parser.add_argument("--set", default=str(ROOT / "eval" / "gold" / "dev.jsonl"))
+    parser.add_argument("--max-refused", type=float, default=0.015, help="share of in-scope questions refused")
+    parser.add_argument("--c", type=float, default=0.3, help="inverse regularisation of the logistic model")
     parser.add_argument("--write", action="store_true")
     args = parser.parse_args()
-    questions = load(Path(args.set))
+    if "heldout" in Path(args.set).name:
+        sys.exit("the held-apart set is for reporting only: calibrate on a development set")
     with tempfile.TemporaryDirectory() as tmp:
-        bot = seed_bot(Path(tmp))
-        answerer = Answerer(bot.store, bot.embedder)
-        rows = []
-        for q in questions:
-            if q["kind"] == "injection":
-                continue  # refused by pattern, not by this line
-            d, c = features(answerer, q["question"])
-            query = understand(q["question"], answerer.store.documents)
-            docs = answerer.retrieve(query)
-            texts = [answerer.store.clauses[x.metadata["clause_index"]].text for x in docs[:3]]
-            if missing_figure(query.question, texts):
-                continue  # refused by the figure check, not by this line
-            rows.append((d, c, q["kind"] != "oos", q["question"]))
-    X = np.array([(d, c) for d, c, _, _ in rows])
-    y = np.array([ok for _, _, ok, _ in rows])
-    best = None
-    for w_cover in np.arange(0.0, 2.01, 0.05):
-        for threshold in np.arange(0.5, 1.6, 0.005):
-            score = X[:, 0] + w_cover * X[:, 1] - threshold
-            answered = score >= 0
-            kept = (answered & y).sum() / y.sum()
-            refused = (~answered & ~y).sum() / (~y).sum()
-            # In-scope questions answered matter most; then out-of-scope refused; then margin.
-            # Refusing an answerable question costs more than answering an unanswerable one with
-            # a cited clause the officer can check: keep in-scope answers first.
-            key = (kept >= 0.97, round(kept * 0.5 + refused * 0.5, 4), -threshold)
-            if best is None or key > best[0]:
-                best = (key, w_cover, threshold, kept, refused)
-    _, w_cover, threshold, kept, refused = best
-    print(f"{len(rows)} questions ({int(y.sum())} in scope, {int((~y).sum())} out of scope)")
-    print(f"line: dense + {w_cover:.2f}·cover ≥ {threshold:.3f}  → in-scope answered {kept:.2%}, "
-          f"out-of-scope refused {refused:.2%}")
-    for d, c, ok, question in sorted(rows, key=lambda r: r[0] + w_cover * r[1]):
-        mark = "✓" if (d + w_cover * c >= threshold) == ok else "✗"
-        print(f"{mark} {'in ' if ok else 'OUT'} dense={d:.3f} cover={c:.2f}  {question}")
+        bot = indexed_bot(Path(tmp))
+        X, y = collect(bot, load_gold(args.set))
+    mean, scale = X.mean(0), X.std(0) + 1e-9
+    Z = (X - mean) / scale
+    cv = np.zeros(len(y))
+    for train, test in StratifiedKFold(5, shuffle=True, random_state=0).split(Z, y):
+        model = LogisticRegression(C=args.c, max_iter=5000).fit(Z[train], y[train])
+        cv[test] = model.predict_proba(Z[test])[:, 1]
+    inside = np.sort(cv[y])
+    threshold = float(inside[int(args.max_refused * len(inside))])
+    model = LogisticRegression(C=args.c, max_iter=5000).fit(Z, y)
+    summary = {
+        "cv_auc": round(float(roc_auc_score(y, cv)), 4),
+        "cv_in_scope_refused": round(float((cv[y] < threshold).mean()), 4),
+        "cv_out_of_scope_refused": round(float((cv[~y] < threshold).mean()), 4),
+    }
+    print(f"{len(y)} questions ({int(y.sum())} in scope); by this model alone, cross-validated: {summary}")
+    for name, c in zip(FEATURES, model.coef_[0]):
+        print(f"  {name:14s} {c:+.3f}")
+    data = {"features": list(FEATURES), "mean": mean.round(6).tolist(), "scale": scale.round(6).tolist(),
+            "coef": model.coef_[0].round(6).tolist(), "intercept": round(float(model.intercept_[0]), 6),
+            "threshold": round(threshold, 6), "C": args.c, "measured_on": Path(args.set).name, **summary}
     if args.write:
-        out = {"w_dense": 1.0, "w_cover": round(float(w_cover), 3), "bias": -round(float(threshold), 4),
-               "measured_on": Path(args.set).name, "in_scope_answered": round(float(kept), 4),
-               "out_of_scope_refused": round(float(refused), 4)}
-        (ROOT / "bot" / "data" / "calibration.json").write_text(json.dumps(out, ensure_ascii=False, indent=1) + "\n",
-                                                                encoding="utf-8")
-        print("written to bot/data/calibration.json")
+        out = ROOT / "bot" / "data" / "trust.json"
+        out.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        print(f"written to {out}")
 
 
 if __name__ == "__main__":

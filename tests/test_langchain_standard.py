@@ -9,6 +9,8 @@ from langchain_tests.unit_tests import EmbeddingsUnitTests
 
 from bot.embed import Embedder
 from bot.retrieve import (
+    BigramClauseRetriever,
+    BigramSentenceRetriever,
     DenseClauseRetriever,
     DenseSentenceRetriever,
     HybridRetriever,
@@ -53,6 +55,18 @@ class TestKeywordClauseRetriever(TestKeywordSentenceRetriever):
     @property
     def retriever_constructor(self):
         return KeywordClauseRetriever
+
+
+class TestBigramSentenceRetriever(TestKeywordSentenceRetriever):
+    @property
+    def retriever_constructor(self):
+        return BigramSentenceRetriever
+
+
+class TestBigramClauseRetriever(TestKeywordSentenceRetriever):
+    @property
+    def retriever_constructor(self):
+        return BigramClauseRetriever
 
 
 class TestDenseSentenceRetriever(SeededRetrieverTests):

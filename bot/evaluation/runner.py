@@ -13,11 +13,11 @@ from ..goldset import GoldQuestion, load_gold
 from ..retrieve import WEIGHTS
 from .metrics import Outcome, by_kind, failure, score
 
-# Weights of: sentence BM25, sentence e5, clause BM25, clause e5.
+# Weights of: sentence BM25, sentence e5, clause BM25, clause e5, sentence bigrams, clause bigrams.
 VARIANTS = {
     "fusion": WEIGHTS,
-    "keyword": (0.5, 0.0, 0.5, 0.0),
-    "dense": (0.0, 0.5, 0.0, 0.5),
+    "keyword": (0.4, 0.0, 0.3, 0.0, 0.0, 0.2),
+    "dense": (0.0, 0.5, 0.0, 0.5, 0.0, 0.0),
 }
 VARIANT_NAMES = {"fusion": "融合（默认）", "keyword": "仅关键词", "dense": "仅语义向量"}
 
@@ -70,7 +70,7 @@ def evaluate(bot, set_path: Path, variants: tuple[str, ...] = tuple(VARIANTS)) -
                   generation=bot.store.name, settings=_settings(bot))
     for name in variants:
         chain = bot.chain if name == "fusion" else build_answer_chain(
-            lambda: bot.store, bot.encoder, None, weights=VARIANTS[name])
+            lambda: bot.store, bot.encoder, None, weights=VARIANTS[name], lexicon=bot.lexicon)
         run.results[name] = run_questions(chain, questions)
     return run
 

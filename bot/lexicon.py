@@ -1,0 +1,92 @@
+"""Chinese word vectors for telling a reworded question from one about something else.
+
+A question's words that the loaded texts never use are the strongest sign that it asks about
+something they do not cover, unless a word of the texts means nearly the same (钟头 ~ 小时,
+标准 ~ 基准). The vectors that say so are the 125,796 × 100 word2vec table inside the PyPI
+package `synonyms` 3.10.2 (MIT; later versions download theirs, so the Makefile pins this one and
+installs it without its dependencies). It is read once into a NumPy file in the model cache and
+memory-mapped from there, so a process pays for it only in the pages it touches.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import tempfile
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from .errors import EmbeddingModelError
+
+PACKAGE = "synonyms"
+VERSION_DIR = "synonyms-w2v-3.10.2"
+INSTALL_HINT = "请运行 make install（或 pip install --no-deps synonyms==3.10.2）"
+
+
+def _source() -> Path:
+    spec = importlib.util.find_spec(PACKAGE)  # found, not imported: the package loads and prints at import
+    if spec is None or not spec.submodule_search_locations:
+        raise EmbeddingModelError(f"缺少词向量包 synonyms，{INSTALL_HINT}")
+    path = Path(next(iter(spec.submodule_search_locations))) / "data" / "words.vector"
+    if not path.is_file():
+        raise EmbeddingModelError(f"词向量文件 {path} 不存在，{INSTALL_HINT}")
+    return path
+
+
+def _convert(source: Path, target: Path) -> None:
+    """word2vec binary (a header line, then `word vector` records) → words.txt + vectors.npy."""
+    with open(source, "rb") as fh:
+        count, dim = map(int, fh.readline().split())
+        data = fh.read()
+    words, vectors, pos = [], np.empty((count, dim), np.float32), 0
+    for i in range(count):
+        space = data.index(b" ", pos)
+        words.append(data[pos:space].strip(b"\n").decode("utf-8", "replace"))
+        vectors[i] = np.frombuffer(data, np.float32, dim, space + 1)
+        pos = space + 1 + 4 * dim
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True) + 1e-9
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    np.save(tmp / "vectors.npy", vectors)
+    (tmp / "words.txt").write_text("\n".join(w.replace("\n", " ") for w in words), encoding="utf-8")
+    os.replace(tmp, target)
+
+
+class Lexicon:
+    def __init__(self, folder: Path):
+        self.vectors = np.load(folder / "vectors.npy", mmap_mode="r")
+        words = (folder / "words.txt").read_text(encoding="utf-8").split("\n")
+        self.index = {w: i for i, w in enumerate(words)}
+
+    @classmethod
+    def open(cls, cache_dir: Path) -> Lexicon:
+        from filelock import FileLock
+
+        cache_dir = Path(cache_dir).expanduser()
+        target = cache_dir / VERSION_DIR
+        if not (target / "vectors.npy").is_file():
+            cache_dir.mkdir(parents=True, exist_ok=True)
+            with FileLock(cache_dir / f".{VERSION_DIR}.lock"):
+                if not (target / "vectors.npy").is_file():
+                    _convert(_source(), target)
+        return cls(target)
+
+    def __contains__(self, word: str) -> bool:
+        return word in self.index
+
+    def vectors_of(self, words: list[str]) -> np.ndarray:
+        known = [self.index[w] for w in words if w in self.index]
+        return np.asarray(self.vectors[sorted(known)]) if known else np.zeros((0, self.vectors.shape[1]), np.float32)
+
+    def nearest(self, word: str, candidates: np.ndarray) -> float | None:
+        """The highest cosine between the word and the candidates' vectors (None if unknown)."""
+        if word not in self.index or not len(candidates):
+            return None
+        return float((candidates @ self.vectors[self.index[word]]).max())
+
+
+@lru_cache(maxsize=4)
+def lexicon(cache_dir: str) -> Lexicon:
+    """One lexicon per process and cache folder (it is read-only)."""
+    return Lexicon.open(Path(cache_dir))

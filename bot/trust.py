@@ -1,0 +1,143 @@
+"""Whether the texts answer a question: features of the question and of the clause it found, and a
+logistic model over them fitted on the development set (eval/calibrate.py → bot/data/trust.json).
+
+The features, all cheap once retrieval has run:
+- `dense_top`, `margin`: how close in meaning (e5) the question is to the found clause's best
+  sentence, and how far ahead of every other clause's;
+- `cover_words`, `cover_bigrams`: how much of the question's information the clause's words hold;
+- `lex_mean`, `lex_min`: for each content word of the question, 1 if the clause uses it, else its
+  nearest word of the clause by word vectors (bot/lexicon.py): a reworded question's words have
+  near neighbours there, an unrelated question's do not;
+- `foreign`: the question's content words that occur nowhere in the loaded texts and have no
+  near neighbour in them either (nor a listed synonym) — a strong sign of another subject;
+- `asked`, `kind_ok`: the question asks for a specific kind of thing (a period, an amount, a body,
+  a date, a count) and whether any sentence of the clause states one.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+import numpy as np
+
+from .asked import asked_kinds, states_any
+from .keywords import bigrams, tokenize
+from .query import synonyms
+
+FEATURES = ("dense_top", "margin", "cover_words", "cover_bigrams", "lex_mean", "lex_min", "foreign",
+            "asked", "kind_ok")
+# Words a question is made of that say nothing about its subject.
+QUESTION_WORDS = frozenset(
+    "什么 怎么 怎样 如何 多少 几 哪 哪些 哪个 谁 吗 呢 是否 要不要 能不能 可以 需要 有没有 时候 多久 多长 会不会 "
+    "算不算 这个 那个 规定 要求 文件 方案 计划 请问 一下 怎么办 干什么 为什么 什么样 哪里 哪儿 现在 以后 之后 还要 "
+    "应该 应当 能否 是不是 有没 到底 具体".split())
+NEAR = 0.6  # word-vector cosine above which a word of the texts counts as a near neighbour
+
+
+def content_words(question: str) -> list[str]:
+    return sorted({t for t in tokenize(question) if len(t) >= 2 and t not in QUESTION_WORDS and not t.isascii()})
+
+
+@lru_cache(maxsize=1)
+def _synonym_words() -> frozenset[str]:
+    return frozenset(left for left, _ in synonyms())
+
+
+@dataclass(frozen=True)
+class TrustModel:
+    features: tuple[str, ...]
+    mean: np.ndarray
+    scale: np.ndarray
+    coef: np.ndarray
+    intercept: float
+    threshold: float
+
+    @classmethod
+    def load(cls) -> TrustModel:
+        data = json.loads(resources.files("bot.data").joinpath("trust.json").read_text(encoding="utf-8"))
+        return cls(tuple(data["features"]), np.array(data["mean"]), np.array(data["scale"]),
+                   np.array(data["coef"]), float(data["intercept"]), float(data["threshold"]))
+
+    def probability(self, values: dict[str, float]) -> float:
+        """The chance, by the fitted model, that the texts answer the question."""
+        x = (np.array([values[name] for name in self.features]) - self.mean) / self.scale
+        return float(1 / (1 + np.exp(-(x @ self.coef + self.intercept))))
+
+    def answers(self, values: dict[str, float]) -> bool:
+        return self.probability(values) >= self.threshold
+
+
+@lru_cache(maxsize=1)
+def trust_model() -> TrustModel:
+    return TrustModel.load()
+
+
+class TrustFeatures:
+    """Computes FEATURES for one store; caches what it learns about the store's words."""
+
+    def __init__(self, store, encoder, lexicon):
+        self.store = store
+        self.encoder = encoder
+        self.lexicon = lexicon
+        self._corpus_text = "\n".join(c.keyword_text() for c in store.clauses)
+        self._clause_vectors: dict[int, np.ndarray] = {}
+        self._corpus_vectors: np.ndarray | None = None
+        self._clause_bigrams: dict[int, frozenset[str]] = {}
+
+    def _words_vectors(self, clause_index: int) -> np.ndarray:
+        if clause_index not in self._clause_vectors:
+            words = sorted(self.store.clause_tokens(self.store.clauses[clause_index].clause_id))
+            self._clause_vectors[clause_index] = self.lexicon.vectors_of(words)
+        return self._clause_vectors[clause_index]
+
+    def _corpus_words(self) -> np.ndarray:
+        if self._corpus_vectors is None:
+            words = sorted({t for c in self.store.clauses for t in self.store.clause_tokens(c.clause_id)})
+            self._corpus_vectors = self.lexicon.vectors_of(words)
+        return self._corpus_vectors
+
+    def compute(self, question: str, search: str, clause_index: int) -> dict[str, float]:
+        store = self.store
+        clause = store.clauses[clause_index]
+        vector = self.encoder(search)
+        sims = store.sentence_vectors @ vector
+        own = slice(store.first_row[clause_index], store.first_row[clause_index] + len(clause.sentences))
+        dense_top = float(sims[own].max())
+        others = np.delete(sims, np.arange(own.start, own.stop))
+        margin = dense_top - float(others.max()) if len(others) else dense_top
+
+        tokens = tokenize(search)
+        weights = store.bm25_sentences.idf(tokens) if tokens else np.zeros(0)
+        words = store.clause_tokens(clause.clause_id)
+        cover_words = float(sum(w for t, w in zip(tokens, weights) if t in words) / weights.sum()) if tokens else 0.0
+        asked_bigrams = set(bigrams(question))
+        if clause_index not in self._clause_bigrams:
+            self._clause_bigrams[clause_index] = frozenset(bigrams(clause.keyword_text()))
+        cover_bigrams = len(asked_bigrams & self._clause_bigrams[clause_index]) / max(1, len(asked_bigrams))
+
+        clause_text = clause.keyword_text()
+        near, foreign = [], 0
+        clause_vectors = self._words_vectors(clause_index)
+        for word in content_words(question):
+            if word in clause_text:
+                near.append(1.0)
+                continue
+            to_clause = self.lexicon.nearest(word, clause_vectors)
+            if to_clause is not None:
+                near.append(to_clause)
+            if word in self._corpus_text or any(word in s or s in word for s in _synonym_words()):
+                continue
+            to_corpus = self.lexicon.nearest(word, self._corpus_words())
+            if to_corpus is None or to_corpus < NEAR:
+                foreign += 1
+        kinds = asked_kinds(question)
+        specific = [k for k in kinds if k not in ("yesno", "list")]
+        return {
+            "dense_top": dense_top, "margin": margin, "cover_words": cover_words, "cover_bigrams": cover_bigrams,
+            "lex_mean": float(np.mean(near)) if near else 1.0, "lex_min": float(min(near)) if near else 1.0,
+            "foreign": float(foreign), "asked": float(bool(specific)),
+            "kind_ok": float(not specific or any(states_any(kinds, s) for s in clause.sentences)),
+        }
