@@ -13,6 +13,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 
+from langchain_core.exceptions import ModelTimeoutError
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import HumanMessage, SystemMessage
 
@@ -33,9 +34,13 @@ _pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="llm")
 def chat_model_from_settings(settings) -> BaseChatModel:
     from langchain_openai import ChatOpenAI
 
+    # The cap goes as `max_tokens` in the body, the name every local server reads: ChatOpenAI's own
+    # max_tokens is sent as max_completion_tokens, which llama-cpp-python's server ignores, and a
+    # model left uncapped keeps that server busy until its context is full, long after we stopped waiting.
     return ChatOpenAI(
         base_url=settings.llm_base_url, model=settings.llm_model, api_key=settings.llm_api_key or "none",
         timeout=settings.llm_timeout, max_retries=0, temperature=0,
+        extra_body={"max_tokens": settings.llm_max_tokens},
     )
 
 
@@ -92,7 +97,7 @@ class GenerativeAnswerer(Answerer):
             future = _pool.submit(self.chat_model.invoke, build_prompt(query.question, clauses))
             reply = future.result(timeout=self.timeout)
             text = str(reply.content).strip()
-        except FutureTimeout:
+        except (FutureTimeout, ModelTimeoutError):  # whichever clock runs out first: ours or the client's
             return self._fallback(extractive, f"大模型超过 {self.timeout:g} 秒未响应，以下为摘录式回答。")
         except Exception as exc:  # any transport or API failure of the endpoint
             return self._fallback(extractive, f"大模型调用失败（{type(exc).__name__}），以下为摘录式回答。")

@@ -25,6 +25,7 @@ SETTINGS_SPEC: tuple[tuple[str, str, str, str], ...] = (
     ("llm_model", "STUDYBOT_LLM_MODEL", "", "大模型名称"),
     ("llm_api_key", "STUDYBOT_LLM_API_KEY", "", "大模型接口密钥"),
     ("llm_timeout", "STUDYBOT_LLM_TIMEOUT", "20", "大模型请求超时（秒）"),
+    ("llm_max_tokens", "STUDYBOT_LLM_MAX_TOKENS", "300", "大模型每次回答最多生成的词元（token）数"),
     ("host", "STUDYBOT_HOST", "127.0.0.1", "网页服务监听地址"),
     ("port", "STUDYBOT_PORT", "7860", "网页服务端口"),
     ("session_hours", "STUDYBOT_SESSION_HOURS", "8", "登录会话有效期（小时）"),
@@ -45,6 +46,7 @@ class Settings:
     llm_model: str
     llm_api_key: str
     llm_timeout: float
+    llm_max_tokens: int
     host: str
     port: int
     session_hours: float
