@@ -13,7 +13,6 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 
-from langchain_core.exceptions import ModelTimeoutError
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import HumanMessage, SystemMessage
 
@@ -42,6 +41,13 @@ def chat_model_from_settings(settings) -> BaseChatModel:
         timeout=settings.llm_timeout, max_retries=0, temperature=0,
         extra_body={"max_tokens": settings.llm_max_tokens},
     )
+
+
+def _timed_out(exc: Exception) -> bool:
+    """Our wait ran out, or the HTTP client's (set to the same seconds), whichever came first."""
+    import openai
+
+    return isinstance(exc, (FutureTimeout, TimeoutError, openai.APITimeoutError))
 
 
 def build_prompt(question: str, clauses: list[dict]) -> list:
@@ -97,9 +103,9 @@ class GenerativeAnswerer(Answerer):
             future = _pool.submit(self.chat_model.invoke, build_prompt(query.question, clauses))
             reply = future.result(timeout=self.timeout)
             text = str(reply.content).strip()
-        except (FutureTimeout, ModelTimeoutError):  # whichever clock runs out first: ours or the client's
-            return self._fallback(extractive, f"大模型超过 {self.timeout:g} 秒未响应，以下为摘录式回答。")
-        except Exception as exc:  # any transport or API failure of the endpoint
+        except Exception as exc:  # a timeout, or any transport or API failure of the endpoint
+            if _timed_out(exc):
+                return self._fallback(extractive, f"大模型超过 {self.timeout:g} 秒未响应，以下为摘录式回答。")
             return self._fallback(extractive, f"大模型调用失败（{type(exc).__name__}），以下为摘录式回答。")
         if "文本未涉及" in text and not CITE.search(text):
             return self._fallback(extractive, "大模型认为条款未涉及该问题，以下为摘录式回答。")

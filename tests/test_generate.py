@@ -5,8 +5,9 @@ from __future__ import annotations
 import time
 from typing import Any
 
+import httpx
+import openai
 import pytest
-from langchain_core.exceptions import ModelTimeoutError
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import AIMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
@@ -91,7 +92,8 @@ def test_error_and_timeout_fall_back(seed_bot):
     assert time.perf_counter() - started < 2.5
     assert result.mode == "extractive-fallback" and any("未响应" in n for n in result.notices)
     # The HTTP client's own timeout (the same number of seconds) is a timeout too, not a failure.
-    result = answerer(seed_bot, [ModelTimeoutError("read timed out")], timeout=0.5).answer(QUESTION)
+    timed_out = openai.APITimeoutError(request=httpx.Request("POST", "http://127.0.0.1:9/v1/chat/completions"))
+    result = answerer(seed_bot, [timed_out], timeout=0.5).answer(QUESTION)
     assert result.mode == "extractive-fallback" and any("0.5 秒未响应" in n for n in result.notices)
 
 
