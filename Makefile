@@ -3,8 +3,14 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+LLM_STAMP := $(VENV)/.installed-llm-test
+LLAMA_CPP_VERSION := 0.3.9
+WHEELS := $(HOME)/.cache/studybot/wheels
+# Portable AVX2 code (not -march=native), no llava, no tools: the part the server needs.
+LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DLLAVA_BUILD=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF \
+	-DLLAMA_BUILD_TOOLS=OFF -DLLAMA_BUILD_SERVER=OFF
 
-.PHONY: install run test lint index bench clean browser load postgres bench-ledger
+.PHONY: install llm-test run test lint index bench clean browser load postgres bench-ledger
 
 install: $(STAMP)
 
@@ -16,6 +22,21 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test]'
 	$(PY) -m bot model
 	touch $(STAMP)
+
+# The real model server for tests/test_llm_server.py. PyPI has only llama-cpp-python's source: its
+# wheel is built once per machine (about 3 minutes of both cores) into $(WHEELS) and installed from
+# there by every later install, in any clone.
+llm-test: $(LLM_STAMP)
+
+$(LLM_STAMP): $(STAMP)
+	@tag=$$($(PY) -c 'import sys; print("cp%d%d" % sys.version_info[:2])'); \
+	if ! ls $(WHEELS)/llama_cpp_python-$(LLAMA_CPP_VERSION)-$$tag-*.whl >/dev/null 2>&1; then \
+		echo "building llama-cpp-python $(LLAMA_CPP_VERSION) once into $(WHEELS) (about 3 minutes)"; \
+		CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" CMAKE_BUILD_PARALLEL_LEVEL=2 $(PY) -m pip wheel --quiet --no-deps \
+			--no-binary llama-cpp-python -w $(WHEELS) llama-cpp-python==$(LLAMA_CPP_VERSION); \
+	fi
+	$(PY) -m pip install --quiet --find-links $(WHEELS) --only-binary llama-cpp-python -e '.[test,llm-test]'
+	touch $@
 
 index: install
 	$(PY) -m bot index
@@ -42,7 +63,7 @@ postgres:
 		apt-get update && apt-get install -y --no-install-recommends postgresql; \
 	fi
 
-test: install browser postgres lint
+test: install llm-test browser postgres lint
 	$(PY) -m pytest -q
 
 load: install

@@ -32,10 +32,21 @@ _pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="llm")
 def chat_model_from_settings(settings) -> BaseChatModel:
     from langchain_openai import ChatOpenAI
 
+    # The cap goes as `max_tokens` in the body, the name every local server reads: ChatOpenAI's own
+    # max_tokens is sent as max_completion_tokens, which llama-cpp-python's server ignores, and a
+    # model left uncapped keeps that server busy until its context is full, long after we stopped waiting.
     return ChatOpenAI(
         base_url=settings.llm_base_url, model=settings.llm_model, api_key=settings.llm_api_key or "none",
         timeout=settings.llm_timeout, max_retries=0, temperature=0,
+        extra_body={"max_tokens": settings.llm_max_tokens},
     )
+
+
+def _timed_out(exc: Exception) -> bool:
+    """Our wait ran out, or the HTTP client's (set to the same seconds), whichever came first."""
+    import openai
+
+    return isinstance(exc, (FutureTimeout, TimeoutError, openai.APITimeoutError))
 
 
 def build_prompt(question: str, clauses) -> list:
@@ -86,9 +97,9 @@ def generative_answer(extractor: Extractor, extractive: Answer, chat_model: Base
         future = _pool.submit(chat_model.invoke, build_prompt(extractive.question, clauses), config)
         reply = future.result(timeout=timeout)
         text = str(reply.content).strip()
-    except FutureTimeout:
-        return _fallback(extractive, f"大模型超过 {timeout:g} 秒未响应，以下为摘录式回答。")
-    except Exception as exc:  # any transport or API failure of the endpoint
+    except Exception as exc:  # a timeout, or any transport or API failure of the endpoint
+        if _timed_out(exc):
+            return _fallback(extractive, f"大模型超过 {timeout:g} 秒未响应，以下为摘录式回答。")
         return _fallback(extractive, f"大模型调用失败（{type(exc).__name__}），以下为摘录式回答。")
     if "文本未涉及" in text and not CITE.search(text):
         return _fallback(extractive, "大模型认为条款未涉及该问题，以下为摘录式回答。")

@@ -69,8 +69,7 @@ def tokenize(text: str) -> list[str]:
 _CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
 # Bigrams of question words that say nothing about the topic.
 _QUESTION_BIGRAMS = frozenset(
-    "什么 怎么 怎样 如何 多少 哪些 哪个 是否 要不 不要 能不 不能 可以 需要 有没 没有 时候 多久 多长 会不 不会 算不 "
-    "不算 这个 那个 请问 一下 文件 规定 要求 里面 有关 关于".split())
+    ["什么", "怎么", "怎样", "如何", "多少", "哪些", "哪个", "是否", "要不", "不要", "能不", "不能", "可以", "需要", "有没", "没有", "时候", "多久", "多长", "会不", "不会", "算不", "不算", "这个", "那个", "请问", "一下", "文件", "规定", "要求", "里面", "有关", "关于"])
 
 
 def bigrams(text: str) -> list[str]:

@@ -20,7 +20,6 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict, Field
 
-
 # Chosen on the development set (see eval/tune_retrieval.py). Weights of: sentence BM25,
 # sentence e5, clause BM25, clause e5, sentence bigram BM25, clause bigram BM25.
 WEIGHTS = (0.4, 0.3, 0.3, 0.0, 0.0, 0.2)

@@ -134,6 +134,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("llm_model", "STUDYBOT_LLM_MODEL", "", _text, "大模型名称"),
     Setting("llm_api_key", "STUDYBOT_LLM_API_KEY", "", _text, "大模型接口密钥", secret=True),
     Setting("llm_timeout", "STUDYBOT_LLM_TIMEOUT", "20", _float(0.01, 600), "大模型请求超时（秒），超时则给出摘录式回答"),
+    Setting("llm_max_tokens", "STUDYBOT_LLM_MAX_TOKENS", "300", _int(1, 32_000), "大模型每次回答最多生成的词元（token）数"),
     Setting("host", "STUDYBOT_HOST", "127.0.0.1", _text, "网页服务监听地址"),
     Setting("port", "STUDYBOT_PORT", "7860", _int(1, 65535), "网页服务端口"),
     Setting("session_hours", "STUDYBOT_SESSION_HOURS", "8", _float(0.01, 24 * 90), "登录会话有效期（小时）"),
@@ -166,6 +167,8 @@ class Settings:
     llm_model: str
     llm_api_key: str
     llm_timeout: float
+    llm_max_tokens: int
+    llm_max_tokens: int
     host: str
     port: int
     session_hours: float

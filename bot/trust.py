@@ -31,9 +31,7 @@ FEATURES = ("dense_top", "margin", "cover_words", "cover_bigrams", "lex_mean", "
             "asked", "kind_ok")
 # Words a question is made of that say nothing about its subject.
 QUESTION_WORDS = frozenset(
-    "什么 怎么 怎样 如何 多少 几 哪 哪些 哪个 谁 吗 呢 是否 要不要 能不能 可以 需要 有没有 时候 多久 多长 会不会 "
-    "算不算 这个 那个 规定 要求 文件 方案 计划 请问 一下 怎么办 干什么 为什么 什么样 哪里 哪儿 现在 以后 之后 还要 "
-    "应该 应当 能否 是不是 有没 到底 具体".split())
+    ["什么", "怎么", "怎样", "如何", "多少", "几", "哪", "哪些", "哪个", "谁", "吗", "呢", "是否", "要不要", "能不能", "可以", "需要", "有没有", "时候", "多久", "多长", "会不会", "算不算", "这个", "那个", "规定", "要求", "文件", "方案", "计划", "请问", "一下", "怎么办", "干什么", "为什么", "什么样", "哪里", "哪儿", "现在", "以后", "之后", "还要", "应该", "应当", "能否", "是不是", "有没", "到底", "具体"])
 NEAR = 0.6  # word-vector cosine above which a word of the texts counts as a near neighbour
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+import httpx
+import openai
 import pytest
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import AIMessage
@@ -95,6 +97,10 @@ def test_error_and_timeout_fall_back(seed_bot):
     assert not released.is_set()  # the answer came back while the model was still busy
     released.set()
     assert result.mode == "extractive-fallback" and any("未响应" in n for n in result.notices)
+    # The HTTP client's own timeout (the same number of seconds) is a timeout too, not a failure.
+    timed_out = openai.APITimeoutError(request=httpx.Request("POST", "http://127.0.0.1:9/v1/chat/completions"))
+    result = answerer(seed_bot, [timed_out], timeout=0.5).answer(QUESTION)
+    assert result.mode == "extractive-fallback" and any("0.5 秒未响应" in n for n in result.notices)
 
 
 def test_refusal_never_reaches_the_model(seed_bot):
@@ -122,6 +128,7 @@ def test_settings_build_an_openai_compatible_client(make_settings):
     settings = make_settings(llm_base_url="http://127.0.0.1:9/v1", llm_model="qwen2.5", llm_timeout=3.0)
     model = chat_model_from_settings(settings)
     assert model.model_name == "qwen2.5"
+    assert model.extra_body == {"max_tokens": 300}  # the name local servers read (see chat_model_from_settings)
     assert str(model.openai_api_base).startswith("http://127.0.0.1:9")
 
 
