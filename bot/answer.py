@@ -121,9 +121,10 @@ def missing_kind(question: str, clause) -> str:
 class Extractor:
     """The extractive answer from ranked clauses: refuse, or quote the sentence that answers."""
 
-    def __init__(self, store, encoder: QueryEncoder, lexicon=None):
+    def __init__(self, store, encoder: QueryEncoder, lexicon=None, kind_rule: bool = True):
         self.store = store
         self.encoder = encoder
+        self.kind_rule = kind_rule
         self.lexicon = lexicon  # bot/lexicon.py; without it the older two-feature line decides
         self.trust_values: dict[str, float] = {}
 
@@ -195,7 +196,7 @@ class Extractor:
         top_clause = self.store.clauses[top["clause_index"]]
         if missing_figure(query.question, [self.store.clauses[d.metadata["clause_index"]].text for d in docs[:3]]):
             return self.refuse(query, docs, "已加载的文本没有给出这个问题所问的具体数字或期限，无法作答（不作猜测）。")
-        missing = missing_kind(query.question, top_clause)
+        missing = missing_kind(query.question, top_clause) if self.kind_rule else ""
         if missing:
             return self.refuse(query, docs, f"找到的条款没有写明这个问题所问的{missing}，无法作答（不作猜测）。")
         if not self.trusted(query, docs[0]):

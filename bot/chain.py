@@ -46,7 +46,7 @@ class AskRequest:
 
 def build_answer_chain(open_store: Callable[[], object], encoder: QueryEncoder, chat_model=None,
                        timeout: float = 20.0, weights: tuple[float, ...] = WEIGHTS,
-                       lexicon: Callable[[], object] | None = None) -> Runnable:
+                       lexicon: Callable[[], object] | None = None, kind_rule: bool = True) -> Runnable:
     """question (str, dict or AskRequest) → Answer. `weights` are the fusion's (sentence BM25,
     sentence e5, clause BM25, clause e5); evaluation compares keyword-only and dense-only."""
 
@@ -62,7 +62,7 @@ def build_answer_chain(open_store: Callable[[], object], encoder: QueryEncoder, 
         return {"request": request, "store": store, "query": query, "started": started}
 
     def retrieve(state: dict, config) -> dict:
-        extractor = Extractor(state["store"], encoder, lexicon() if lexicon else None)
+        extractor = Extractor(state["store"], encoder, lexicon() if lexicon else None, kind_rule)
         query = state["query"]
         early = extractor.refuse_before_search(query)
         if early is not None:

@@ -41,6 +41,10 @@ class QueryEncoder:
     def __call__(self, text: str) -> np.ndarray:
         return self._cached(text)
 
+    def clear(self) -> None:
+        """Forget cached vectors (benchmarks measure each question's own encoding)."""
+        self._cached.cache_clear()
+
 
 def _top(scores: np.ndarray, n: int) -> np.ndarray:
     """Indices of the n highest positive scores, best first (stable on ties)."""

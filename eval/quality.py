@@ -1,0 +1,89 @@
+"""Answer trust in one table: plain and reworded questions (clause top-1, fact stated), out-of-scope
+refused, in-scope refused and warm latency, on the development set and the held-apart set, for the
+answer path as shipped and with each of its later changes taken out (which change moved which
+number).
+
+Run: .venv/bin/python eval/quality.py [--sets dev,heldout] [--steps all]
+
+"Plain" is the gold kinds fact, date, unit, yesno, list and traditional; "reworded" is paraphrase
+and colloquial. Fact stated = the answer holds every answer-key string of the question.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bot.chain import build_answer_chain  # noqa: E402
+from bot.evaluation.runner import run_questions  # noqa: E402
+from bot.goldset import load_gold  # noqa: E402
+from bot.testing import indexed_bot  # noqa: E402
+
+PLAIN = {"fact", "date", "unit", "yesno", "list", "traditional"}
+REWORDED = {"paraphrase", "colloquial"}
+BEFORE_BIGRAMS = (0.4, 0.3, 0.3, 0.0, 0.0, 0.0)  # the fusion before character bigrams joined
+
+
+def steps(bot) -> dict[str, object]:
+    """The answer path as shipped, and with each change undone, newest first."""
+    return {
+        "shipped": bot.chain,
+        "without asked-kind rule": build_answer_chain(lambda: bot.store, bot.encoder, lexicon=bot.lexicon,
+                                                      kind_rule=False),
+        "… and without the refusal model": build_answer_chain(lambda: bot.store, bot.encoder, kind_rule=False),
+        "… and without bigram lists (before)": build_answer_chain(lambda: bot.store, bot.encoder, kind_rule=False,
+                                                                  weights=BEFORE_BIGRAMS),
+    }
+
+
+def row(outcomes) -> dict[str, float]:
+    def share(selected, test):
+        chosen = [o for o in outcomes if o.question.kind in selected]
+        return sum(test(o) for o in chosen) / len(chosen) if chosen else float("nan")
+
+    oos = [o for o in outcomes if o.question.kind == "out_of_scope"]
+    inside = [o for o in outcomes if not o.question.refusal]
+    return {
+        "plain top-1": share(PLAIN, lambda o: o.rank == 1),
+        "plain fact": share(PLAIN, lambda o: o.key_ok),
+        "reworded top-1": share(REWORDED, lambda o: o.rank == 1),
+        "reworded fact": share(REWORDED, lambda o: o.key_ok),
+        "oos refused": sum(o.refused for o in oos) / len(oos),
+        "in-scope refused": sum(o.refused for o in inside) / len(inside),
+        "p50 ms": statistics.median(o.elapsed_ms for o in outcomes if not o.error),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sets", default="dev,heldout")
+    parser.add_argument("--steps", default="all", help="all, or 'shipped' for the shipped path only")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        bot = indexed_bot(Path(tmp))
+        bot.warm_up()
+        chains = steps(bot)
+        if args.steps != "all":
+            chains = {"shipped": chains["shipped"]}
+        for name in args.sets.split(","):
+            questions = load_gold(ROOT / "eval" / "gold" / f"{name}.jsonl")
+            print(f"\n{name}.jsonl ({len(questions)} questions)")
+            header = None
+            for step, chain in chains.items():
+                bot.encoder.clear()  # every step pays for its own question vectors
+                figures = row(run_questions(chain, questions)["outcomes"])
+                if header is None:
+                    header = f"{'':38s}" + "".join(f"{k:>17s}" for k in figures)
+                    print(header)
+                print(f"{step:38s}" + "".join(
+                    f"{v:>17.1f}" if k == "p50 ms" else f"{v:>17.2f}" for k, v in figures.items()))
+
+
+if __name__ == "__main__":
+    main()
