@@ -19,6 +19,7 @@ from .answer import TOP_K, Answer, Extractor
 from .errors import BadQuestion, UnknownDocument
 from .query import understand
 from .retrieve import WEIGHTS, QueryEncoder, hybrid_retriever
+from .teaching import SAME_QUESTION
 
 MAX_TOP_K = 50
 
@@ -46,7 +47,8 @@ class AskRequest:
 
 def build_answer_chain(open_store: Callable[[], object], encoder: QueryEncoder, chat_model=None,
                        timeout: float = 20.0, weights: tuple[float, ...] = WEIGHTS,
-                       lexicon: Callable[[], object] | None = None, kind_rule: bool = True) -> Runnable:
+                       lexicon: Callable[[], object] | None = None, kind_rule: bool = True,
+                       aliases: Callable[[object], object] | None = None) -> Runnable:
     """question (str, dict or AskRequest) → Answer. `weights` are the fusion's (sentence BM25,
     sentence e5, clause BM25, clause e5); evaluation compares keyword-only and dense-only."""
 
@@ -67,9 +69,15 @@ def build_answer_chain(open_store: Callable[[], object], encoder: QueryEncoder, 
         early = extractor.refuse_before_search(query)
         if early is not None:
             return {**state, "extractor": extractor, "docs": [], "answer": early}
+        taught = aliases(state["store"]) if aliases else None
         retriever = hybrid_retriever(state["store"], encoder, k=state["request"].k, doc_ids=query.doc_ids,
-                                     weights=weights)
+                                     weights=weights, aliases=taught)
         docs = retriever.invoke(query.search, config)
+        # A question taught before, asked again: its taught clause answers it.
+        same = [d for d in docs if d.metadata.get("alias_score", 0) >= SAME_QUESTION]
+        if same:
+            docs = [same[0], *[d for d in docs if d is not same[0]]]
+            extractor.taught = True
         return {**state, "extractor": extractor, "docs": docs}
 
     def extract(state: dict) -> dict:

@@ -30,6 +30,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     SmallInteger,
     String,
@@ -348,6 +349,47 @@ eval_runs = Table(
     Column("outcomes", Text(), nullable=False),
     Column("failures", Text(), nullable=False),
     Index("ix_eval_runs_created_at", "created_at"),
+)
+
+
+# --- Teaching and review (bot/teaching.py, bot/review.py) ---
+
+taught_aliases = Table(
+    "taught_aliases",
+    metadata,
+    Column("id", Integer(), primary_key=True, autoincrement=True),
+    Column("question", Text(), nullable=False),
+    Column("clause_id", String(200), nullable=False),
+    Column("doc_id", String(200), nullable=False),
+    Column("clause_label", String(100), nullable=False),
+    Column("model_id", String(200), nullable=False),
+    Column("vector", LargeBinary(), nullable=False),
+    Column("created_by", String(64), ForeignKey("users.id", name="fk_taught_aliases_created_by"), nullable=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("removed_by", String(64), ForeignKey("users.id", name="fk_taught_aliases_removed_by"), nullable=True),
+    Column("removed_at", UTCDateTime(), nullable=True),
+    Index("ix_taught_aliases_removed_at", "removed_at"),
+)
+
+answer_reviews = Table(
+    "answer_reviews",
+    metadata,
+    Column("id", Integer(), primary_key=True, autoincrement=True),
+    Column("feedback_id", Integer(), ForeignKey("feedback.id", name="fk_answer_reviews_feedback_id"), nullable=True),
+    Column("source", String(32), nullable=False),
+    Column("question", Text(), nullable=False),
+    Column("answer", Text(), nullable=False),
+    Column("verdict", String(16), nullable=False),
+    Column("note", Text(), nullable=True),
+    Column("clause_id", String(200), nullable=True),
+    Column("clause_label", String(100), nullable=True),
+    Column("key_facts", Text(), nullable=False),
+    Column("promoted_to", String(200), nullable=True),
+    Column("alias_id", Integer(), ForeignKey("taught_aliases.id", name="fk_answer_reviews_alias_id"), nullable=True),
+    Column("reviewed_by", String(64), ForeignKey("users.id", name="fk_answer_reviews_reviewed_by"), nullable=False),
+    Column("reviewed_at", UTCDateTime(), nullable=False),
+    CheckConstraint("verdict IN ('correct', 'incorrect')", name="ck_answer_reviews_verdict"),
+    Index("ix_answer_reviews_reviewed_at", "reviewed_at"),
 )
 
 

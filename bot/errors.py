@@ -313,3 +313,16 @@ class UnknownRecord(StudyBotError):
 class LedgerImportError(StudyBotError):
     """A 学时 file as a whole cannot be read (size, format, encoding, header); row problems go in
     the import report instead."""
+
+
+# --- Teaching and review (bot/teaching.py, bot/review.py) ---
+
+
+class UnknownAlias(StudyBotError):
+    def __init__(self, alias_id):
+        self.alias_id = alias_id
+        super().__init__(f"找不到编号为 {alias_id} 的教学记录（或已删除），请刷新列表后重新选择")
+
+
+class BadReview(StudyBotError):
+    """A review mark is incomplete or malformed; the message says which field."""

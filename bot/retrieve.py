@@ -182,6 +182,26 @@ class DenseClauseRetriever(ClauseRetriever):
         return _ranked_clause_docs(self.store, scores, k, "densec")
 
 
+class AliasRetriever(ClauseRetriever):
+    """Questions trainers taught (bot/teaching.py): a clause ranks by its most similar alias."""
+
+    encoder: Any
+    aliases: Any
+
+    def _search(self, query, k, doc_ids):
+        docs = []
+        for ci, score in self.aliases.matches(self.encoder(query)):
+            clause = self.store.clauses[ci]
+            if doc_ids and clause.doc_id not in doc_ids:
+                continue
+            docs.append(Document(page_content=clause.text, metadata={
+                "clause_id": clause.clause_id, "clause_index": ci, "label": clause.label, "alias_score": score}))
+        return docs[:k]
+
+
+ALIAS_WEIGHT = 0.5
+
+
 class HybridRetriever(EnsembleRetriever):
     """LangChain's weighted reciprocal-rank fusion of the lists above, cut to `k` clauses.
 
@@ -228,6 +248,7 @@ def hybrid_retriever(
     weights: tuple[float, ...] = WEIGHTS,
     c: int = RRF_C,
     depth: int = SENTENCE_DEPTH,
+    aliases=None,
 ) -> HybridRetriever:
     """The lists of WEIGHTS, fused; lists with weight 0 are skipped."""
     each = max(LIST_DEPTH, k)
@@ -240,5 +261,8 @@ def hybrid_retriever(
         lambda: BigramClauseRetriever(store=store, k=each, doc_ids=doc_ids),
     )
     chosen = [(make(), w) for make, w in zip(makers, weights) if w > 0]
+    if aliases is not None and len(aliases):
+        chosen.append((AliasRetriever(store=store, encoder=encoder, aliases=aliases, k=each, doc_ids=doc_ids),
+                       ALIAS_WEIGHT))
     return HybridRetriever(retrievers=[r for r, _ in chosen], weights=[w for _, w in chosen],
                            c=c, id_key="clause_id", k=k)

@@ -112,7 +112,15 @@ class StudyBot:
 
         return self._once("chain", lambda: build_answer_chain(
             lambda: self.store, self.encoder, self.chat_model, timeout=self.settings.llm_timeout,
-            lexicon=self.lexicon))
+            lexicon=self.lexicon, aliases=self.teaching.index_for))
+
+    @property
+    def teaching(self):
+        """Questions trainers taught as aliases of clauses (bot/teaching.py)."""
+        from .teaching import TeachingService
+
+        return self._once("teaching", lambda: TeachingService(
+            self.db, self.encoder, lambda: self.embedder.model_id, now=self.clock))
 
     def lexicon(self):
         """The word vectors that tell a reworded question from an unrelated one (bot/lexicon.py)."""

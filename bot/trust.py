@@ -33,6 +33,9 @@ FEATURES = ("dense_top", "margin", "cover_words", "cover_bigrams", "lex_mean", "
 QUESTION_WORDS = frozenset(
     ["什么", "怎么", "怎样", "如何", "多少", "几", "哪", "哪些", "哪个", "谁", "吗", "呢", "是否", "要不要", "能不能", "可以", "需要", "有没有", "时候", "多久", "多长", "会不会", "算不算", "这个", "那个", "规定", "要求", "文件", "方案", "计划", "请问", "一下", "怎么办", "干什么", "为什么", "什么样", "哪里", "哪儿", "现在", "以后", "之后", "还要", "应该", "应当", "能否", "是不是", "有没", "到底", "具体"])
 NEAR = 0.6  # word-vector cosine above which a word of the texts counts as a near neighbour
+# A question that shares no word and no character pair with the clause it found, and is not close
+# to it in meaning either, is about something else whatever the model says (红烧肉怎么做: 0.83).
+UNRELATED_DENSE = 0.87
 
 
 def content_words(question: str) -> list[str]:
@@ -65,6 +68,8 @@ class TrustModel:
         return float(1 / (1 + np.exp(-(x @ self.coef + self.intercept))))
 
     def answers(self, values: dict[str, float]) -> bool:
+        if values["cover_words"] == 0 and values["cover_bigrams"] == 0 and values["dense_top"] < UNRELATED_DENSE:
+            return False  # not one word, not one pair of characters in common with the clause
         return self.probability(values) >= self.threshold
 
 

@@ -1,0 +1,46 @@
+"""Teaching: a question saved as an alias of the right clause finds that clause next time."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.errors import Forbidden, UnknownAlias
+
+# Asked in words the plan does not use; the seed's own clause for it is 二（四）11 (司法所, 指定专人).
+QUESTION = "镇街那一层，谁来盯着执法合不合规？"
+
+
+@pytest.fixture
+def bot(seed_bot, tmp_path):
+    from bot.service import StudyBot
+
+    bot = StudyBot(seed_bot.settings.with_(data_dir=tmp_path / "db"), embedder=seed_bot.embedder)
+    bot.accounts.add_user("T1", "李教员", "广东省司法厅", "trainer", "password-t1")
+    bot.accounts.add_user("O1", "王执法", "广州市司法局", "officer", "password-o1")
+    return bot
+
+
+def test_a_taught_question_finds_its_clause_and_can_be_removed(bot):
+    trainer, officer = bot.accounts.get_user("T1"), bot.accounts.get_user("O1")
+    right = bot.clause("二（四）11")
+    with pytest.raises(Forbidden):
+        bot.teaching.teach(officer, QUESTION, right)
+    alias = bot.teaching.teach(trainer, QUESTION, right)
+    assert alias.created_by == "T1" and alias.clause_label == "二（四）11"
+    again = bot.ask(QUESTION)
+    assert not again.refused and again.citations[0].label == "二（四）11"
+    assert [a.id for a in bot.teaching.list()] == [alias.id]
+
+    bot.teaching.remove(trainer, alias.id)
+    assert bot.teaching.list() == [] and bot.teaching.list(include_removed=True)[0].removed_by == "T1"
+    with pytest.raises(UnknownAlias):
+        bot.teaching.remove(trainer, alias.id)
+
+
+def test_an_alias_follows_its_clause_by_label_and_unrelated_questions_are_unmoved(bot):
+    trainer = bot.accounts.get_user("T1")
+    before = bot.ask("行政执法人员每年要参加多少学时的培训？")
+    bot.teaching.teach(trainer, QUESTION, bot.clause("二（四）11"))
+    after = bot.ask("行政执法人员每年要参加多少学时的培训？")
+    assert after.citations[0].label == before.citations[0].label == "二（一）2"
+    assert bot.ask("红烧肉怎么做才好吃？").refused
