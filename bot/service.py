@@ -115,6 +115,13 @@ class StudyBot:
             lexicon=self.lexicon, aliases=self.teaching.index_for))
 
     @property
+    def review(self):
+        """Trainers' review of real answers (bot/review.py)."""
+        from .review import ReviewService
+
+        return self._once("review", lambda: ReviewService(self.db, self.settings.data_dir, now=self.clock))
+
+    @property
     def teaching(self):
         """Questions trainers taught as aliases of clauses (bot/teaching.py)."""
         from .teaching import TeachingService

@@ -30,6 +30,20 @@ def _table(columns: dict[str, dict]) -> str:
     return "\n".join(lines)
 
 
+def default_set(bot) -> Path:
+    """The reported gold set, with the questions trainers promoted from their reviews appended
+    (written as one combined file beside the database, so the run records exactly what it scored)."""
+    from ..review import gold_file
+
+    promoted = gold_file(bot.settings.data_dir)
+    if not promoted.is_file() or not DEFAULT_SET.is_file():
+        return DEFAULT_SET
+    combined = promoted.with_name("reported-and-reviewed.jsonl")
+    combined.write_text(DEFAULT_SET.read_text(encoding="utf-8").rstrip("\n") + "\n"
+                        + promoted.read_text(encoding="utf-8"), encoding="utf-8")
+    return combined
+
+
 def check_gate(metrics: dict, thresholds: dict) -> list[str]:
     """The metrics below their minimum, as Chinese lines (empty when the gate passes)."""
     return [f"{name} = {_fmt(metrics.get(name))}，低于门槛 {minimum}" for name, minimum in thresholds.items()
@@ -41,14 +55,14 @@ def cmd_eval(args) -> int:
     from ..evaluation.report import render
     from ..evaluation.runner import VARIANTS, evaluate
 
-    set_path = Path(args.set) if args.set else DEFAULT_SET
+    bot = service(args)
+    set_path = Path(args.set) if args.set else default_set(bot)
     if not set_path.is_file():
         raise StudyBotError(f"找不到题集文件 {set_path}，请用 --set 指定 eval/gold/ 下的 .jsonl 文件")
     variants = tuple(v for v in args.variants.split(",") if v) if args.variants else tuple(VARIANTS)
     unknown = [v for v in variants if v not in VARIANTS]
     if unknown or "fusion" not in variants:
         raise StudyBotError(f"--variants 只能取 {', '.join(VARIANTS)}，且必须包含 fusion")
-    bot = service(args)
     run = evaluate(bot, set_path, variants)
     data = run.to_json()
     if not args.no_save:
