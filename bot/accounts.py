@@ -58,6 +58,8 @@ FAILURE_MEMORY = timedelta(hours=24)
 # without letting one source lock an owner who signs in from elsewhere.
 THROTTLE_LIMITS = {"p": FAILURES_BEFORE_LOCK, "s": 20, "a": 50}
 LOCAL_SOURCE = "local"
+# A session's last_seen is a hint for housekeeping: one write a minute, not one per request.
+LAST_SEEN_EVERY = timedelta(minutes=1)
 
 
 @dataclass(frozen=True)
@@ -435,23 +437,30 @@ class AccountService:
         return token
 
     def session_user(self, token: str | None) -> User | None:
-        """The logged-in user, or None for an unknown, expired or disabled user's token."""
-        if not token or not isinstance(token, str):
+        """The logged-in user, or None for an unknown, expired or disabled user's token.
+
+        Called for every request of the web page, so it only reads; it writes when the session
+        has ended (deleted) and at most once a minute to note when it was last seen.
+        """
+        if not token or not isinstance(token, str) or len(token) > 200:
             return None
         key = _token_hash(token)
         now = self._now()
-        with self.db.write() as conn:
+        with self.db.read() as conn:
             row = conn.execute(
-                select(sessions.c.expires_at, users)
+                select(sessions.c.expires_at, sessions.c.last_seen, users)
                 .join(users, users.c.id == sessions.c.user_id)
                 .where(sessions.c.token_hash == key)
             ).one_or_none()
-            if row is None:
-                return None
-            if row.expires_at <= now or row.disabled:
+        if row is None:
+            return None
+        if row.expires_at <= now or row.disabled:
+            with self.db.write() as conn:
                 conn.execute(delete(sessions).where(sessions.c.token_hash == key))
-                return None
-            conn.execute(update(sessions).where(sessions.c.token_hash == key).values(last_seen=now))
+            return None
+        if now - row.last_seen >= LAST_SEEN_EVERY:
+            with self.db.write() as conn:
+                conn.execute(update(sessions).where(sessions.c.token_hash == key).values(last_seen=now))
         return _user(row)
 
     def end_session(self, token: str | None) -> None:
@@ -480,4 +489,4 @@ def _user(row) -> User:
 
 
 def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()

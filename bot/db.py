@@ -131,6 +131,66 @@ feedback = Table(
 )
 
 
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", Integer(), primary_key=True, autoincrement=True),
+    Column("token_hash", String(64), nullable=False),
+    Column("prefix", String(16), nullable=False),
+    Column(
+        "user_id",
+        String(64),
+        ForeignKey("users.id", name="fk_api_tokens_user_id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("name", String(100), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("last_used_at", UTCDateTime(), nullable=True),
+    Column("revoked_at", UTCDateTime(), nullable=True),
+    Index("ix_api_tokens_token_hash", "token_hash", unique=True),
+    Index("ix_api_tokens_user_id", "user_id"),
+)
+
+conversations = Table(
+    "conversations",
+    metadata,
+    Column("id", Integer(), primary_key=True, autoincrement=True),
+    Column(
+        "user_id",
+        String(64),
+        ForeignKey("users.id", name="fk_conversations_user_id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("title", String(200), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
+    Index("ix_conversations_user_updated", "user_id", "updated_at"),
+)
+
+conversation_turns = Table(
+    "conversation_turns",
+    metadata,
+    Column("id", Integer(), primary_key=True, autoincrement=True),
+    Column(
+        "conversation_id",
+        Integer(),
+        ForeignKey("conversations.id", name="fk_turns_conversation_id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("question", Text(), nullable=False),
+    Column("record", Text(), nullable=False),
+    Column("rating", SmallInteger(), nullable=True),
+    Column(
+        "feedback_id",
+        Integer(),
+        ForeignKey("feedback.id", name="fk_turns_feedback_id", ondelete="SET NULL"),
+        nullable=True,
+    ),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Index("ix_conversation_turns_conversation_id", "conversation_id"),
+)
+
+
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 

@@ -120,7 +120,7 @@ class StudyBot:
         self.store.sentence_vectors  # noqa: B018 - read once into memory
         self.ask("行政执法人员培训学时")
 
-    # --- the application database (accounts, sessions, feedback), opened on first use, migrated ---
+    # --- the application database (accounts, sessions, feedback, tokens, conversations), opened on first use, migrated ---
 
     @property
     def db(self):
@@ -139,3 +139,15 @@ class StudyBot:
         from .feedback import FeedbackService
 
         return self._once("feedback", lambda: FeedbackService(self.db))
+
+    @property
+    def tokens(self):
+        from .tokens import TokenService
+
+        return self._once("tokens", lambda: TokenService(self.db))
+
+    @property
+    def conversations(self):
+        from .conversations import ConversationService
+
+        return self._once("conversations", lambda: ConversationService(self.db))

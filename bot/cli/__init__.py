@@ -10,9 +10,9 @@ import argparse
 import sys
 
 from ..errors import StudyBotError
-from . import corpus, qa, users
+from . import corpus, qa, tokens, users
 
-MODULES = (corpus, qa, users)
+MODULES = (corpus, qa, users, tokens)
 
 
 def build_parser() -> argparse.ArgumentParser:
