@@ -391,8 +391,11 @@ class AccountService:
                     and now - row.last_failed_at < FAILURE_MEMORY
                 failures = row.failures if recent else 0
                 counts[key] = failures
-                if failures:
-                    wait = max(wait, row.last_failed_at + lock_delay(failures, THROTTLE_LIMITS[kind]) - now)
+                delay = lock_delay(failures, THROTTLE_LIMITS[kind]) if failures else timedelta(0)
+                # Below the limit there is no wait, even when a parallel attempt (another officer
+                # behind the same address) stamped its failure a moment after this one's `now`.
+                if delay > timedelta(0):
+                    wait = max(wait, row.last_failed_at + delay - now)
             if wait > timedelta(0):
                 raise AccountLocked(wait.total_seconds())
             for key, failures in counts.items():
@@ -411,8 +414,9 @@ class AccountService:
         wait = timedelta(0)
         for kind, key in keys.items():
             row = rows.get(key)
-            if row is not None and row.last_failed_at is not None:
-                wait = max(wait, row.last_failed_at + lock_delay(row.failures, THROTTLE_LIMITS[kind]) - now)
+            delay = lock_delay(row.failures, THROTTLE_LIMITS[kind]) if row is not None else timedelta(0)
+            if delay > timedelta(0) and row.last_failed_at is not None:
+                wait = max(wait, row.last_failed_at + delay - now)
         return wait
 
     def _dummy(self) -> str:
