@@ -7,7 +7,8 @@ tests/test_db.py checks the two agree.
 
 from __future__ import annotations
 
-from contextlib import contextmanager
+import threading
+from contextlib import contextmanager, nullcontext
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterator
@@ -200,6 +201,11 @@ class Database:
 
     def __init__(self, engine: Engine):
         self.engine = engine
+        # Writers of this process queue here rather than in SQLite, whose busy handler sleeps
+        # 1, 2, 5, 10… ms between retries: under the web page's load (several officers' answers
+        # stored at once) that made a write wait up to a third of a second. Other processes (the
+        # CLI) still meet SQLite's lock and its busy timeout.
+        self._write_lock = threading.RLock() if engine.dialect.name == "sqlite" else nullcontext()
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
@@ -215,7 +221,7 @@ class Database:
         locked" when another process commits first (the busy timeout does not help there);
         BEGIN IMMEDIATE waits for the lock instead.
         """
-        with self.engine.connect() as conn:
+        with self._write_lock, self.engine.connect() as conn:
             conn.execution_options(studybot_write=True)
             with conn.begin():
                 yield conn
