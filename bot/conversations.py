@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Callable
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, insert, select, update
 
 from .db import Database, conversation_turns, conversations, utcnow
 from .errors import UnknownConversation
@@ -26,7 +26,6 @@ class ConversationSummary:
     title: str
     created_at: datetime
     updated_at: datetime
-    turns: int
 
 
 @dataclass(frozen=True)
@@ -75,26 +74,25 @@ class ConversationService:
     def add_turn(self, conversation_id: int, user_id: str, question: str, record: dict) -> Turn:
         now = self._now()
         question = (question or "")[:MAX_QUESTION]
+        self._check_id(conversation_id)
         with self.db.write() as conn:
-            self._owned(conn, conversation_id, user_id)
+            # Touching the conversation is also the ownership check: no row of this user, no turn.
+            touched = conn.execute(update(conversations).where(
+                (conversations.c.id == conversation_id) & (conversations.c.user_id == user_id)
+            ).values(updated_at=now))
+            if not touched.rowcount:
+                raise UnknownConversation(conversation_id)
             result = conn.execute(insert(conversation_turns).values(
                 conversation_id=conversation_id, question=question,
                 record=json.dumps(record, ensure_ascii=False), created_at=now))
-            conn.execute(update(conversations).where(conversations.c.id == conversation_id).values(updated_at=now))
         return Turn(result.inserted_primary_key[0], question, record, None, None, now)
 
     def list(self, user_id: str, limit: int = MAX_LISTED) -> list[ConversationSummary]:
         """The user's conversations, most recently used first."""
-        counts = (select(conversation_turns.c.conversation_id, func.count().label("n"))
-                  .group_by(conversation_turns.c.conversation_id).subquery())
-        query = (select(conversations, func.coalesce(counts.c.n, 0).label("turns"))
-                 .outerjoin(counts, counts.c.conversation_id == conversations.c.id)
-                 .where(conversations.c.user_id == user_id)
-                 .order_by(conversations.c.updated_at.desc(), conversations.c.id.desc())
-                 .limit(limit))
+        query = (select(conversations).where(conversations.c.user_id == user_id)
+                 .order_by(conversations.c.updated_at.desc(), conversations.c.id.desc()).limit(limit))
         with self.db.read() as conn:
-            return [ConversationSummary(r.id, r.title, r.created_at, r.updated_at, r.turns)
-                    for r in conn.execute(query)]
+            return [ConversationSummary(r.id, r.title, r.created_at, r.updated_at) for r in conn.execute(query)]
 
     def latest(self, user_id: str) -> int | None:
         with self.db.read() as conn:
@@ -105,12 +103,16 @@ class ConversationService:
 
     def turns(self, conversation_id: int, user_id: str) -> list[Turn]:
         """The conversation's turns, oldest first (the latest MAX_TURNS_SHOWN)."""
+        self._check_id(conversation_id)
         with self.db.read() as conn:
-            self._owned(conn, conversation_id, user_id)
             rows = conn.execute(
-                select(conversation_turns).where(conversation_turns.c.conversation_id == conversation_id)
+                select(conversation_turns)
+                .join(conversations, conversations.c.id == conversation_turns.c.conversation_id)
+                .where((conversation_turns.c.conversation_id == conversation_id) & (conversations.c.user_id == user_id))
                 .order_by(conversation_turns.c.id.desc()).limit(MAX_TURNS_SHOWN)
             ).all()
+            if not rows:  # empty, or not this user's: only the latter is an error
+                self._owned(conn, conversation_id, user_id)
         return [Turn(r.id, r.question, json.loads(r.record), r.rating, r.feedback_id, r.created_at)
                 for r in reversed(rows)]
 
@@ -139,9 +141,13 @@ class ConversationService:
             return conn.execute(delete(conversations).where(conversations.c.user_id == user_id)).rowcount
 
     @staticmethod
-    def _owned(conn, conversation_id, user_id: str) -> None:
+    def _check_id(conversation_id) -> None:
         if isinstance(conversation_id, bool) or not isinstance(conversation_id, int):
             raise UnknownConversation(conversation_id)
+
+    @classmethod
+    def _owned(cls, conn, conversation_id, user_id: str) -> None:
+        cls._check_id(conversation_id)
         found = conn.execute(select(conversations.c.id).where(
             (conversations.c.id == conversation_id) & (conversations.c.user_id == user_id))).first()
         if found is None:

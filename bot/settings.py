@@ -135,6 +135,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("host", "STUDYBOT_HOST", "127.0.0.1", _text, "网页服务监听地址"),
     Setting("port", "STUDYBOT_PORT", "7860", _int(1, 65535), "网页服务端口"),
     Setting("session_hours", "STUDYBOT_SESSION_HOURS", "8", _float(0.01, 24 * 90), "登录会话有效期（小时）"),
+    Setting("max_upload_mb", "STUDYBOT_MAX_UPLOAD_MB", "10", _float(0.01, 1024),
+            "网页上传文件（培训管理员导入的账号表格）的大小上限（MB）"),
+    Setting("cookie_secure", "STUDYBOT_COOKIE_SECURE", "off", _bool,
+            "登录 Cookie 只经 HTTPS 发送；经 HTTPS 反向代理部署时设为 on"),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -160,6 +164,8 @@ class Settings:
     host: str
     port: int
     session_hours: float
+    max_upload_mb: float
+    cookie_secure: bool
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> "Settings":
