@@ -50,21 +50,22 @@ def bind(host: str, port: int) -> socket.socket:
 
 
 def prepare():
-    """Settings, service, database, index and model, and the socket: everything that can fail."""
+    """Settings, the socket, the database, the index, the model: everything that can fail, in
+    that order (cheapest first), before anything is served or any account is created."""
     from bot.service import StudyBot
     from bot.settings import Settings
 
     settings = Settings.from_env()
     sock = bind(settings.host, settings.port)
     try:
-        from bot.embed import Embedder
-
         # Each answer embeds its question on one core: the server answers several officers at
         # once, and ONNX Runtime's spinning pool of one thread per core per call cost about a
         # third more CPU per answer under load (measured with eval/load_test.py).
-        bot = StudyBot(settings, embedder=Embedder.from_settings(settings, threads=1))
-        ensure_first_admin(bot)
+        bot = StudyBot(settings, embed_threads=1)
+        bot.db.check_writable()
+        bot.store  # noqa: B018 - IndexNotBuilt now, with what to run
         bot.warm_up()  # the model and the index now, so the first officer does not wait
+        ensure_first_admin(bot)
         from bot.web import create_app
 
         return bot, create_app(bot), sock
@@ -77,7 +78,7 @@ def main() -> int:
     try:
         bot, app, sock = prepare()
     except StudyBotError as exc:
-        print(f"错误：{exc}", file=sys.stderr)
+        print("错误：" + " ".join(str(exc).split()), file=sys.stderr)  # one line, whatever the message
         return 1
     except KeyboardInterrupt:
         return 130

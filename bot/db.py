@@ -35,6 +35,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     create_engine,
+    delete,
     event,
     make_url,
 )
@@ -226,6 +227,15 @@ class Database:
             with conn.begin():
                 yield conn
 
+    def check_writable(self) -> None:
+        """DatabaseError now, rather than at the first sign-in, if the database cannot be written
+        (a read-only file or folder, a full disk, a read-only database account)."""
+        try:
+            with self.write() as conn:
+                conn.execute(delete(sessions).where(sessions.c.expires_at < datetime(1970, 1, 2)))
+        except SQLAlchemyError as exc:
+            raise DatabaseError(_display(str(self.engine.url)), "无法写入：" + _reason(exc)) from exc
+
     def revision(self) -> str | None:
         """The migration the database is at, e.g. '0001'."""
         with self.engine.connect() as conn:
@@ -250,7 +260,7 @@ def open_database(settings: Settings) -> Database:
     except ImportError as exc:
         raise DatabaseError(where, f"缺少数据库驱动（{exc.name}），请用 pip 安装后重试") from exc
     except (OSError, SQLAlchemyError, ValueError) as exc:
-        raise DatabaseError(where, str(exc)) from exc
+        raise DatabaseError(where, _reason(exc)) from exc
     try:
         upgrade(engine)
     except (DatabaseTooNew, DatabaseError):
@@ -258,7 +268,7 @@ def open_database(settings: Settings) -> Database:
         raise
     except (OSError, SQLAlchemyError, CommandError) as exc:
         engine.dispose()
-        raise DatabaseError(where, str(exc)) from exc
+        raise DatabaseError(where, _reason(exc)) from exc
     return Database(engine)
 
 
@@ -351,6 +361,11 @@ def _check_foreign_keys(conn: Connection, engine: Engine) -> None:
         # Raising inside the transaction rolls the whole upgrade back.
         where = engine.url.render_as_string(hide_password=True)
         raise DatabaseError(where, f"升级后外键检查失败（表：{tables}），已回滚，数据未改动")
+
+
+def _reason(exc: Exception) -> str:
+    """The driver's own words, on one line (without SQLAlchemy's statement and link)."""
+    return " ".join(str(getattr(exc, "orig", None) or exc).split())
 
 
 def _display(url: str) -> str:

@@ -15,12 +15,13 @@ from .store import IndexStore
 
 class StudyBot:
     """`embedder` and `chat_model` may be given (tests, benchmarks, another model); otherwise the
-    embedder is loaded from the settings on first need, and the chat model exists only when
-    STUDYBOT_LLM_* configure one."""
+    embedder is loaded from the settings on first need (with `embed_threads` threads per call),
+    and the chat model exists only when STUDYBOT_LLM_* configure one."""
 
-    def __init__(self, settings: Settings, *, embedder=None, chat_model=None):
+    def __init__(self, settings: Settings, *, embedder=None, chat_model=None, embed_threads: int | None = None):
         self.settings = settings
         self._embedder = embedder
+        self._embed_threads = embed_threads  # threads per embedding call; None: every core
         self._chat_model = chat_model
         self._store: IndexStore | None = None
         self._lock = threading.RLock()
@@ -40,7 +41,7 @@ class StudyBot:
             if self._embedder is None:
                 from .embed import Embedder
 
-                self._embedder = Embedder.from_settings(self.settings)
+                self._embedder = Embedder.from_settings(self.settings, threads=self._embed_threads)
             return self._embedder
 
     @property

@@ -15,6 +15,8 @@ import re
 
 import gradio as gr
 
+from .auth import SIGN_IN_AGAIN
+
 # Keys Gradio's own zh-CN file lacks (they would fall back to English).
 MISSING_ZH = {
     "3D_model.3d_model": "3D 模型", "3D_model.drop_to_upload": "将 3D 模型文件拖放到此处上传",
@@ -52,6 +54,7 @@ LOCALE_SCRIPT = """<script>(function () {
     Object.defineProperty(Navigator.prototype, "languages", { get: function () { return [LANG, "zh"]; }, configurable: true });
   } catch (e) {}
   var TEXT = %(text)s, HTML = %(html)s, ATTRS = ["aria-label", "title", "placeholder"];
+  var SIGNED_OUT = %(signed_out)s;
   function translate(node) {
     if (node.nodeType === 3) {
       var t = node.data.trim();
@@ -68,6 +71,8 @@ LOCALE_SCRIPT = """<script>(function () {
       if (el.classList && el.classList.contains("toast-message-text")) {
         var s = el.textContent.trim();
         Object.keys(HTML).forEach(function (k) { if (s.indexOf(k) === 0) el.innerHTML = HTML[k]; });
+        // An event refused because the session ended: straight to the sign-in page.
+        if (s.indexOf(SIGNED_OUT) >= 0) location.href = "/login?expired=1";
       }
       Array.prototype.forEach.call(el.childNodes, function (c) { if (c.nodeType === 3) translate(c); });
     });
@@ -125,7 +130,8 @@ LOCALE_SCRIPT = """<script>(function () {
       return r;
     });
   };
-})();</script>""" % {"text": json.dumps(HARD_CODED, ensure_ascii=False), "html": json.dumps(HARD_CODED_HTML, ensure_ascii=False)}
+})();</script>""" % {"text": json.dumps(HARD_CODED, ensure_ascii=False), "html": json.dumps(HARD_CODED_HTML, ensure_ascii=False),
+                      "signed_out": json.dumps(SIGN_IN_AGAIN, ensure_ascii=False)}
 
 # Rules for Gradio's own page frame, outside the app (Gradio scopes the `css=` rules to inside it).
 PAGE_STYLE = """<style>
@@ -159,7 +165,8 @@ footer { display: none !important; }
    push the page down for a moment instead of covering a button. */
 #notice-slot .toast-wrap { position: static !important; width: auto !important; max-width: none !important;
   align-items: stretch !important; margin: 4px 0; }
-#notice-slot-wrap { margin: 0 !important; padding: 0 !important; min-height: 0 !important; }
+#notice-slot-wrap { margin: calc(-1 * var(--layout-gap)) 0 0 !important; padding: 0 !important; min-height: 0 !important; }
+#notice-slot-wrap > div, #notice-slot-wrap .prose { min-height: 0 !important; padding: 0 !important; margin: 0 !important; }
 #chatbot { height: calc(100dvh - 230px); min-height: 180px; }
 #chatbot .answer p { margin: .35em 0; }
 #chatbot .answer .conclusion { font-weight: 700; font-size: 1.05em; }

@@ -136,6 +136,11 @@ async def chat_completions(request: Request, body: ChatRequest):
     return StreamingResponse(events(), media_type="text/event-stream", headers={"cache-control": "no-store"})
 
 
+async def no_such_route(request: Request, rest: str = ""):
+    """Anything else under /api/v1 (added after every router, or the Gradio page at / would answer)."""
+    raise ApiError(404, "没有这个接口：可用 POST /api/v1/chat/completions 和 GET /api/v1/models。", code="not_found")
+
+
 def install_error_handlers(app) -> None:
     """Errors under /api/v1 as OpenAI-shaped JSON in Chinese; elsewhere FastAPI's own."""
 

@@ -42,6 +42,8 @@ def create_app(bot) -> FastAPI:
     app.include_router(pages.router)
     for router in ROUTERS:
         app.include_router(router)
+    app.add_api_route(api.API_PREFIX + "/{rest:path}", api.no_such_route, include_in_schema=False,
+                      methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
     api.install_error_handlers(app)
 
     skip_absent_matplotlib()

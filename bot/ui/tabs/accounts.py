@@ -107,15 +107,15 @@ def build_accounts_tab(ctx) -> None:
     cb = AccountCallbacks(ctx)
     gr.Markdown("### 账号管理\n培训管理员管理本单位的账号，系统管理员管理所有单位的账号。新账号和重置后的密码，首次登录时须修改。")
     with gr.Row():
-        unit_filter = gr.Textbox(label="只看这个单位（留空为全部）", elem_id="unit-filter", visible=False, scale=3)
+        unit_filter = gr.Textbox(label="只看这个单位（留空为全部）", elem_id="unit-filter", visible=False, scale=3, max_lines=1)
         refresh = gr.Button("刷新", size="sm", elem_id="accounts-refresh", scale=0, min_width=70)
     table = gr.Dataframe(headers=list(ACCOUNT_HEADERS), elem_id="accounts-table", interactive=False, wrap=True)
     with gr.Accordion("添加账号", open=False, elem_id="add-account"):
         with gr.Row():
-            new_id = gr.Textbox(label="执法证号/工号", elem_id="new-id")
-            new_name = gr.Textbox(label="姓名", elem_id="new-name")
+            new_id = gr.Textbox(label="执法证号/工号", elem_id="new-id", max_lines=1)
+            new_name = gr.Textbox(label="姓名", elem_id="new-name", max_lines=1)
         with gr.Row():
-            new_unit = gr.Textbox(label="单位", elem_id="new-unit", interactive=False)
+            new_unit = gr.Textbox(label="单位", elem_id="new-unit", interactive=False, max_lines=1)
             new_role = gr.Dropdown(label="角色", choices=[("执法人员", "officer")], value="officer", elem_id="new-role")
         new_password = gr.Textbox(label="初始密码（至少 8 个字符）", type="password", elem_id="new-password")
         add_btn = gr.Button("添加账号", variant="primary", elem_id="add-account-btn")
@@ -126,7 +126,7 @@ def build_accounts_tab(ctx) -> None:
         import_btn = gr.Button("导入", elem_id="import-btn")
         import_msg = gr.HTML(elem_id="import-msg", elem_classes=["accounts-msg"])
     with gr.Accordion("停用、恢复或重置密码", open=False, elem_id="manage-account"):
-        target = gr.Textbox(label="执法证号/工号", elem_id="target-id")
+        target = gr.Textbox(label="执法证号/工号", elem_id="target-id", max_lines=1)
         with gr.Row():
             disable_btn = gr.Button("停用", variant="stop", elem_id="disable-btn")
             enable_btn = gr.Button("恢复", elem_id="enable-btn")
