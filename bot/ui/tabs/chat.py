@@ -67,9 +67,8 @@ class ChatCallbacks:
         return out
 
     def chat(self, turns):
-        """The chat with each answer's rating shown: for opening a conversation. (Asking returns the
-        bare message list instead: a component update costs Gradio a new component and its
-        JSON schema, on the event loop, and the ratings shown have not changed.)"""
+        """The chat with each answer's rating shown (for opening a conversation, or asking in
+        one where answers are rated)."""
         return gr.update(value=self.messages(turns), feedback_value=[RATINGS.get(t.rating) for t in turns])
 
     def history(self, user, selected: int | None):
@@ -116,10 +115,12 @@ class ChatCallbacks:
         if started:
             conversation_id = conversations.start(user.id, text)
         turns.append(conversations.add_turn(conversation_id, user.id, text, record))
-        # Plain values, not gr.update(...): an update costs Gradio a new component and its JSON
-        # schema, on the event loop, for every answer (found with py-spy under load).
+        # A plain message list where no answer is rated: a gr.update(...) costs Gradio a new
+        # component and its JSON schema, on the event loop, for every answer (found with py-spy
+        # under load); the ratings shown must be sent along where there are any.
         history = self.history(user, conversation_id) if started else conversation_id
-        return self.messages(turns), conversation_id, history
+        chat = self.chat(turns) if any(t.rating for t in turns) else self.messages(turns)
+        return chat, conversation_id, history
 
     def ask_example(self, conversation_id, data: gr.SelectData, request: gr.Request):
         value = data.value
