@@ -94,6 +94,21 @@ def answers(page):
     return page.locator("#chatbot .answer")
 
 
+ENGLISH = """() => { const out = new Set();
+  for (const el of document.querySelectorAll('body *')) {
+    if (['STYLE', 'SCRIPT'].includes(el.tagName.toUpperCase())) continue;
+    for (const a of ['aria-label', 'title', 'placeholder', 'alt']) {
+      const v = el.getAttribute(a); if (v && /[a-z]{3,}/.test(v)) out.add(a + '=' + v.slice(0, 80)); }
+    for (const n of el.childNodes)
+      if (n.nodeType === 3 && el.offsetParent !== null && /[a-z]{3,}/.test(n.data)) out.add(n.data.trim().slice(0, 80));
+  } return [...out]; }"""
+
+
+def english(page) -> list[str]:
+    """Words of English the officer could see or hear (text, tooltips, screen-reader labels)."""
+    return page.evaluate(ENGLISH)
+
+
 def overlaps(a, b) -> bool:
     return not (a["x"] + a["width"] <= b["x"] or b["x"] + b["width"] <= a["x"]
                 or a["y"] + a["height"] <= b["y"] or b["y"] + b["height"] <= a["y"])
@@ -121,6 +136,7 @@ def test_officer_asks_reloads_opens_a_citation_rates_and_signs_out(open_page, si
     expect(opened.locator(".neighbour").first).to_contain_text("二（一）1")  # its neighbours, greyed
     expect(opened.locator(".units")).to_contain_text("责任单位")
     page.screenshot(path=str(ARTIFACTS / "desktop-citation-open.png"))
+    assert english(page) == []
 
     # 👎 on the first answer, not only the latest, with a correction.
     page.locator("#chatbot").get_by_label("踩").first.click()
@@ -217,6 +233,8 @@ def test_trainer_adds_and_disables_an_officer_of_their_unit_only(open_page, site
     page.locator("#disable-btn").click()
     expect(page.locator("#manage-msg")).to_contain_text("只能管理本单位")
     assert not site.bot.accounts.get_user(OTHER_UNIT[0]).disabled
+    page.locator("#accounts-table").hover()
+    assert english(page) == []  # table tooltips included
     page.screenshot(path=str(ARTIFACTS / "trainer-accounts.png"), full_page=True)
 
     other = open_page()  # the disabled officer cannot sign in

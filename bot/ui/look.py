@@ -40,7 +40,17 @@ HARD_CODED = {
     "Connection Lost": "连接已断开",
     "Close": "关闭", "Liked": "已赞", "Disliked": "已踩", "Copy": "复制", "Copied": "已复制",
     "Copy message": "复制消息", "Feedback": "反馈", "Clear": "清空", "Loading...": "加载中……",
+    "Copy table data": "复制表格数据", "Dataframe": "数据表", "File upload": "上传文件", "Fullscreen": "全屏",
+    "Exit fullscreen": "退出全屏", "Exit full screen": "退出全屏", "More tabs": "更多标签页",
+    "Open cell menu": "打开单元格菜单", "Table actions": "表格操作", "chatbot conversation": "对话记录",
+    "Textbox": "文本框", "Dropdown": "下拉列表", "Remove": "移除", "Download": "下载", "Upload": "上传",
+    "Scroll down": "滚到底部", "Scroll to bottom": "滚到底部", "Share": "分享", "Retry": "重试", "Undo": "撤销",
+    "Edit": "编辑", "Submit": "提交", "Cancel": "取消", "Select": "选择", "Search": "搜索",
 }
+# Screen-reader labels Gradio builds from a message's raw HTML: a Chinese prefix and the text.
+PREFIXED = {"bot's message: ": "回答：", "user's message: ": "提问："}
+# Labels with a number in them: (regular expression, replacement).
+PATTERNS = [[r"^Select example (\d+): ", "选择示例 $1："]]
 # Texts with a link inside (the toast shows them as HTML): matched by their start.
 HARD_CODED_HTML = {
     "Reconnected to server, but the server has changed.": '已重新连接，但服务器已重启，请<a href="">刷新页面</a>。',
@@ -54,7 +64,8 @@ LOCALE_SCRIPT = """<script>(function () {
     Object.defineProperty(Navigator.prototype, "languages", { get: function () { return [LANG, "zh"]; }, configurable: true });
   } catch (e) {}
   var TEXT = %(text)s, HTML = %(html)s, ATTRS = ["aria-label", "title", "placeholder"];
-  var SIGNED_OUT = %(signed_out)s;
+  var SIGNED_OUT = %(signed_out)s, PREFIXED = %(prefixed)s, PATTERNS = %(patterns)s;
+  function plain(html) { return new DOMParser().parseFromString(html, "text/html").body.textContent; }
   function translate(node) {
     if (node.nodeType === 3) {
       var t = node.data.trim();
@@ -66,7 +77,15 @@ LOCALE_SCRIPT = """<script>(function () {
     all.forEach(function (el) {
       ATTRS.forEach(function (a) {
         var v = el.getAttribute(a);
-        if (v && TEXT.hasOwnProperty(v.trim())) el.setAttribute(a, TEXT[v.trim()]);
+        if (!v) return;
+        if (TEXT.hasOwnProperty(v.trim())) { el.setAttribute(a, TEXT[v.trim()]); return; }
+        Object.keys(PREFIXED).forEach(function (p) {
+          if (v.indexOf(p) === 0) el.setAttribute(a, PREFIXED[p] + plain(v.slice(p.length)).slice(0, 300));
+        });
+        PATTERNS.forEach(function (rule) {
+          var re = new RegExp(rule[0]);
+          if (re.test(v)) el.setAttribute(a, v.replace(re, rule[1]));
+        });
       });
       if (el.classList && el.classList.contains("toast-message-text")) {
         var s = el.textContent.trim();
@@ -131,7 +150,9 @@ LOCALE_SCRIPT = """<script>(function () {
     });
   };
 })();</script>""" % {"text": json.dumps(HARD_CODED, ensure_ascii=False), "html": json.dumps(HARD_CODED_HTML, ensure_ascii=False),
-                      "signed_out": json.dumps(SIGN_IN_AGAIN, ensure_ascii=False)}
+                      "signed_out": json.dumps(SIGN_IN_AGAIN, ensure_ascii=False),
+                      "prefixed": json.dumps(PREFIXED, ensure_ascii=False),
+                      "patterns": json.dumps(PATTERNS, ensure_ascii=False)}
 
 # Rules for Gradio's own page frame, outside the app (Gradio scopes the `css=` rules to inside it).
 PAGE_STYLE = """<style>

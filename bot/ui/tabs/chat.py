@@ -234,20 +234,22 @@ def build_chat_tab(ctx) -> None:
     )
     with gr.Group(visible=False, elem_id="correction-box") as correction_box:
         prompt = gr.Markdown(elem_id="correction-prompt")
-        correction = gr.Textbox(show_label=False, placeholder="例如：应写明学时按45分钟计算", elem_id="correction",
+        correction = gr.Textbox(label="纠正意见", show_label=False, placeholder="例如：应写明学时按45分钟计算",
+                                elem_id="correction",
                                 max_lines=4, container=False)
         with gr.Row():
             submit_correction = gr.Button("提交纠正意见", size="sm", variant="primary", elem_id="submit-correction")
             close_correction = gr.Button("关闭", size="sm", elem_id="close-correction")
     with gr.Row(elem_id="composer", equal_height=True):
-        question = gr.Textbox(show_label=False, elem_id="question", scale=5, max_lines=4, container=False,
+        question = gr.Textbox(label="您的问题", show_label=False, elem_id="question", scale=5, max_lines=4,
+                              container=False,
                               placeholder="输入问题，例如：行政执法人员每年要参加多少学时的培训？")
         send = gr.Button("发送", variant="primary", elem_id="send", scale=0, min_width=72)
 
     # Also callable as /gradio_api/call/restore ("undocumented"): the load test opens the page with it.
     ctx.demo.load(cb.restore, None, [chatbot, conversation, history], api_name="restore",
                   api_visibility="undocumented")
-    pending_question = gr.Textbox(visible=False, elem_id="pending-question")
+    pending_question = gr.Textbox(label="待回答的问题", visible=False, elem_id="pending-question")
     answered = [chatbot, conversation, history]
     for trigger, public in ((send.click, True), (question.submit, False)):
         shown = trigger(None, [question, chatbot], [pending_question, question, chatbot], js=SUBMIT_JS,
