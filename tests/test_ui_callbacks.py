@@ -8,6 +8,7 @@ from types import SimpleNamespace
 import gradio as gr
 import pytest
 
+from bot.errors import UnknownFeedback
 from bot.ui.auth import Auth
 from bot.ui.tabs import TabContext
 from bot.ui.tabs.accounts import AccountCallbacks
@@ -78,7 +79,7 @@ def test_rating_any_answer_with_a_correction(chat, seed_bot):
     assert seed_bot.conversations.turns(cid, "CB-A")[0].rating == -1
     chat.rate(cid, SimpleNamespace(index=1, liked=""), req)  # taken back
     assert seed_bot.conversations.turns(cid, "CB-A")[0].rating is None
-    with pytest.raises(Exception):
+    with pytest.raises(UnknownFeedback):  # another officer's rating
         seed_bot.feedback.set_correction(feedback_id, "CB-B", "不是我的")
 
 
@@ -108,3 +109,17 @@ def test_trainer_manages_own_unit_from_the_page(chat, seed_bot):
     assert "只能管理本单位" in message
     rows, message = accounts.add("CB-Y", "坏\ud800", "广州市司法局", "officer", "initial-pass-9", "", trainer)
     assert "无法识别的字符" in message
+
+
+def test_trainer_imports_a_sheet_of_their_unit_and_it_is_not_kept(chat, seed_bot, tmp_path):
+    accounts = AccountCallbacks(TabContext(seed_bot, Auth(seed_bot), None, None))
+    trainer = request(seed_bot, "CB-T")
+    sheet = tmp_path / "账号.csv"
+    sheet.write_text("执法证号,姓名,单位,角色,密码\nCB-IMP1,甲一,广州市司法局,执法人员,password-imp-1\n", encoding="utf-8-sig")
+    rows, message, cleared = accounts.import_file(str(sheet), "", trainer)
+    assert "已导入 1 个账号" in message and cleared is None and not sheet.exists()
+    assert seed_bot.accounts.get_user("CB-IMP1").must_change_password
+    other = tmp_path / "other.csv"
+    other.write_text("id,name,unit,role,password\nCB-IMP2,乙二,佛山市司法局,officer,password-imp-2\n", encoding="utf-8")
+    rows, message, _ = accounts.import_file(str(other), "", trainer)
+    assert "不是您的单位" in message and "本次没有导入任何账号" in message

@@ -221,3 +221,10 @@ def test_the_page_is_chinese_and_loads_nothing_from_elsewhere(web, accounts):
         config = client.get("/config").json()
         assert config["i18n_translations"]["zh-CN"]["dataframe.filter"] == "筛选"
     assert "http" not in httpx.get(web.url + "/login").text.replace(web.url, "")
+
+
+def test_undecodable_sign_in_fields_get_a_chinese_message(web, accounts):
+    with httpx.Client(base_url=web.url) as client:
+        for body in (b"user_id=%ED%A0%80&password=x&next=/", b"user_id=HTTP-OFFICER&password=%ED%A0%80%FF&next=%ED%A0%80"):
+            r = client.post("/login", content=body, headers={"content-type": "application/x-www-form-urlencoded"})
+            assert r.status_code == 401 and "账号或密码错误" in r.text

@@ -61,7 +61,8 @@ LOCALE_SCRIPT = """<script>(function () {
   var LANG = "zh-CN";
   try {
     Object.defineProperty(Navigator.prototype, "language", { get: function () { return LANG; }, configurable: true });
-    Object.defineProperty(Navigator.prototype, "languages", { get: function () { return [LANG, "zh"]; }, configurable: true });
+    Object.defineProperty(Navigator.prototype, "languages",
+                          { get: function () { return [LANG, "zh"]; }, configurable: true });
   } catch (e) {}
   var TEXT = %(text)s, HTML = %(html)s, ATTRS = ["aria-label", "title", "placeholder"];
   var SIGNED_OUT = %(signed_out)s, PREFIXED = %(prefixed)s, PATTERNS = %(patterns)s;
@@ -149,7 +150,8 @@ LOCALE_SCRIPT = """<script>(function () {
       return r;
     });
   };
-})();</script>""" % {"text": json.dumps(HARD_CODED, ensure_ascii=False), "html": json.dumps(HARD_CODED_HTML, ensure_ascii=False),
+})();</script>""" % {"text": json.dumps(HARD_CODED, ensure_ascii=False),
+                      "html": json.dumps(HARD_CODED_HTML, ensure_ascii=False),
                       "signed_out": json.dumps(SIGN_IN_AGAIN, ensure_ascii=False),
                       "prefixed": json.dumps(PREFIXED, ensure_ascii=False),
                       "patterns": json.dumps(PATTERNS, ensure_ascii=False)}
@@ -157,7 +159,9 @@ LOCALE_SCRIPT = """<script>(function () {
 # Rules for Gradio's own page frame, outside the app (Gradio scopes the `css=` rules to inside it).
 PAGE_STYLE = """<style>
 .gradio-container .main.app { padding-top: 4px !important; padding-bottom: 4px !important; }
-@media (max-width: 640px) { .gradio-container .main.app { padding-left: 6px !important; padding-right: 6px !important; } }
+@media (max-width: 640px) {
+  .gradio-container .main.app { padding-left: 6px !important; padding-right: 6px !important; }
+}
 </style>"""
 
 _HEAD = re.compile(rb"<head>", re.IGNORECASE)
@@ -186,8 +190,10 @@ footer { display: none !important; }
    push the page down for a moment instead of covering a button. */
 #notice-slot .toast-wrap { position: static !important; width: auto !important; max-width: none !important;
   align-items: stretch !important; margin: 4px 0; }
-#notice-slot-wrap { margin: calc(-1 * var(--layout-gap)) 0 0 !important; padding: 0 !important; min-height: 0 !important; }
-#notice-slot-wrap > div, #notice-slot-wrap .prose { min-height: 0 !important; padding: 0 !important; margin: 0 !important; }
+#notice-slot-wrap { margin: calc(-1 * var(--layout-gap)) 0 0 !important; padding: 0 !important;
+  min-height: 0 !important; }
+#notice-slot-wrap > div, #notice-slot-wrap .prose { min-height: 0 !important; padding: 0 !important;
+  margin: 0 !important; }
 #chatbot { height: calc(100dvh - 230px); min-height: 180px; }
 #chatbot .answer p { margin: .35em 0; }
 #chatbot .answer .conclusion { font-weight: 700; font-size: 1.05em; }

@@ -93,7 +93,8 @@ def clause_context_html(citation: dict, context: dict | None) -> str:
     """
     quote = citation.get("quote") or ""
     if context is None:
-        body = (f'<div class="cited"><p class="clause-head">{esc(citation.get("label"))}「{esc(citation.get("title"))}」</p>'
+        head = f'{esc(citation.get("label"))}「{esc(citation.get("title"))}」'
+        body = (f'<div class="cited"><p class="clause-head">{head}</p>'
                 f'<p>{marked_clause(citation.get("text", ""), (), quote)}</p>'
                 '<p class="stale">（当前索引中已没有这一条，以上为回答时的条文。）</p></div>')
         return f'<div class="clause-context">{body}</div>'
@@ -110,7 +111,8 @@ def clause_context_html(citation: dict, context: dict | None) -> str:
                 out.append(f'<p class="units">责任单位：{esc(c.units)}</p>')
             out.append("</div>")
         else:
-            out.append(f'<div class="neighbour"><p class="clause-head">{head}</p><p>{esc(c.text).replace(chr(10), "<br>")}</p></div>')
+            text = esc(c.text).replace("\n", "<br>")
+            out.append(f'<div class="neighbour"><p class="clause-head">{head}</p><p>{text}</p></div>')
     out.append("</div>")
     return "".join(out)
 

@@ -44,7 +44,10 @@ def page(title: str, body: str, status: int = 200) -> HTMLResponse:
 
 
 def message(text: str, kind: str = "error") -> str:
-    return f'<p class="msg {kind}" role="{"alert" if kind == "error" else "status"}" id="page-msg">{html.escape(text)}</p>' if text else ""
+    if not text:
+        return ""
+    role = "alert" if kind == "error" else "status"
+    return f'<p class="msg {kind}" role="{role}" id="page-msg">{html.escape(text)}</p>'
 
 
 def login_page(note: str = "", kind: str = "error", user_id: str = "", next_path: str = "/", status: int = 200):

@@ -6,8 +6,9 @@ To add a tab (the 学时 ledger, the quiz, evaluation…):
    inside the tab's `gr.Tab`: create the components and wire their events there. Handlers take
    `request: gr.Request` and start with `ctx.auth.require(request)` (or `require_trainer`) — the
    user comes from the server session on every event, never from page state. Anything to run
-   when the page opens goes in `ctx.demo.load(...)`, when the tab is opened in `ctx.tab.select(...)`. Keep the handlers in a small class with no
-   Gradio layout in it, so tests can call them without a browser.
+   when the page opens goes in `ctx.demo.load(...)`, when the tab is opened in
+   `ctx.tab.select(...)`. Keep the handlers in a small class with no Gradio layout in it, so
+   tests can call them without a browser.
 2. Add a `TabSpec` for it to TABS below (order = order on the page); `shown_to` decides, per
    signed-in user, whether the tab is visible (the handlers still check on the server).
 3. Its HTTP routes go in `bot/web/` as an APIRouter under /api/v1/, added to ROUTERS in

@@ -2,8 +2,9 @@
 the open conversation's number, so a reload, another tab or another day shows the same thing.
 
 Asking is one server event: the page shows the question at once (in the browser), the server
-returns the conversation with its answer. Every answer carries 👍/👎 (the chat's own feedback buttons); a rating opens a box for an
-optional correction. Citations open in place, under the answer (phones included).
+returns the conversation with its answer. Every answer carries 👍/👎 (the chat's own feedback
+buttons); a rating opens a box for an optional correction. Citations open in place, under the
+answer (phones included).
 """
 
 from __future__ import annotations
@@ -155,7 +156,8 @@ class ChatCallbacks:
         return gr.update(value=[], feedback_value=[]), None, self.history(user, None), gr.update(visible=False)
 
     def clear_all(self, request: gr.Request):
-        """Every conversation of this officer deleted. -> chatbot, conversation, history, correction box, confirm row."""
+        """Every conversation of this officer deleted.
+        -> chatbot, conversation, history, correction box, confirm row."""
         user = self.auth.require(request)
         count = self.bot.conversations.clear(user.id)
         gr.Info(notice(f"已清空全部历史对话（{count} 个）。", "已清空"))
