@@ -228,3 +228,12 @@ def test_undecodable_sign_in_fields_get_a_chinese_message(web, accounts):
         for body in (b"user_id=%ED%A0%80&password=x&next=/", b"user_id=HTTP-OFFICER&password=%ED%A0%80%FF&next=%ED%A0%80"):
             r = client.post("/login", content=body, headers={"content-type": "application/x-www-form-urlencoded"})
             assert r.status_code == 401 and "账号或密码错误" in r.text
+
+
+def test_signing_in_again_replaces_the_previous_session(web, accounts):
+    with signed_in(web) as client:
+        first = client.cookies["studybot_session"]
+        r = client.post("/login", data={"user_id": OFFICER[0], "password": OFFICER[4], "next": "/"})
+        second = client.cookies["studybot_session"]
+        assert r.status_code == 303 and second != first
+        assert web.bot.accounts.session_user(first) is None and web.bot.accounts.session_user(second) is not None

@@ -25,16 +25,18 @@ def build_ui(bot) -> gr.Blocks:
     with gr.Blocks(title="执法学习助手", analytics_enabled=False) as demo:
         header = gr.HTML(header_html(), elem_id="header", padding=False)
         gr.HTML('<div id="notice-slot"></div>', elem_id="notice-slot-wrap", padding=False, container=False)
-        tabs = []
+        restricted = []  # tabs not everyone sees: hidden until the page knows who opened it
         with gr.Tabs(elem_id="tabs"):
             for spec in registered():
-                with gr.Tab(spec.label, id=spec.id, visible=spec.shown_to is everyone, elem_id=f"tab-{spec.id}") as tab:
+                shown = spec.shown_to is everyone
+                with gr.Tab(spec.label, id=spec.id, visible=shown, elem_id=f"tab-{spec.id}") as tab:
                     spec.build(TabContext(bot, auth, demo, tab))
-                tabs.append((spec, tab))
+                if not shown:
+                    restricted.append((spec, tab))
 
         def on_load(request: gr.Request):
             user = auth.require(request)
-            return [header_html(user)] + [gr.update(visible=spec.shown_to(user)) for spec, _ in tabs]
+            return [header_html(user)] + [gr.update(visible=spec.shown_to(user)) for spec, _ in restricted]
 
-        demo.load(on_load, None, [header] + [tab for _, tab in tabs], api_visibility="private")
+        demo.load(on_load, None, [header] + [tab for _, tab in restricted], api_visibility="private")
     return demo

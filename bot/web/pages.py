@@ -111,8 +111,11 @@ async def do_login(request: Request):
                                        source=client_source(request))
     except LoginRefused as exc:
         return login_page(str(exc), user_id=fields["user_id"], next_path=next_path, status=401)
+    sessions = request.app.state.sessions
     response = RedirectResponse("/password" if user.must_change_password else next_path, status_code=303)
-    await run_in_threadpool(request.app.state.sessions.start, response, user)
+    # A new token on every sign-in; a session this browser still held ends here.
+    await run_in_threadpool(sessions.end, sessions.token(request.cookies))
+    await run_in_threadpool(sessions.start, response, user)
     return response
 
 

@@ -64,9 +64,13 @@ class WebSessions:
         response.set_cookie(COOKIE, token, max_age=self.max_age, path="/", httponly=True,
                             samesite="lax", secure=self.secure)
 
-    def end(self, token: str | None, response: Response) -> None:
+    def end(self, token: str | None, response: Response | None = None) -> None:
+        """End the session on the server (and, given a response, clear the browser's cookie)."""
         self.accounts.end_session(token)
-        self.forget(response, token)
+        if token:
+            self._recent.pop(token, None)
+        if response is not None:
+            self.forget(response, token)
 
     def forget(self, response: Response, token: str | None = None) -> None:
         if token:
