@@ -27,7 +27,7 @@ def ensure_first_admin(bot) -> None:
     if accounts.list_users():
         return
     password = secrets.token_urlsafe(9)
-    accounts.add_user(FIRST_ADMIN, "系统管理员", "系统管理", "admin", password, must_change=True)
+    accounts.add_user(FIRST_ADMIN, "管理员", "系统管理", "admin", password, must_change=True)
     url = f"http://{bot.settings.host}:{bot.settings.port}"
     print("首次启动：尚无任何账号，已创建系统管理员账号（首次登录须修改密码）。")
     print(f"  账号：{FIRST_ADMIN}    初始密码：{password}")

@@ -48,7 +48,7 @@ def test_first_start_creates_one_admin_and_passwd_changes_it(tmp_path, monkeypat
     printed = capsys.readouterr().out
     password = printed.split("初始密码：")[1].split()[0]
     first = bot.accounts.authenticate("admin", password)
-    assert first.is_admin and first.must_change_password and first.name == "系统管理员"
+    assert first.is_admin and first.must_change_password and first.name == "管理员"
     app.ensure_first_admin(bot)  # only once
     assert len(bot.accounts.list_users()) == 1
     assert main(["users", "passwd", "--id", "admin", "--password", "new-secret-123"]) == 0
