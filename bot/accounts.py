@@ -56,6 +56,8 @@ FAILURE_MEMORY = timedelta(hours=24)
 # without letting one source lock an owner who signs in from elsewhere.
 THROTTLE_LIMITS = {"p": FAILURES_BEFORE_LOCK, "s": 20, "a": 50}
 LOCAL_SOURCE = "local"
+# A session's last_seen is a hint for housekeeping: one write a minute, not one per request.
+LAST_SEEN_EVERY = timedelta(minutes=1)
 
 
 @dataclass(frozen=True)
@@ -388,8 +390,11 @@ class AccountService:
                     and now - row.last_failed_at < FAILURE_MEMORY
                 failures = row.failures if recent else 0
                 counts[key] = failures
-                if failures:
-                    wait = max(wait, row.last_failed_at + lock_delay(failures, THROTTLE_LIMITS[kind]) - now)
+                delay = lock_delay(failures, THROTTLE_LIMITS[kind]) if failures else timedelta(0)
+                # Below the limit there is no wait, even when a parallel attempt (another officer
+                # behind the same address) stamped its failure a moment after this one's `now`.
+                if delay > timedelta(0):
+                    wait = max(wait, row.last_failed_at + delay - now)
             if wait > timedelta(0):
                 raise AccountLocked(wait.total_seconds())
             for key, failures in counts.items():
@@ -408,8 +413,9 @@ class AccountService:
         wait = timedelta(0)
         for kind, key in keys.items():
             row = rows.get(key)
-            if row is not None and row.last_failed_at is not None:
-                wait = max(wait, row.last_failed_at + lock_delay(row.failures, THROTTLE_LIMITS[kind]) - now)
+            delay = lock_delay(row.failures, THROTTLE_LIMITS[kind]) if row is not None else timedelta(0)
+            if delay > timedelta(0) and row.last_failed_at is not None:
+                wait = max(wait, row.last_failed_at + delay - now)
         return wait
 
     def _dummy(self) -> str:
@@ -434,23 +440,30 @@ class AccountService:
         return token
 
     def session_user(self, token: str | None) -> User | None:
-        """The logged-in user, or None for an unknown, expired or disabled user's token."""
-        if not token or not isinstance(token, str):
+        """The logged-in user, or None for an unknown, expired or disabled user's token.
+
+        Called for every request of the web page, so it only reads; it writes when the session
+        has ended (deleted) and at most once a minute to note when it was last seen.
+        """
+        if not token or not isinstance(token, str) or len(token) > 200:
             return None
         key = _token_hash(token)
         now = self._now()
-        with self.db.write() as conn:
+        with self.db.read() as conn:
             row = conn.execute(
-                select(sessions.c.expires_at, users)
+                select(sessions.c.expires_at, sessions.c.last_seen, users)
                 .join(users, users.c.id == sessions.c.user_id)
                 .where(sessions.c.token_hash == key)
             ).one_or_none()
-            if row is None:
-                return None
-            if row.expires_at <= now or row.disabled:
+        if row is None:
+            return None
+        if row.expires_at <= now or row.disabled:
+            with self.db.write() as conn:
                 conn.execute(delete(sessions).where(sessions.c.token_hash == key))
-                return None
-            conn.execute(update(sessions).where(sessions.c.token_hash == key).values(last_seen=now))
+            return None
+        if now - row.last_seen >= LAST_SEEN_EVERY:
+            with self.db.write() as conn:
+                conn.execute(update(sessions).where(sessions.c.token_hash == key).values(last_seen=now))
         return _user(row)
 
     def end_session(self, token: str | None) -> None:
@@ -479,4 +492,4 @@ def _user(row) -> User:
 
 
 def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()

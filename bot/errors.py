@@ -216,12 +216,13 @@ def format_wait(seconds: float) -> str:
 # --- Quiz (bot/quiz/) ---
 
 
+class NotAllowed(StudyBotError):
+    """The signed-in user's role or unit does not allow this action (quizzes, account pages);
+    the message says whose the action is."""
+
+
 class QuizError(StudyBotError):
     """A quiz action cannot be done as asked; the message says what to change."""
-
-
-class NotAllowed(QuizError):
-    """The acting account's role or unit does not allow this action."""
 
 
 class BadScope(QuizError):
@@ -326,3 +327,32 @@ class UnknownAlias(StudyBotError):
 
 class BadReview(StudyBotError):
     """A review mark is incomplete or malformed; the message says which field."""
+
+
+# --- API tokens, conversations and the web page's permissions (bot/tokens.py, bot/conversations.py) ---
+
+
+class UnknownToken(StudyBotError):
+    def __init__(self, ref: str):
+        self.ref = ref
+        super().__init__(f"找不到 API 令牌 {ref!r}，可用 studybot tokens list 查看令牌编号和前缀")
+
+
+class AmbiguousToken(StudyBotError):
+    def __init__(self, ref: str, candidates: list[str]):
+        self.ref = ref
+        super().__init__(f"{ref!r} 对应多个 API 令牌：{'、'.join(candidates)}，请写令牌编号或更长的前缀")
+
+
+class UnknownConversation(StudyBotError):
+    def __init__(self, conversation_id):
+        self.conversation_id = conversation_id
+        # The same message for a conversation that does not exist and one of somebody else's.
+        super().__init__(f"找不到对话 {conversation_id}（可能已被删除），请在历史对话列表中重新选择")
+
+
+class BadText(StudyBotError):
+    """Text from a browser or client that is not valid Unicode (lone surrogates)."""
+
+    def __init__(self, what: str = "输入"):
+        super().__init__(f"{what}中有无法识别的字符（不是有效的 Unicode 文字），请删除后重新输入")

@@ -75,6 +75,17 @@ class FeedbackService:
             )
             return result.inserted_primary_key[0]
 
+    def set_correction(self, feedback_id: int, user_id: str, correction: str | None) -> Feedback:
+        """The officer's correction added to (or changed on) a rating they gave."""
+        correction = (correction or "").strip()[:MAX_CORRECTION] or None
+        with self.db.write() as conn:
+            done = conn.execute(update(feedback).where(
+                (feedback.c.id == feedback_id) & (feedback.c.user_id == user_id)
+            ).values(correction=correction))
+            if not done.rowcount:
+                raise UnknownFeedback(feedback_id)
+        return self.get(feedback_id)
+
     def get(self, feedback_id: int) -> Feedback:
         with self.db.read() as conn:
             row = conn.execute(select(feedback).where(feedback.c.id == feedback_id)).one_or_none()

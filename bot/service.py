@@ -15,16 +15,18 @@ from .store import IndexStore
 
 class StudyBot:
     """`embedder` and `chat_model` may be given (tests, benchmarks, another model); otherwise the
-    embedder is loaded from the settings on first need, and the chat model exists only when
-    STUDYBOT_LLM_* configure one. `clock` (a function returning an aware UTC datetime) is what
-    every service reads the time from, so tests can move it instead of waiting."""
+    embedder is loaded from the settings on first need (with `embed_threads` threads per call),
+    and the chat model exists only when STUDYBOT_LLM_* configure one. `clock` (a function returning
+    an aware UTC datetime) is what every service reads the time from, so tests can move it."""
 
-    def __init__(self, settings: Settings, *, embedder=None, chat_model=None, clock=None):
+    def __init__(self, settings: Settings, *, embedder=None, chat_model=None, clock=None,
+                 embed_threads: int | None = None):
         from .db import utcnow
 
         self.settings = settings
         self.clock = clock or utcnow
         self._embedder = embedder
+        self._embed_threads = embed_threads  # threads per embedding call; None: every core
         self._chat_model = chat_model
         self._store: IndexStore | None = None
         self._lock = threading.RLock()
@@ -44,7 +46,7 @@ class StudyBot:
             if self._embedder is None:
                 from .embed import Embedder
 
-                self._embedder = Embedder.from_settings(self.settings)
+                self._embedder = Embedder.from_settings(self.settings, threads=self._embed_threads)
             return self._embedder
 
     @property
@@ -146,7 +148,7 @@ class StudyBot:
         self.store.sentence_vectors  # noqa: B018 - read once into memory
         self.ask("行政执法人员培训学时")
 
-    # --- the application database (accounts, sessions, feedback), opened on first use, migrated ---
+    # --- the application database (accounts, sessions, feedback, tokens, conversations), opened on first use, migrated ---
 
     @property
     def db(self):
@@ -194,3 +196,15 @@ class StudyBot:
                                llm_timeout=self.settings.llm_timeout, now=self.clock)
 
         return self._once("quiz", build)
+
+    @property
+    def tokens(self):
+        from .tokens import TokenService
+
+        return self._once("tokens", lambda: TokenService(self.db, now=self.clock))
+
+    @property
+    def conversations(self):
+        from .conversations import ConversationService
+
+        return self._once("conversations", lambda: ConversationService(self.db, now=self.clock))

@@ -144,6 +144,10 @@ SETTINGS: tuple[Setting, ...] = (
             "学习计时的空闲间隔（分钟）：两次操作相隔超过此时长，中间的时间不计入学时"),
     Setting("chat_counts", "STUDYBOT_CHAT_COUNTS", "on", _bool,
             "问答学习的时长是否计入学时：on（默认，计入）或 off（只显示，不计入）"),
+    Setting("max_upload_mb", "STUDYBOT_MAX_UPLOAD_MB", "10", _float(0.01, 1024),
+            "网页上传文件（培训管理员导入的账号表格）的大小上限（MB）"),
+    Setting("cookie_secure", "STUDYBOT_COOKIE_SECURE", "off", _bool,
+            "登录 Cookie 只经 HTTPS 发送；经 HTTPS 反向代理部署时设为 on"),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -175,6 +179,8 @@ class Settings:
     hours_target: int
     idle_minutes: float
     chat_counts: bool
+    max_upload_mb: float
+    cookie_secure: bool
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> Settings:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 import weakref
 from pathlib import Path
 
@@ -50,6 +51,10 @@ class IndexStore:
             self.first_row.append(row)
             row += len(c.sentences)
         self._clause_tokens: dict[str, frozenset[str]] = {}
+        # The web server's threads all reach a new generation's parts at once, the first request
+        # after a rebuild: each part is opened once, by one of them (two Chroma clients opened
+        # together on one folder break each other).
+        self._opening = threading.RLock()
         self._vectors: VectorStore | None = None
         self._keyword: dict[str, KeywordIndex] = {}
         # Helpers other modules derive from this generation (and drop with it), by name.
@@ -83,14 +88,19 @@ class IndexStore:
     @property
     def vectors(self) -> VectorStore:
         if self._vectors is None:
-            self._vectors = open_vectors(self.settings, self.generation, self.manifest)
-            self._finalizer.detach()
-            self._finalizer = weakref.finalize(self, _close, self._lease, [self._vectors])
+            with self._opening:
+                if self._vectors is None:
+                    vectors = open_vectors(self.settings, self.generation, self.manifest)
+                    self._finalizer.detach()
+                    self._finalizer = weakref.finalize(self, _close, self._lease, [vectors])
+                    self._vectors = vectors
         return self._vectors
 
     def _keyword_index(self, name: str, size: int, kind: str) -> KeywordIndex:
         if name not in self._keyword:
-            self._keyword[name] = KeywordIndex.load(self.generation / name, size, kind)
+            with self._opening:
+                if name not in self._keyword:
+                    self._keyword[name] = KeywordIndex.load(self.generation / name, size, kind)
         return self._keyword[name]
 
     @property
@@ -117,14 +127,19 @@ class IndexStore:
         reading them from memory costs microseconds where a Chroma `get` costs a millisecond.
         """
         if self._sentence_vectors is None:
-            got = self.vectors.collection.get(include=["embeddings"])
-            matrix = np.zeros((len(self.sentence_rows), int(self.manifest["dim"])), dtype=np.float32)
-            for id_, vec in zip(got["ids"], got["embeddings"]):
-                row = self.sentence_row_of.get(id_)
-                if row is not None:
-                    matrix[row] = np.asarray(vec, dtype=np.float32)
-            self._sentence_vectors = matrix
+            with self._opening:
+                if self._sentence_vectors is None:
+                    self._sentence_vectors = self._read_sentence_vectors()
         return self._sentence_vectors
+
+    def _read_sentence_vectors(self) -> np.ndarray:
+        got = self.vectors.collection.get(include=["embeddings"])
+        matrix = np.zeros((len(self.sentence_rows), int(self.manifest["dim"])), dtype=np.float32)
+        for id_, vec in zip(got["ids"], got["embeddings"]):
+            row = self.sentence_row_of.get(id_)
+            if row is not None:
+                matrix[row] = np.asarray(vec, dtype=np.float32)
+        return matrix
 
     @property
     def clause_vectors(self) -> np.ndarray:

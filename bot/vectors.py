@@ -68,8 +68,12 @@ class VectorStore:
             self.collection = client.create_collection(name, metadata=SPACE, embedding_function=None)
         else:
             self.collection = client.get_collection(name, embedding_function=None)
+        # A generation's collection does not change once built; its size is asked for by every
+        # query (Chroma's count is several milliseconds), so it is remembered until an add.
+        self._count: int | None = None
 
     def add(self, ids: list[str], vectors: np.ndarray, documents: list[str], metadatas: list[dict]) -> None:
+        self._count = None
         step = max(1, min(4000, self.client.get_max_batch_size()))
         for start in range(0, len(ids), step):
             end = start + step
@@ -93,7 +97,7 @@ class VectorStore:
         where = None
         if doc_ids:
             where = {"doc_id": {"$in": list(doc_ids)}} if len(doc_ids) > 1 else {"doc_id": doc_ids[0]}
-        count = self.collection.count()
+        count = self.count()
         if count == 0:
             return []
         res = self.collection.query(
@@ -102,7 +106,9 @@ class VectorStore:
         return [(i, 1.0 - float(d)) for i, d in zip(res["ids"][0], res["distances"][0])]
 
     def count(self) -> int:
-        return self.collection.count()
+        if self._count is None:
+            self._count = self.collection.count()
+        return self._count
 
     def drop(self) -> None:
         self.client.delete_collection(self.name)

@@ -8,7 +8,6 @@ Latency is what `elapsed_ms` reports: model loading and index opening excluded (
 from __future__ import annotations
 
 import argparse
-import json
 import resource
 import shutil
 import statistics
@@ -19,6 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bot.goldset import load_gold  # noqa: E402
 from bot.service import StudyBot  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from bot.testing import indexed_bot  # noqa: E402
@@ -36,6 +36,7 @@ def measure(bot: StudyBot, questions: list[str], rounds: int) -> list[float]:
     bot.warm_up()
     times = []
     for _ in range(rounds):
+        bot.encoder.clear()  # each ask embeds its question, as a new question would be
         for q in questions:
             times.append(bot.ask(q).elapsed_ms)
     return times
@@ -53,7 +54,7 @@ def main() -> None:
     parser.add_argument("--clauses", type=int, default=5100)
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
-    questions = [json.loads(line)["question"] for line in (ROOT / "eval" / "dev.jsonl").read_text("utf-8").splitlines()]
+    questions = [q.question for q in load_gold(ROOT / "eval" / "gold" / "dev.jsonl")]
 
     from bot.embed import Embedder
 

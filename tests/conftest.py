@@ -155,3 +155,30 @@ def ledger_env(tmp_path, db_url):
         people = {p[0]: accounts.add_user(*p, "password-123") for p in PEOPLE}
         yield SimpleNamespace(db=db, settings=settings, clock=clock, accounts=accounts, people=people,
                               url=db_url, ledger=LedgerService(db, settings, now=clock))
+
+
+@pytest.fixture(scope="module")
+def web(seed_bot):
+    """The whole web app (sign-in pages, /api/v1, the Gradio page) over the seed bot, served by
+    uvicorn on a loopback port for this module."""
+    from types import SimpleNamespace
+
+    from bot.web import create_app
+    from bot.web.serve import BackgroundServer
+
+    server = BackgroundServer(create_app(seed_bot))
+    url = server.start()
+    yield SimpleNamespace(url=url, bot=seed_bot)
+    server.stop()
+
+
+def add_account(bot, user_id, name, unit, role, password, must_change=False):
+    """An account in the shared seed bot's database (added once per session)."""
+    from bot.errors import DuplicateUser
+
+    try:
+        return bot.accounts.add_user(user_id, name, unit, role, password, must_change=must_change)
+    except DuplicateUser:
+        bot.accounts.set_password(user_id, password, must_change=must_change)
+        bot.accounts.set_disabled(user_id, False)
+        return bot.accounts.get_user(user_id)

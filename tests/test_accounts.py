@@ -14,6 +14,7 @@ from bot.accounts import (
     ScryptParams,
     User,
     lock_delay,
+    throttle_keys,
     verify_password,
 )
 from bot.db import open_database, sessions, users
@@ -357,3 +358,11 @@ def test_import_unusable_files(accounts, tmp_path, content, encoding, message):
 def test_import_missing_file(accounts, tmp_path):
     with pytest.raises(CsvImportError, match="无法读取文件"):
         accounts.import_file(tmp_path / "missing.csv")
+
+
+def test_parallel_sign_ins_from_one_address_are_not_locked(accounts, officer, clock):
+    # Officers behind one office address sign in at the same moment: an attempt whose clock read
+    # came just before another's failure stamp must not be told to wait.
+    accounts.add_user("GD002", "李四", "广州市城管局", "officer", "password-002")
+    accounts._reserve_attempt(throttle_keys("GD002", "10.0.0.1"), clock() + timedelta(milliseconds=5))
+    assert accounts.authenticate("GD001", "correct-horse", source="10.0.0.1") == officer

@@ -37,18 +37,19 @@ def test_users_import_file(tmp_path, capsys):
     assert "角色" in capsys.readouterr().out
 
 
-def test_first_start_creates_one_trainer_and_passwd_changes_it(tmp_path, monkeypatch, capsys):
+def test_first_start_creates_one_admin_and_passwd_changes_it(tmp_path, monkeypatch, capsys):
     import app
     from bot.cli import main
     from bot.service import StudyBot
     from bot.settings import Settings
 
     bot = StudyBot(Settings.from_env())
-    app.ensure_first_trainer(bot)
+    app.ensure_first_admin(bot)
     printed = capsys.readouterr().out
     password = printed.split("初始密码：")[1].split()[0]
-    assert bot.accounts.authenticate("admin", password).is_trainer
-    app.ensure_first_trainer(bot)  # only once
+    first = bot.accounts.authenticate("admin", password)
+    assert first.is_admin and first.must_change_password and first.name == "管理员"
+    app.ensure_first_admin(bot)  # only once
     assert len(bot.accounts.list_users()) == 1
     assert main(["users", "passwd", "--id", "admin", "--password", "new-secret-123"]) == 0
     assert StudyBot(Settings.from_env()).accounts.authenticate("admin", "new-secret-123").id == "ADMIN"

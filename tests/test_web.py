@@ -1,16 +1,17 @@
-"""The web page in a real browser: Debian's Chromium, headless, driven by Playwright, app in-process."""
+"""The web page in a real browser (Debian's Chromium, headless, Playwright), the browser set to
+English: sign-in that survives a reload, conversations, citations, ratings, accounts, notices in
+Chinese that cover nothing, the phone layout. Screenshots go to test-artifacts/."""
 
 from __future__ import annotations
 
 import shutil
 from datetime import timedelta
 from pathlib import Path
-from types import SimpleNamespace
 from urllib.parse import urlparse
 
 import pytest
 
-from tests.conftest import free_port
+from tests.conftest import add_account
 
 pytest.importorskip("playwright")
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -22,29 +23,21 @@ from playwright.sync_api import expect, sync_playwright  # noqa: E402
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 QUESTION = "行政执法人员每年要参加多少学时的培训？"
 OFFICER = ("WEB-OFFICER", "王执法", "广州市司法局", "officer", "officer-pass-1")
-TRAINER = ("WEB-TRAINER", "李教员", "广东省司法厅", "trainer", "trainer-pass-1")
+TRAINER = ("WEB-TRAINER", "李教员", "广州市司法局", "trainer", "trainer-pass-1")
+OTHER_UNIT = ("WEB-FOSHAN", "陈执法", "佛山市司法局", "officer", "foshan-pass-1")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
+DESKTOP = {"width": 1400, "height": 900}
+PHONE = {"width": 390, "height": 844}
 
 expect.set_options(timeout=15_000)
 
 
-
 @pytest.fixture(scope="module")
-def web(seed_bot):
-    from bot.errors import DuplicateUser
-    from bot.ui import build_ui, launch
-
-    for user in (OFFICER, TRAINER):
-        try:
-            seed_bot.accounts.add_user(*user)
-        except DuplicateUser:
-            pass
-    demo = build_ui(seed_bot)
-    settings = seed_bot.settings.with_(host="127.0.0.1", port=free_port())
-    _, url, _ = launch(demo, settings, prevent_thread_lock=True, quiet=True)
-    yield SimpleNamespace(url=url, bot=seed_bot)
-    demo.close()
+def site(web):
+    for user in (OFFICER, TRAINER, OTHER_UNIT):
+        add_account(web.bot, *user)
+    return web
 
 
 @pytest.fixture(scope="module")
@@ -56,25 +49,40 @@ def browser():
 
 
 @pytest.fixture
-def page(browser, web):
+def open_page(browser, site):
+    """New browser contexts (English, as an officer's browser might be), checked on the way out:
+    every request went to 127.0.0.1, no dialog opened."""
     ARTIFACTS.mkdir(exist_ok=True)
-    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
-    page = context.new_page()
-    page.requests, page.dialogs = [], []
-    page.on("request", lambda r: page.requests.append(r.url))
-    page.on("dialog", lambda d: (page.dialogs.append(d.message), d.dismiss()))
-    page.goto(web.url)
-    yield page
-    hosts = {urlparse(u).hostname for u in page.requests if not u.startswith(("data:", "blob:"))}
-    assert hosts <= {"127.0.0.1"}, f"requests left the machine: {hosts}"
-    assert page.dialogs == []
-    context.close()
+    opened = []
+
+    def make(viewport=DESKTOP, **options):
+        context = browser.new_context(viewport=viewport, locale="en-US", **options)
+        page = context.new_page()
+        page.requests, page.dialogs = [], []
+        page.on("request", lambda r: page.requests.append(r.url))
+        page.on("dialog", lambda d: (page.dialogs.append(d.message), d.dismiss()))
+        opened.append((context, page))
+        return page
+
+    yield make
+    for context, page in opened:
+        hosts = {urlparse(u).hostname for u in page.requests if not u.startswith(("data:", "blob:"))}
+        assert hosts <= {"127.0.0.1"}, f"requests left the machine: {hosts}"
+        assert page.dialogs == []
+        context.close()
 
 
-def sign_in(page, user=OFFICER, password=None):
-    page.get_by_label("执法证号/工号").fill(user[0])
-    page.get_by_label("密码").fill(password or user[4])
-    page.locator("#login-btn").click()
+def sign_in(page, url, user=OFFICER, password=None):
+    page.goto(url)
+    expect(page.locator("#login-btn")).to_be_visible()
+    page.fill("#user_id", user[0])
+    page.fill("#password", password or user[4])
+    page.click("#login-btn")
+
+
+def signed_in(page, url, user=OFFICER):
+    sign_in(page, url, user)
+    expect(page.locator("#whoami")).to_contain_text(user[1])
 
 
 def ask(page, text):
@@ -82,147 +90,205 @@ def ask(page, text):
     page.locator("#send").click()
 
 
-def signed_out(page):
-    expect(page.locator("#login-btn")).to_be_visible()
-    expect(page.locator("#app-box")).to_be_hidden()
-
-
 def answers(page):
-    return page.locator("#chatbot .bot")
+    return page.locator("#chatbot .answer")
 
 
-def test_officer_asks_opens_citation_rates_and_signs_out(page, web):
-    sign_in(page)
-    expect(page.locator("#whoami")).to_contain_text("王执法")
+ENGLISH = """() => { const out = new Set();
+  for (const el of document.querySelectorAll('body *')) {
+    if (['STYLE', 'SCRIPT'].includes(el.tagName.toUpperCase())) continue;
+    for (const a of ['aria-label', 'title', 'placeholder', 'alt']) {
+      const v = el.getAttribute(a); if (v && /[a-z]{3,}/.test(v)) out.add(a + '=' + v.slice(0, 80)); }
+    for (const n of el.childNodes)
+      if (n.nodeType === 3 && el.offsetParent !== null && /[a-z]{3,}/.test(n.data)) out.add(n.data.trim().slice(0, 80));
+  } return [...out]; }"""
+
+
+def english(page) -> list[str]:
+    """Words of English the officer could see or hear (text, tooltips, screen-reader labels)."""
+    return page.evaluate(ENGLISH)
+
+
+def overlaps(a, b) -> bool:
+    return not (a["x"] + a["width"] <= b["x"] or b["x"] + b["width"] <= a["x"]
+                or a["y"] + a["height"] <= b["y"] or b["y"] + b["height"] <= a["y"])
+
+
+def test_officer_asks_reloads_opens_a_citation_rates_and_signs_out(open_page, site):
+    site.bot.conversations.clear(OFFICER[0])
+    page = open_page()
+    signed_in(page, site.url)
+    assert page.evaluate("navigator.language") == "zh-CN"  # the page speaks Chinese to an English browser
     ask(page, QUESTION)
-    answer = answers(page).last
-    expect(answer).to_contain_text("二（一）2")
-    summary = answer.locator("details summary").first
-    expect(summary).to_contain_text("[1] 二（一）2「加强业务学习培训」")
-    summary.click()
-    expect(answer.locator("details blockquote").first).to_contain_text("60学时")
-    panel = page.locator("#context-panel")
-    expect(panel).to_contain_text("本条：二（一）2「加强业务学习培训」")
-    expect(panel).to_contain_text("业务培训登记卡制度")  # the whole clause, not only the quote
-    expect(panel).to_contain_text("二（一）1")  # and the clause before it
-    page.screenshot(path=str(ARTIFACTS / "chat-citation-open.png"), full_page=True)
+    first = answers(page).last
+    expect(first).to_contain_text("二（一）2")
+    expect(first.locator("mark.fact")).to_contain_text("60学时")  # the fact at a glance
 
+    page.reload()  # still signed in, the conversation still there
+    expect(page.locator("#whoami")).to_contain_text(OFFICER[1])
+    expect(answers(page)).to_have_count(1)
+    ask(page, "形成专项整治台账要明确哪些内容？")
+    expect(answers(page)).to_have_count(2)
+
+    opened = answers(page).first.locator("details.citation").first
+    opened.locator("summary").click()
+    expect(opened.locator(".cited mark.quoted")).to_contain_text("60学时")  # the quoted sentence marked
+    expect(opened.locator(".neighbour").first).to_contain_text("二（一）1")  # its neighbours, greyed
+    expect(opened.locator(".units")).to_contain_text("责任单位")
+    page.screenshot(path=str(ARTIFACTS / "desktop-citation-open.png"))
+    assert english(page) == []
+
+    # 👎 on the first answer, not only the latest, with a correction.
+    page.locator("#chatbot").get_by_label("踩").first.click()
+    expect(page.locator("#correction-prompt")).to_contain_text("第 1 条回答")
     page.locator("#correction textarea").fill("应写明学时按45分钟计算")
-    page.locator("#rate-down").click()
-    expect(page.locator("#feedback-msg")).to_contain_text("已记录")
-    stored = [f for f in web.bot.feedback.list(flagged_only=True) if f.user_id == OFFICER[0]]
-    assert stored and stored[0].rating == -1
-    assert stored[0].correction == "应写明学时按45分钟计算"
-    assert stored[0].question == QUESTION and "二（一）2" in stored[0].citations[0]["label"]
+    page.locator("#submit-correction").click()
+    expect(page.locator(".toast-body").last).to_contain_text("纠正意见已提交")
+    stored = [f for f in site.bot.feedback.list() if f.user_id == OFFICER[0]][0]
+    assert stored.rating == -1 and stored.correction == "应写明学时按45分钟计算" and stored.question == QUESTION
 
+    page.reload()  # the rating is kept with the conversation
+    expect(answers(page)).to_have_count(2)
     page.locator("#logout").click()
-    signed_out(page)
-    expect(page.locator("#login-msg")).to_contain_text("已退出登录")
+    expect(page.locator("#page-msg")).to_contain_text("已退出登录")
+    page.goto(site.url)
+    expect(page.locator("#login-btn")).to_be_visible()
 
 
-def test_trainer_reviews_flagged_feedback(page, web):
-    web.bot.feedback.record(OFFICER[0], "培训学时怎么算？", "……", [], -1, "请补充", "extractive")
-    sign_in(page, TRAINER)
-    page.get_by_role("tab", name="评测").click()
-    table = page.locator("#review-table")
-    expect(table).to_contain_text("培训学时怎么算？")
-    newest = web.bot.feedback.list(flagged_only=True)[0]
-    page.locator("#review-id input").fill(str(newest.id))
-    page.locator("#review-mark").click()
-    expect(page.locator("#review-msg")).to_contain_text("已标记为已审阅")
-    assert web.bot.feedback.get(newest.id).reviewed_by == TRAINER[0]
-    page.screenshot(path=str(ARTIFACTS / "trainer-review.png"), full_page=True)
+def test_notices_are_chinese_cover_nothing_and_bad_text_leaves_the_session_working(open_page, site):
+    page = open_page()
+    signed_in(page, site.url)
+    # A lone surrogate typed or pasted into the question (what a broken input method can leave).
+    page.evaluate("""() => { const box = document.querySelector('#question textarea');
+        box.value = '培训' + String.fromCharCode(0xD800); box.dispatchEvent(new Event('input', {bubbles: true})); }""")
+    page.locator("#send").click()
+    toast = page.locator(".toast-body").last
+    expect(toast).to_contain_text("无法识别的字符")
+    expect(toast.locator(".toast-title")).to_contain_text("提示")
+    expect(page.locator(".toast-wrap")).not_to_contain_text("Warning")
+    notice = toast.bounding_box()
+    for control in ("#send", "#question", "#logout", "#change-password", "#new-chat", "#history"):
+        assert not overlaps(notice, page.locator(control).bounding_box()), control
+    page.screenshot(path=str(ARTIFACTS / "desktop-notice.png"))
 
-
-def test_officer_cannot_reach_the_trainer_part(page, web):
-    sign_in(page)
-    expect(page.locator("#whoami")).to_contain_text("王执法")
-    expect(page.get_by_role("tab", name="问答")).to_be_visible()
-    expect(page.get_by_role("tab", name="评测")).to_have_count(0)
-
-    from gradio_client import Client
-    from gradio_client.exceptions import AppError
-
-    client = Client(web.url, verbose=False, analytics_enabled=False)
-    client.predict(OFFICER[0], OFFICER[4], api_name="/login")
-    with pytest.raises(AppError, match="只有培训管理员"):
-        client.predict(api_name="/review_list")
-    with pytest.raises(AppError, match="只有培训管理员"):
-        client.predict(1, "", api_name="/review_mark")
-    # Without signing in at all, the endpoint asks for a sign-in.
-    with pytest.raises(AppError, match="请重新登录"):
-        Client(web.url, verbose=False, analytics_enabled=False).predict(api_name="/review_list")
-
-    # The same through plain HTTP POSTs, as the officer, in one Gradio session.
-    import httpx
-
-    base = web.url.rstrip("/") + "/gradio_api/call"
-    with httpx.Client(timeout=30) as http:
-        def call(name, data):
-            event = http.post(f"{base}/{name}", json={"data": data, "session_hash": "officer-probe"})
-            event.raise_for_status()
-            return http.get(f"{base}/{name}/{event.json()['event_id']}").text
-
-        assert "event: complete" in call("login", [OFFICER[0], OFFICER[4]])
-        refused = call("review_list", [])
-        assert "event: error" in refused and "WEB-OFFICER" not in refused
-
-    trainer = Client(web.url, verbose=False, analytics_enabled=False)
-    trainer.predict(TRAINER[0], TRAINER[4], api_name="/login")
-    assert trainer.predict(api_name="/review_list")["headers"][0] == "编号"
-
-
-def test_wrong_password_is_refused_with_a_message(page):
-    sign_in(page, password="wrong-password")
-    expect(page.locator("#login-msg")).to_contain_text("账号或密码错误")
-    expect(page.locator("#app-box")).to_be_hidden()
-    page.screenshot(path=str(ARTIFACTS / "login-refused.png"))
-
-
-def test_bad_input_is_handled_in_chinese(page):
-    sign_in(page)
-    expect(page.locator("#whoami")).to_contain_text("王执法")
-
-    page.locator("#send").click()  # empty
-    expect(page.get_by_text("请先输入问题").first).to_be_visible()
-    expect(page.locator("#chatbot .user")).to_have_count(0)
+    ask(page, QUESTION)  # the session still answers
+    expect(answers(page).last).to_contain_text("二（一）2")
 
     attack = "<script>alert(1)</script><img src=x onerror=alert(2)>"
     ask(page, attack)
-    expect(page.locator("#chatbot .user").last).to_contain_text(attack)
-    expect(answers(page)).to_have_count(1)
-    expect(page.locator("#send")).to_be_enabled()
+    expect(page.locator("#chatbot .question").last).to_contain_text(attack)
     assert page.locator("#chatbot img[src=x]").count() == 0
 
-    ask(page, "行政执法人员培训" * 80)  # 640 characters
-    expect(answers(page)).to_have_count(2)
-    expect(answers(page).last).to_contain_text("问题过长")
-    expect(page.locator("#send")).to_be_enabled()
+    page.locator("#question textarea").fill("")
+    page.locator("#send").click()  # empty: asked for in the box itself
+    expect(page.locator("#question textarea")).to_have_attribute("placeholder", "请先输入问题，例如：" + QUESTION)
 
-    page.locator("#question textarea").fill(QUESTION)
-    page.locator("#send").dblclick()
-    expect(answers(page)).to_have_count(3)
-    expect(page.locator("#send")).to_be_enabled()
-    page.wait_for_timeout(500)
-    expect(answers(page)).to_have_count(3)
-    expect(page.locator("#chatbot .user")).to_have_count(3)
-    page.screenshot(path=str(ARTIFACTS / "bad-input.png"), full_page=True)
-
-    page.locator("#clear").click()
-    expect(page.locator("#chatbot .message")).to_have_count(0)
+    # Gradio's own texts: the connection lost while asking.
+    page.route("**/gradio_api/queue/**", lambda route: route.abort())
+    ask(page, QUESTION)
+    expect(page.locator(".toast-wrap")).to_contain_text("连接")
+    expect(page.locator(".toast-wrap")).not_to_contain_text("Connection")
+    page.screenshot(path=str(ARTIFACTS / "desktop-connection-lost.png"))
 
 
-def test_expired_session_asks_to_sign_in_again(page, web):
+def test_officer_changes_the_password_and_signs_in_with_the_new_one(open_page, site):
+    add_account(site.bot, "WEB-PW", "周执法", "广州市司法局", "officer", "before-pass-1")
+    page = open_page()
+    signed_in(page, site.url, ("WEB-PW", "周执法", "", "", "before-pass-1"))
+    page.locator("#change-password").click()
+    page.fill("#current", "before-pass-1")
+    page.fill("#new", "after-pass-22")
+    page.fill("#repeat", "after-pass-22")
+    page.click("#change-btn")
+    expect(page.locator("#page-msg")).to_contain_text("密码已修改，请用新密码登录")
+    sign_in(page, site.url, ("WEB-PW",), "before-pass-1")
+    expect(page.locator("#page-msg")).to_contain_text("账号或密码错误")
+    signed_in(page, site.url, ("WEB-PW", "周执法", "", "", "after-pass-22"))
+
+
+def test_trainer_adds_and_disables_an_officer_of_their_unit_only(open_page, site):
+    page = open_page()
+    signed_in(page, site.url, TRAINER)
+    page.get_by_role("tab", name="账号").click()
+    table = page.locator("#accounts-table")
+    expect(table).to_contain_text(OFFICER[0])
+    expect(table).not_to_contain_text(OTHER_UNIT[0])  # another unit's accounts are not listed
+
+    page.locator("#add-account").get_by_text("添加账号").first.click()
+    page.locator("#new-id input").fill("WEB-ADDED")
+    page.locator("#new-name input").fill("吴新人")
+    page.locator("#new-password input").fill("initial-pass-7")
+    page.locator("#add-account-btn").click()
+    expect(page.locator("#add-msg")).to_contain_text("已添加账号 WEB-ADDED")
+    expect(table).to_contain_text("WEB-ADDED")
+    assert site.bot.accounts.get_user("WEB-ADDED").unit == TRAINER[2]
+
+    page.locator("#manage-account").get_by_text("停用、恢复或重置密码").click()
+    page.locator("#target-id input").fill("WEB-ADDED")
+    page.locator("#disable-btn").click()
+    expect(page.locator("#manage-msg")).to_contain_text("已停用")
+    assert site.bot.accounts.get_user("WEB-ADDED").disabled
+
+    page.locator("#target-id input").fill(OTHER_UNIT[0])
+    page.locator("#disable-btn").click()
+    expect(page.locator("#manage-msg")).to_contain_text("只能管理本单位")
+    assert not site.bot.accounts.get_user(OTHER_UNIT[0]).disabled
+    page.locator("#accounts-table").hover()
+    assert english(page) == []  # table tooltips included
+    page.screenshot(path=str(ARTIFACTS / "trainer-accounts.png"), full_page=True)
+
+    other = open_page()  # the disabled officer cannot sign in
+    sign_in(other, site.url, ("WEB-ADDED",), "initial-pass-7")
+    expect(other.locator("#page-msg")).to_contain_text("已停用")
+
+
+def test_trainer_reviews_feedback_and_officers_see_no_trainer_tabs(open_page, site):
+    site.bot.feedback.record(OFFICER[0], "培训学时怎么算？", "……", [], -1, "请补充", "extractive")
+    officer = open_page()
+    signed_in(officer, site.url)
+    expect(officer.get_by_role("tab", name="问答")).to_be_visible()
+    expect(officer.get_by_role("tab", name="评测")).to_have_count(0)
+    expect(officer.get_by_role("tab", name="账号")).to_have_count(0)
+
+    page = open_page()
+    signed_in(page, site.url, TRAINER)
+    page.get_by_role("tab", name="评测").click()
+    expect(page.locator("#review-table")).to_contain_text("培训学时怎么算？")
+    newest = site.bot.feedback.list(flagged_only=True)[0]
+    page.locator("#review-id input").fill(str(newest.id))
+    page.locator("#review-mark").click()
+    expect(page.locator("#review-msg")).to_contain_text("已标记为已审阅")
+    assert site.bot.feedback.get(newest.id).reviewed_by == TRAINER[0]
+
+
+def test_phone_layout_opens_the_citation_where_the_officer_looks(open_page, site):
+    page = open_page(PHONE, is_mobile=True, has_touch=True)
+    signed_in(page, site.url)
+    assert page.locator("#header").bounding_box()["height"] < 60  # a compact header
+    ask(page, QUESTION)
+    answer = answers(page).last
+    expect(answer).to_contain_text("二（一）2")
+    composer = page.locator("#composer").bounding_box()
+    assert composer["y"] + composer["height"] <= PHONE["height"]  # the chat fills the screen, no more
+    assert composer["y"] + composer["height"] > PHONE["height"] - 40
+    answer.locator("details.citation summary").first.tap()
+    cited = answer.locator("details.citation .cited").first
+    expect(cited).to_be_visible()
+    cited.scroll_into_view_if_needed()
+    box = cited.bounding_box()
+    assert box["y"] >= 0 and box["y"] < PHONE["height"] and box["x"] + box["width"] <= PHONE["width"] + 1
+    page.screenshot(path=str(ARTIFACTS / "phone-citation-open.png"))
+
+
+def test_an_expired_session_goes_back_to_the_sign_in_page(open_page, site):
     from sqlalchemy import update
 
     from bot.db import sessions, utcnow
 
-    sign_in(page)
-    expect(page.locator("#whoami")).to_contain_text("王执法")
-    with web.bot.db.write() as conn:
+    page = open_page()
+    signed_in(page, site.url)
+    with site.bot.db.write() as conn:
         conn.execute(update(sessions).where(sessions.c.user_id == OFFICER[0])
                      .values(expires_at=utcnow() - timedelta(minutes=1)))
     ask(page, QUESTION)
-    signed_out(page)
-    expect(page.locator("#login-msg")).to_contain_text("登录已过期，请重新登录")
-    page.screenshot(path=str(ARTIFACTS / "session-expired.png"))
+    expect(page.locator("#page-msg")).to_contain_text("登录已过期")

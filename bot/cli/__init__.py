@@ -10,9 +10,9 @@ import argparse
 import sys
 
 from ..errors import StudyBotError
-from . import corpus, evaluate, hours, qa, quiz, users
+from . import corpus, evaluate, hours, qa, quiz, tokens, users
 
-MODULES = (corpus, qa, users, hours, quiz, evaluate)
+MODULES = (corpus, qa, users, tokens, hours, quiz, evaluate)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,4 +1,4 @@
-"""The officers' web page (Gradio): layout, callbacks and sign-in glue over one StudyBot."""
+"""The officers' web page (Gradio), mounted in the web host (bot/web): header, tabs, rendering."""
 
 from __future__ import annotations
 
@@ -7,14 +7,7 @@ import os
 # Gradio otherwise contacts api.gradio.app and huggingface.co when it starts; the page is offline.
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
-from .layout import CSS, JS, build_ui  # noqa: E402
+from .look import CSS, I18N, rewrite_page  # noqa: E402
+from .page import build_ui  # noqa: E402
 
-
-def launch(demo, settings, **extra):
-    """Serve the page on settings.host:settings.port, offline, nothing shared."""
-    demo.queue(default_concurrency_limit=4)
-    return demo.launch(server_name=settings.host, server_port=settings.port, share=False,
-                       css=CSS, js=JS, footer_links=[], show_error=False, **extra)
-
-
-__all__ = ["build_ui", "launch"]
+__all__ = ["CSS", "I18N", "build_ui", "rewrite_page"]
