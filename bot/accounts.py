@@ -18,7 +18,6 @@ from pathlib import Path
 
 from sqlalchemy import Connection, delete, insert, select, update
 
-# CSV_COLUMNS, CSV_HEADER_HELP, ImportReport and RowIssue are re-exported: they were defined here.
 from .account_import import (
     ImportReport,
     RowIssue,

@@ -10,7 +10,8 @@ import os
 import gradio as gr
 
 from ...account_admin import AccountAdmin
-from ...accounts import CSV_HEADER_HELP, ROLE_NAMES
+from ...account_import import CSV_HEADER_HELP
+from ...accounts import ROLE_NAMES
 from ...errors import StudyBotError
 from ..auth import checked
 from ..render import ACCOUNT_HEADERS, account_rows
