@@ -17,6 +17,7 @@ The features, all cheap once retrieval has run:
 from __future__ import annotations
 
 import json
+import weakref
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -82,13 +83,16 @@ class TrustFeatures:
     """Computes FEATURES for one store; caches what it learns about the store's words."""
 
     def __init__(self, store, encoder, lexicon):
-        self.store = store
+        # Kept in `store.derived`: a weak reference, so the store's lease ends with its last user
+        # rather than whenever the garbage collector next looks for cycles.
+        self.store = weakref.proxy(store)
         self.encoder = encoder
         self.lexicon = lexicon
         self._corpus_text = "\n".join(c.keyword_text() for c in store.clauses)
         self._clause_vectors: dict[int, np.ndarray] = {}
         self._corpus_vectors: np.ndarray | None = None
         self._clause_bigrams: dict[int, frozenset[str]] = {}
+        self._last: tuple[str, np.ndarray] | None = None
 
     def _words_vectors(self, clause_index: int) -> np.ndarray:
         if clause_index not in self._clause_vectors:
@@ -102,15 +106,23 @@ class TrustFeatures:
             self._corpus_vectors = self.lexicon.vectors_of(words)
         return self._corpus_vectors
 
+    def _similarities(self, search: str, vector: np.ndarray) -> np.ndarray:
+        """The question's cosine to every sentence; kept for the question's other clauses."""
+        last = self._last  # read once: other threads replace it, never change it
+        if last is None or last[0] != search:
+            last = self._last = (search, self.store.sentence_vectors @ vector)
+        return last[1]
+
     def compute(self, question: str, search: str, clause_index: int) -> dict[str, float]:
         store = self.store
         clause = store.clauses[clause_index]
         vector = self.encoder(search)
-        sims = store.sentence_vectors @ vector
-        own = slice(store.first_row[clause_index], store.first_row[clause_index] + len(clause.sentences))
-        dense_top = float(sims[own].max())
-        others = np.delete(sims, np.arange(own.start, own.stop))
-        margin = dense_top - float(others.max()) if len(others) else dense_top
+        sims = self._similarities(search, vector)
+        start, stop = store.first_row[clause_index], store.first_row[clause_index] + len(clause.sentences)
+        dense_top = float(sims[start:stop].max())
+        before, after = sims[:start], sims[stop:]
+        best_other = max(float(before.max()) if len(before) else -1.0, float(after.max()) if len(after) else -1.0)
+        margin = dense_top - best_other if best_other > -1 else dense_top
 
         tokens = tokenize(search)
         weights = store.bm25_sentences.idf(tokens) if tokens else np.zeros(0)
@@ -121,7 +133,8 @@ class TrustFeatures:
             self._clause_bigrams[clause_index] = frozenset(bigrams(clause.keyword_text()))
         cover_bigrams = len(asked_bigrams & self._clause_bigrams[clause_index]) / max(1, len(asked_bigrams))
 
-        clause_text = clause.keyword_text()
+        # A word of the document's title (广东, 江苏…) names the clause's document: it is covered.
+        clause_text = clause.keyword_text() + "\n" + str(store.documents[clause.doc_id].get("title", ""))
         near, foreign = [], 0
         clause_vectors = self._words_vectors(clause_index)
         for word in content_words(question):

@@ -64,7 +64,10 @@ def test_a_database_that_cannot_be_used(tmp_path, problem):
 
         open_database(Settings.from_env(environ={"STUDYBOT_DB_URL": f"sqlite:///{db}"})).close()
         url = f"sqlite:///file:{db}?mode=ro&uri=true"  # (permissions would not stop root, which runs CI)
-    one_chinese_line(start(tmp_path, STUDYBOT_DB_URL=url), "无法打开应用数据库", "STUDYBOT_DB_URL")
+    # Each problem is named with what to do about it.
+    expected = {"corrupt": ("已损坏", "从备份恢复"), "read-only": ("只读", "写权限")}
+    one_chinese_line(start(tmp_path, STUDYBOT_DB_URL=url),
+                     *expected.get(problem, ("无法打开应用数据库", "STUDYBOT_DB_URL")))
 
 
 def test_a_first_start_serves_and_prints_the_first_account(tmp_path, embedder):
