@@ -91,7 +91,7 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-SETS = ("eval/gold.jsonl", "eval/dev.jsonl", "eval/gold/dev.jsonl", "eval/gold/heldout.jsonl")
+SETS = ("eval/gold/dev.jsonl", "eval/gold/heldout.jsonl")
 SKIPPED_KINDS = {"oos", "out_of_scope", "injection", "followup"}
 
 

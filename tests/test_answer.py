@@ -11,12 +11,11 @@ import pytest
 from bot.errors import BadQuestion
 from tests.conftest import ROOT
 
-EVAL = ROOT / "eval"
 FIXTURES = ROOT / "tests" / "fixtures"
 
 
 def load(name: str) -> list[dict]:
-    return [json.loads(line) for line in (EVAL / name).read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [json.loads(line) for line in (FIXTURES / name).read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
 def test_training_hours(seed_bot):
