@@ -292,3 +292,47 @@ def test_an_expired_session_goes_back_to_the_sign_in_page(open_page, site):
                      .values(expires_at=utcnow() - timedelta(minutes=1)))
     ask(page, QUESTION)
     expect(page.locator("#page-msg")).to_contain_text("登录已过期")
+
+
+def test_trainer_enters_an_offline_training_for_two_officers_who_see_it_in_the_hours_tab(open_page, site):
+    from bot.ledger.amounts import local_date
+
+    first = add_account(site.bot, "WEB-H1", "孔执法", TRAINER[2], "officer", "hours-pass-1")
+    add_account(site.bot, "WEB-H2", "孟执法", TRAINER[2], "officer", "hours-pass-2")
+    ledger, trainer = site.bot.ledger, site.bot.accounts.get_user(TRAINER[0])
+    before = {i: ledger.officer_hours(trainer, i)["year_total"] for i in ("WEB-H1", "WEB-H2")}
+    page = open_page()
+    signed_in(page, site.url, TRAINER)
+    page.get_by_role("tab", name="学时").click()
+    expect(page.locator("#hours-unit-table")).to_contain_text("WEB-H2")
+    page.locator("#hours-enter").get_by_text("录入线下培训").click()
+    for officer in ("孔执法（WEB-H1）", "孟执法（WEB-H2）"):
+        page.locator("#hours-officers input").fill(officer[-7:-1])
+        page.get_by_role("option", name=officer).click()
+    expect(page.locator("#hours-day input")).to_have_value(local_date(site.bot.clock()).isoformat())
+    page.locator("#hours-content textarea").fill("行政执法证件管理专题培训")
+    page.locator("#hours-amount input").fill("2.5")
+
+    page.locator("#hours-day input").fill("2099-01-01")  # a training that has not happened yet
+    page.locator("#hours-enter-btn").click()
+    expect(page.locator("#hours-enter-msg")).to_contain_text("晚于今天")
+    assert {i: ledger.officer_hours(trainer, i)["year_total"] for i in before} == before  # nothing stored
+
+    page.locator("#hours-day input").fill(local_date(site.bot.clock()).isoformat())
+    page.locator("#hours-enter-btn").click()
+    expect(page.locator("#hours-enter-msg")).to_contain_text("已为 2 人录入「行政执法证件管理专题培训」2.5 学时")
+    expect(page.locator("#hours-unit-table")).to_contain_text(f"{before['WEB-H1'] + 2.5:.2f}")
+    assert english(page) == []
+    page.screenshot(path=str(ARTIFACTS / "trainer-hours.png"), full_page=True)
+
+    officer = open_page()
+    signed_in(officer, site.url, (first.id, first.name, "", "", "hours-pass-1"))
+    officer.get_by_role("tab", name="学时").click()
+    expect(officer.locator("#hours-total")).to_contain_text(f"{before['WEB-H1'] + 2.5:.2f}")
+    expect(officer.locator("#hours-progress")).to_contain_text("未达标")
+    records = officer.locator("#hours-records")
+    expect(records).to_contain_text("行政执法证件管理专题培训")
+    expect(records).to_contain_text("培训管理员录入")
+    expect(officer.locator("#hours-trainer")).to_be_hidden()  # no trainer tools for an officer
+    assert english(officer) == []
+    officer.screenshot(path=str(ARTIFACTS / "officer-hours.png"), full_page=True)

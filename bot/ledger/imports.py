@@ -151,32 +151,62 @@ def read_file(path: str | Path) -> list[RawRow]:
         size = path.stat().st_size
     except OSError as exc:
         raise LedgerImportError(f"无法读取文件 {path}：{exc.strerror or exc}，请检查路径和权限") from exc
+    _check_size(size, path.name)
+    return read_bytes(path.read_bytes(), path.name)
+
+
+def read_bytes(data: bytes, name: str) -> list[RawRow]:
+    """An XLSX or CSV file's rows from its content (an upload); `name` is only for messages."""
+    _check_size(len(data), name)
+    if data.startswith(b"PK\x03\x04"):
+        return _rows_from_table(_xlsx_rows(name, data), name)
+    if data.startswith(b"\xd0\xcf\x11\xe0"):
+        raise LedgerImportError(f"文件 {name} 是旧版 Excel（.xls）格式：请在 Excel 中另存为 .xlsx 或 CSV UTF-8 后再导入")
+    if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise LedgerImportError(f"文件 {name} 不是 XLSX 或 CSV 表格（可能已损坏）：请在 Excel 中另存为 .xlsx 或 CSV UTF-8 后再导入")
+    return _rows_from_table(_csv_rows(_decode(data, name), name), name)
+
+
+def _csv_rows(text: str, name: str):
+    reader = csv.reader(io.StringIO(text))
+    try:
+        for row in reader:
+            yield reader.line_num, row
+    except csv.Error as exc:  # a cell over the csv module's size limit, a stray NUL
+        raise LedgerImportError(f"文件 {name} 第 {reader.line_num} 行无法读取（单元格过长或含有非法字符）：请确认它是 CSV 表格，"
+                                "或在 Excel 中另存为 .xlsx 或 CSV UTF-8 后再导入") from exc
+
+
+def _check_size(size: int, name: str) -> None:
     if size > MAX_IMPORT_BYTES:
         raise LedgerImportError(
-            f"文件 {path.name} 有 {size / 1024 / 1024:.1f} MB，超过 {MAX_IMPORT_BYTES // 1024 // 1024} MB 的上限："
+            f"文件 {name} 有 {size / 1024 / 1024:.1f} MB，超过 {MAX_IMPORT_BYTES // 1024 // 1024} MB 的上限："
             "请分成几个文件分别导入")
-    data = path.read_bytes()
-    if data.startswith(b"PK\x03\x04"):
-        return _rows_from_table(_xlsx_rows(path, data), path.name)
-    if data.startswith(b"\xd0\xcf\x11\xe0"):
-        raise LedgerImportError(f"文件 {path.name} 是旧版 Excel（.xls）格式：请在 Excel 中另存为 .xlsx 或 CSV UTF-8 后再导入")
-    reader = csv.reader(io.StringIO(_decode(data, path.name)))
-    return _rows_from_table(((reader.line_num, row) for row in reader), path.name)
 
 
-def _xlsx_rows(path: Path, data: bytes):
+# What a damaged workbook raises, from the zip container to the XML of a sheet (ParseError and
+# lxml's errors are SyntaxErrors), whether on opening it or part-way through its rows.
+_BROKEN_XLSX = (zipfile.BadZipFile, KeyError, OSError, ValueError, EOFError, SyntaxError, IndexError)
+
+
+def _xlsx_rows(name: str, data: bytes):
     from openpyxl import load_workbook
+
+    def broken(exc: Exception) -> LedgerImportError:
+        return LedgerImportError(
+            f"无法读取 Excel 文件 {name}（{type(exc).__name__}）：请确认文件未加密、未损坏，"
+            "或在 Excel 中另存为 CSV UTF-8 后再导入")
 
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise LedgerImportError(
-            f"无法读取 Excel 文件 {path.name}（{type(exc).__name__}）：请确认文件未加密、未损坏，"
-            "或在 Excel 中另存为 CSV UTF-8 后再导入") from exc
+    except _BROKEN_XLSX as exc:
+        raise broken(exc) from exc
     try:
         sheet = book.worksheets[0]  # the first sheet, whichever was open when it was saved
         for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
             yield number, list(row)
+    except _BROKEN_XLSX as exc:
+        raise broken(exc) from exc
     finally:
         book.close()
 

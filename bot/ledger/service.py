@@ -46,6 +46,7 @@ from .imports import (
     check_officers,
     clean_rows,
     in_file_order,
+    read_bytes,
     read_file,
     rows_from_json,
 )
@@ -271,13 +272,17 @@ class LedgerService:
         """`studybot hours import FILE`: an XLSX or CSV file, all rows or none."""
         return self.import_rows(actor, read_file(path))
 
+    def import_upload(self, actor: User, data: bytes, name: str) -> ImportReport:
+        """An XLSX or CSV file's content (the page's upload, POST /api/v1/records with a file)."""
+        self._require_trainer_import(actor)
+        return self.import_rows(actor, read_bytes(data, name))
+
     def import_json(self, actor: User, items: list) -> dict:
         """POST /api/v1/records: the same checks and idempotency as a file."""
         return self.import_rows(actor, rows_from_json(items)).to_json()
 
     def import_rows(self, actor: User, raw_rows: list[RawRow]) -> ImportReport:
-        if not actor.is_trainer:
-            raise Forbidden("只有培训管理员可以导入学时记录")
+        self._require_trainer_import(actor)
         rows, problems = clean_rows(raw_rows, self._today())
         now = self._now()
         with self.db.write() as conn:
@@ -295,6 +300,11 @@ class LedgerService:
         return ImportReport(len(raw_rows), len(fresh), len(rows) - len(fresh), ())
 
     # --- helpers ---
+
+    @staticmethod
+    def _require_trainer_import(actor: User) -> None:
+        if not actor.is_trainer:
+            raise Forbidden("只有培训管理员可以导入学时记录")
 
     def _today(self) -> date:
         return local_date(self._now())

@@ -26,6 +26,8 @@ from .security import API_PREFIX, USER_KEY, error_body
 
 router = APIRouter(prefix=API_PREFIX)
 MODEL = "studybot"
+NOT_FOUND = ("没有这个接口：可用 POST /api/v1/chat/completions、GET /api/v1/models、"
+             "GET /api/v1/officers/{执法证号}/hours、GET /api/v1/units/{单位}/hours 和 POST /api/v1/records。")
 STREAM_PIECE = 24  # characters per streamed chunk
 
 
@@ -138,7 +140,7 @@ async def chat_completions(request: Request, body: ChatRequest):
 
 async def no_such_route(request: Request, rest: str = ""):
     """Anything else under /api/v1 (added after every router, or the Gradio page at / would answer)."""
-    raise ApiError(404, "没有这个接口：可用 POST /api/v1/chat/completions 和 GET /api/v1/models。", code="not_found")
+    raise ApiError(404, NOT_FOUND, code="not_found")
 
 
 def install_error_handlers(app) -> None:
@@ -167,7 +169,7 @@ def install_error_handlers(app) -> None:
     async def on_http(request: Request, exc: HTTPException):
         if not api_path(request):
             return await http_exception_handler(request, exc)
-        messages = {404: "没有这个接口：可用 POST /api/v1/chat/completions 和 GET /api/v1/models。",
+        messages = {404: NOT_FOUND,
                     405: "这个接口不支持该请求方法。"}
         return respond(exc.status_code, messages.get(exc.status_code, str(exc.detail)),
                        "invalid_request_error", "not_found" if exc.status_code == 404 else "bad_request")

@@ -9,12 +9,12 @@ import sys
 import anyio
 from fastapi import FastAPI
 
-from . import api, pages
+from . import api, hours_api, pages
 from .security import USER_KEY, SignInGate
 from .sessions import WebSessions
 
 # Routers under /api/v1 (other features add theirs here); the gate protects every one.
-ROUTERS = (api.router,)
+ROUTERS = (api.router, hours_api.router)
 ANSWER_THREADS = 4  # answers computed at once (page and API each); the rest wait their turn
 STATUS_EVERY_S = 5
 

@@ -9,7 +9,8 @@ queue) that no FastAPI dependency can reach:
   JSON in the OpenAI error shape (the page's script turns that into a redirect).
 - A user who must change their password reaches only `/password` and `/logout`.
 - Uploads (`/gradio_api/upload`, the trainers' account import) need a trainer or admin and at
-  most STUDYBOT_MAX_UPLOAD_MB; every other request body at most 1 MB, with a Content-Length.
+  most STUDYBOT_MAX_UPLOAD_MB, as do 学时 records posted to /api/v1/records; every other request
+  body at most 1 MB, with a Content-Length.
 - CSRF: the cookie is SameSite=Lax, and a write (POST/PUT/PATCH/DELETE) whose Origin names
   another site, or whose Sec-Fetch-Site says cross-site, is refused with 403.
 """
@@ -28,6 +29,9 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 PUBLIC_PATHS = frozenset({"/login", "/favicon.ico"})
 API_PREFIX = "/api/v1"
 UPLOAD_PATH = "/gradio_api/upload"
+# Bodies that may be as large as an upload: the 学时 records other platforms post (trainers only,
+# refused by the route before the body is read otherwise).
+LARGE_BODY_PATHS = frozenset({UPLOAD_PATH, API_PREFIX + "/records"})
 ALWAYS_ALLOWED = frozenset({"/password", "/logout"})  # even while a password change is due
 BODY_LIMIT = 1024 * 1024
 USER_KEY = "studybot.user"  # where the gate leaves the signed-in user in the ASGI scope
@@ -138,7 +142,7 @@ class SignInGate:
             return None
         if cross_site(headers):
             return 403, error_body(CROSS_SITE, "permission_error", "cross_site")
-        limit = self.upload_limit if path == UPLOAD_PATH else BODY_LIMIT
+        limit = self.upload_limit if path in LARGE_BODY_PATHS else BODY_LIMIT
         length = headers.get("content-length")
         if length is None:
             if "chunked" in headers.get("transfer-encoding", "").lower():
@@ -149,7 +153,7 @@ class SignInGate:
             return 400, error_body("Content-Length 无效。", "invalid_request_error", "bad_length")
         if int(length) > limit:
             what = (f"上传的文件太大：上限为 {limit / 1024 / 1024:g} MB（STUDYBOT_MAX_UPLOAD_MB），请拆分后分批导入。"
-                    if path == UPLOAD_PATH else f"请求内容太大：上限为 {limit // 1024} KB。")
+                    if path in LARGE_BODY_PATHS else f"请求内容太大：上限为 {limit // 1024} KB。")
             return 413, error_body(what, "invalid_request_error", "too_large")
         return None
 
