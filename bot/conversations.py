@@ -11,7 +11,7 @@ from datetime import datetime
 
 from sqlalchemy import delete, insert, select, update
 
-from .db import Database, conversation_turns, conversations, utcnow
+from .db import Database, conversation_turns, conversations, feedback, utcnow
 from .errors import UnknownConversation
 
 MAX_TITLE = 60  # characters of the first question that name a conversation in the list
@@ -34,6 +34,23 @@ class Turn:
     question: str
     record: dict  # answer_record(...) or error_record(...)
     rating: int | None
+    feedback_id: int | None
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class AnsweredTurn:
+    """One answer as the trainers' review sees it: the turn itself and its rating, nothing else
+    of the officer's (no conversation title, no other turns)."""
+
+    id: int
+    user_id: str
+    question: str
+    answer: str
+    refused: bool
+    cited: list[str]  # clause labels
+    rating: int | None
+    correction: str | None
     feedback_id: int | None
     created_at: datetime
 
@@ -100,6 +117,28 @@ class ConversationService:
                 select(conversations.c.id).where(conversations.c.user_id == user_id)
                 .order_by(conversations.c.updated_at.desc(), conversations.c.id.desc()).limit(1)
             ).scalar()
+
+    def recent_answers(self, limit: int = 200) -> list[AnsweredTurn]:
+        """The latest answered turns across all officers, newest first (questions that got a
+        message instead of an answer left out), with the rating and correction each got."""
+        query = (select(conversation_turns.c.id, conversation_turns.c.question, conversation_turns.c.record,
+                        conversation_turns.c.rating, conversation_turns.c.feedback_id,
+                        conversation_turns.c.created_at, conversations.c.user_id, feedback.c.correction)
+                 .join(conversations, conversations.c.id == conversation_turns.c.conversation_id)
+                 .outerjoin(feedback, feedback.c.id == conversation_turns.c.feedback_id)
+                 .order_by(conversation_turns.c.id.desc()).limit(limit))
+        with self.db.read() as conn:
+            rows = conn.execute(query).all()
+        out = []
+        for r in rows:
+            record = json.loads(r.record)
+            if "error" in record:
+                continue
+            cited = [c.get("label", "") for c in record.get("citations") or () if isinstance(c, dict)]
+            out.append(AnsweredTurn(r.id, r.user_id, record.get("question") or r.question, record.get("answer", ""),
+                                    bool(record.get("refused")), cited, r.rating, r.correction, r.feedback_id,
+                                    r.created_at))
+        return out
 
     def turns(self, conversation_id: int, user_id: str) -> list[Turn]:
         """The conversation's turns, oldest first (the latest MAX_TURNS_SHOWN)."""

@@ -8,21 +8,25 @@ from __future__ import annotations
 
 import json
 import random
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from sqlalchemy import insert, select
 
 from .accounts import User
 from .db import Database, answer_reviews, feedback, utcnow
-from .errors import BadReview, Forbidden, UnknownFeedback
+from .errors import BadQuestion, BadReview, Forbidden, UnknownFeedback
 from .query import sanitize
 
 VERDICTS = {"correct": "正确", "incorrect": "不正确"}
 MAX_NOTE = 2000
 MAX_FACTS = 10
+GUANGDONG = timezone(timedelta(hours=8))  # a trainer's day is counted in local time
+# One writer at a time for the gold file (two trainers promoting at once, in one server process).
+_GOLD_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -37,6 +41,9 @@ class Candidate:
     user_id: str
     created_at: datetime
     reviewed: bool
+    rating: int | None = None  # the officer's: 1 helpful, -1 not helpful, None not rated
+    correction: str | None = None
+    turn_id: int | None = None  # a sampled answer: its conversation turn
 
 
 @dataclass(frozen=True)
@@ -79,14 +86,29 @@ class ReviewService:
         self._require(actor)
         with self.db.read() as conn:
             rows = conn.execute(select(feedback).order_by(feedback.c.created_at.desc()).limit(500)).all()
+            reviewed = {(r.question, r.answer) for r in conn.execute(
+                select(answer_reviews.c.question, answer_reviews.c.answer))}
         flagged = [r for r in rows if (r.rating == -1 or r.correction) and not r.reviewed]
         out = [_candidate("feedback", r) for r in flagged]
         pool = list(self.recent_answers(200)) if self.recent_answers else []
         if not pool:
             pool = [_candidate("sample", r) for r in rows if not (r.rating == -1 or r.correction)]
+        # In the sample: what nobody flagged and no trainer has reviewed yet.
+        flagged_ids = {r.id for r in rows if r.rating == -1 or r.correction}
+        pool = [c for c in pool if c.rating != -1 and not c.correction and c.feedback_id not in flagged_ids
+                and not c.reviewed and (_clean(c.question), c.answer) not in reviewed]
         rng = random.Random(seed)
         out += rng.sample(pool, min(sample, len(pool)))
         return out
+
+    def flagged(self, actor: User, feedback_id: int) -> Candidate:
+        """One officer's rated answer as a queue item, by its feedback number."""
+        self._require(actor)
+        with self.db.read() as conn:
+            row = conn.execute(select(feedback).where(feedback.c.id == feedback_id)).one_or_none()
+        if row is None:
+            raise UnknownFeedback(feedback_id)
+        return _candidate("feedback", row)
 
     def mark(self, actor: User, *, question: str, answer: str, verdict: str, note: str = "",
              feedback_id: int | None = None, clause=None, key_facts: list[str] | None = None) -> Review:
@@ -104,18 +126,31 @@ class ReviewService:
             with self.db.read() as conn:
                 if conn.execute(select(feedback.c.id).where(feedback.c.id == feedback_id)).first() is None:
                     raise UnknownFeedback(feedback_id)
+        values = dict(verdict=verdict, note=(note or "").strip()[:MAX_NOTE] or None,
+                      clause_id=clause.clause_id if clause is not None else None,
+                      clause_label=clause.label if clause is not None else None,
+                      key_facts=json.dumps(facts, ensure_ascii=False), reviewed_by=actor.id, reviewed_at=self._now())
+        # The same answer marked again (a clause picked after a first 不正确, a change of mind)
+        # replaces its review: one verdict per answer in the accuracy over time.
+        same = (answer_reviews.c.feedback_id == feedback_id if feedback_id is not None else
+                answer_reviews.c.feedback_id.is_(None) & (answer_reviews.c.question == text)
+                & (answer_reviews.c.answer == (answer or "")))
         with self.db.write() as conn:
-            review_id = conn.execute(insert(answer_reviews).values(
-                feedback_id=feedback_id, source="feedback" if feedback_id else "sample", question=text,
-                answer=answer or "", verdict=verdict, note=(note or "").strip()[:MAX_NOTE] or None,
-                clause_id=clause.clause_id if clause is not None else None,
-                clause_label=clause.label if clause is not None else None,
-                key_facts=json.dumps(facts, ensure_ascii=False), reviewed_by=actor.id, reviewed_at=self._now(),
-            )).inserted_primary_key[0]
+            review_id = conn.execute(select(answer_reviews.c.id).where(same).order_by(
+                answer_reviews.c.id.desc())).scalar()
+            if review_id is None:
+                review_id = conn.execute(insert(answer_reviews).values(
+                    feedback_id=feedback_id, source="feedback" if feedback_id else "sample", question=text,
+                    answer=answer or "", **values)).inserted_primary_key[0]
+            else:
+                conn.execute(answer_reviews.update().where(answer_reviews.c.id == review_id).values(**values))
             if feedback_id is not None:
                 conn.execute(feedback.update().where(feedback.c.id == feedback_id).values(
                     reviewed=True, review_note=f"{VERDICTS[verdict]}：{note}".strip("："), reviewed_at=self._now(),
                     reviewed_by=actor.id))
+        review = self.get(review_id)
+        if review.promoted_to:
+            self._write_gold(review, actor)  # the promoted question follows the new verdict
         return self.get(review_id)
 
     def get(self, review_id: int) -> Review:
@@ -131,22 +166,37 @@ class ReviewService:
         return [_review(r) for r in rows]
 
     def promote(self, actor: User, review_id: int) -> Path:
-        """Append the reviewed question, its right clause and key facts to the trainers' gold set."""
+        """Put the reviewed question, its right clause and key facts into the trainers' gold set (once)."""
         self._require(actor)
         review = self.get(review_id)
-        if not review.clause_label or not review.key_facts:
+        if review.verdict != "incorrect" or not review.clause_label or not review.key_facts:
             raise BadReview("加入评测题集前，请先选出正确条款并填写至少一个要点")
-        path = gold_file(self.data_dir)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        line = {"id": f"r{review.id:05d}", "question": review.question, "kind": "fact",
-                "gold": [review.clause_label], "key": review.key_facts, "note": f"审阅 {review.id}，{actor.id}"}
-        existing = path.read_text(encoding="utf-8") if path.exists() else ""
-        if f'"id": "{line["id"]}"' not in existing:
-            with open(path, "a", encoding="utf-8") as fh:
-                fh.write(json.dumps(line, ensure_ascii=False) + "\n")
+        path = self._write_gold(review, actor)
         with self.db.write() as conn:
             conn.execute(answer_reviews.update().where(answer_reviews.c.id == review_id).values(
                 promoted_to=path.name))
+        return path
+
+    def _write_gold(self, review: Review, actor: User) -> Path:
+        """The review's line in the trainers' gold set, replacing an earlier one of the same review;
+        a review no longer incorrect with a clause and key facts takes its line out."""
+        path = gold_file(self.data_dir)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        qid = f"r{review.id:05d}"
+        with _GOLD_LOCK:
+            lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
+            kept = [line for line in lines if line.strip() and json.loads(line).get("id") != qid]
+            if review.verdict == "incorrect" and review.clause_label and review.key_facts:
+                kept.append(json.dumps({"id": qid, "question": review.question, "kind": "fact",
+                                        "gold": [review.clause_label], "key": review.key_facts,
+                                        "note": f"审阅 {review.id}，{actor.id}"}, ensure_ascii=False))
+            elif review.promoted_to:
+                with self.db.write() as conn:
+                    conn.execute(answer_reviews.update().where(answer_reviews.c.id == review.id).values(
+                        promoted_to=None))
+            tmp = path.with_suffix(".tmp")
+            tmp.write_text("".join(line + "\n" for line in kept), encoding="utf-8")
+            tmp.replace(path)
         return path
 
     def link_alias(self, review_id: int, alias_id: int) -> None:
@@ -154,18 +204,59 @@ class ReviewService:
             conn.execute(answer_reviews.update().where(answer_reviews.c.id == review_id).values(alias_id=alias_id))
 
     def accuracy_by_day(self) -> list[tuple[str, int, float]]:
-        """(day, reviewed, share correct) of the trainers' marks, oldest first."""
+        """(day in Guangdong, reviewed, share correct) of the trainers' marks, oldest first."""
         days: dict[str, list[bool]] = {}
         for r in reversed(self.reviews(limit=100_000)):
-            days.setdefault(r.reviewed_at.date().isoformat(), []).append(r.verdict == "correct")
-        return [(day, len(v), sum(v) / len(v)) for day, v in days.items()]
+            day = r.reviewed_at.astimezone(GUANGDONG).date().isoformat()
+            days.setdefault(day, []).append(r.verdict == "correct")
+        return [(day, len(v), sum(v) / len(v)) for day, v in sorted(days.items())]
+
+
+def sampled(turn) -> Candidate:
+    """A recent answer from the conversations (bot.conversations.AnsweredTurn) as a queue item."""
+    return Candidate("sample", turn.feedback_id, turn.question, turn.answer, list(turn.cited), turn.user_id,
+                     turn.created_at, False, turn.rating, turn.correction, turn.id)
+
+
+def _clean(question: str) -> str | None:
+    """The question as a review stores it."""
+    try:
+        return sanitize(question)[0]
+    except BadQuestion:
+        return None
 
 
 def _candidate(source: str, row) -> Candidate:
     cited = [c.get("label", "") for c in json.loads(row.citations or "[]") if isinstance(c, dict)]
-    return Candidate(source, row.id, row.question, row.answer, cited, row.user_id, row.created_at, bool(row.reviewed))
+    return Candidate(source, row.id, row.question, row.answer, cited, row.user_id, row.created_at, bool(row.reviewed),
+                     row.rating, row.correction)
 
 
 def _review(row) -> Review:
     return Review(row.id, row.feedback_id, row.question, row.verdict, row.note, row.clause_id, row.clause_label,
                   json.loads(row.key_facts or "[]"), row.promoted_to, row.alias_id, row.reviewed_by, row.reviewed_at)
+
+
+# Half-width brackets typed for a label (二(四)11) read as the plan's full-width ones.
+_LABEL_FOLD = str.maketrans({"(": "（", ")": "）", " ": "", "\u3000": ""})
+
+
+def find_clauses(store, query: str, limit: int = 8) -> list:
+    """Clauses for the trainer's picker: by label (`二（四）11`, or `二（四）` for its items), then
+    those whose title or text contains the words, then the clause keyword index (BM25)'s best."""
+    query = (query or "").strip()
+    if not query:
+        return []
+    label = query.translate(_LABEL_FOLD)
+    clauses = store.clauses
+    exact = [c for c in clauses if c.label == label]
+    by_label = [c for c in clauses if c.label != label and c.label.startswith(label)]
+    words = query.split()
+    by_text = [c for c in clauses if all(w in c.title or w in c.text for w in words)]
+    found = list(dict.fromkeys(exact + by_label + by_text))
+    if len(found) < limit:
+        scores = store.bm25_clauses.scores(query)
+        for i in scores.argsort()[::-1][:limit]:
+            if scores[i] > 0 and clauses[i] not in found:
+                found.append(clauses[i])
+    return found[:limit]

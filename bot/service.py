@@ -118,10 +118,12 @@ class StudyBot:
 
     @property
     def review(self):
-        """Trainers' review of real answers (bot/review.py)."""
-        from .review import ReviewService
+        """Trainers' review of real answers (bot/review.py), sampling the stored conversations."""
+        from .review import ReviewService, sampled
 
-        return self._once("review", lambda: ReviewService(self.db, self.settings.data_dir, now=self.clock))
+        return self._once("review", lambda: ReviewService(
+            self.db, self.settings.data_dir, now=self.clock,
+            recent_answers=lambda n: [sampled(t) for t in self.conversations.recent_answers(n)]))
 
     @property
     def teaching(self):

@@ -67,3 +67,30 @@ def test_studybot_eval_counts_the_promoted_question(bot, monkeypatch, capsys):
     data = json.loads(capsys.readouterr().out)
     reported = len(load_gold(ROOT / "eval" / "gold" / "heldout.jsonl"))
     assert data["metrics"]["n"] == reported + 1 and data["set"] == "reported-and-reviewed.jsonl"
+
+
+def test_marking_an_answer_again_replaces_its_review_and_its_gold_line(bot):
+    from datetime import UTC, datetime
+
+    from bot.review import ReviewService, gold_file
+
+    trainer = bot.accounts.get_user("T1")
+    fid = bot.feedback.record("O1", QUESTION, "……", [], -1, None, "extractive")
+    first = bot.review.mark(trainer, question=QUESTION, answer="……", verdict="incorrect", feedback_id=fid)
+    with pytest.raises(BadReview, match="请先选出正确条款"):
+        bot.review.promote(trainer, first.id)
+    review = bot.review.mark(trainer, question=QUESTION, answer="……", verdict="incorrect", feedback_id=fid,
+                             clause=bot.clause("二（四）11"), key_facts=["司法所"])
+    assert review.id == first.id and len(bot.review.reviews()) == 1
+    path = bot.review.promote(trainer, review.id)
+    bot.review.mark(trainer, question=QUESTION, answer="……", verdict="incorrect", feedback_id=fid,
+                    clause=bot.clause("二（四）11"), key_facts=["司法所", "指定专人"])
+    [line] = path.read_text(encoding="utf-8").splitlines()
+    assert json.loads(line)["key"] == ["司法所", "指定专人"]  # the promoted question follows the new mark
+    review = bot.review.mark(trainer, question=QUESTION, answer="……", verdict="correct", feedback_id=fid)
+    assert gold_file(bot.settings.data_dir).read_text(encoding="utf-8") == "" and review.promoted_to is None
+    assert [r.verdict for r in bot.review.reviews()] == ["correct"]
+
+    late = ReviewService(bot.db, bot.settings.data_dir, now=lambda: datetime(2025, 6, 15, 17, 0, tzinfo=UTC))
+    late.mark(trainer, question="行政执法人员每年要参加多少学时的培训？", answer="60学时", verdict="correct")
+    assert late.accuracy_by_day()[0] == ("2025-06-16", 1, 1.0)  # 01:00 on the 16th in Guangdong

@@ -336,3 +336,105 @@ def test_trainer_enters_an_offline_training_for_two_officers_who_see_it_in_the_h
     expect(officer.locator("#hours-trainer")).to_be_hidden()  # no trainer tools for an officer
     assert english(officer) == []
     officer.screenshot(path=str(ARTIFACTS / "officer-hours.png"), full_page=True)
+
+
+REVIEWED = "镇街那一层，谁来盯着执法合不合规？"  # answered from another clause until taught: 二（四）11
+
+
+def test_officer_flags_a_trainer_teaches_and_the_same_question_then_finds_the_right_clause(open_page, site):
+    from bot.goldset import load_gold
+    from bot.review import gold_file
+    from bot.testing import ROOT
+
+    officer = open_page()
+    signed_in(officer, site.url)
+    officer.locator("#new-chat").click()
+    ask(officer, REVIEWED)
+    expect(answers(officer)).to_have_count(1)
+    expect(answers(officer).last.locator("details.citation").first).not_to_contain_text("二（四）11")
+    officer.locator("#chatbot").get_by_label("踩").last.click()
+    officer.locator("#correction textarea").fill("应该是司法所指定专人")
+    officer.locator("#submit-correction").click()
+    expect(officer.locator(".toast-body").last).to_contain_text("纠正意见已提交")
+    flagged = next(f for f in site.bot.feedback.list() if f.question == REVIEWED and f.user_id == OFFICER[0])
+
+    page = open_page()
+    signed_in(page, site.url, TRAINER)
+    page.get_by_role("tab", name="评测").click()
+    table = page.locator("#review-table")
+    expect(table).to_contain_text("应该是司法所指定专人")
+    table.get_by_role("gridcell").filter(has_text="应该是司法所指定专人").first.click()  # a row clicked opens its answer
+    expect(page.locator("#review-id input")).to_have_value(str(flagged.id))
+    expect(page.locator("#review-item")).to_contain_text(REVIEWED)
+
+    page.locator("#review-mark-wrong").click()  # no clause picked: marked, nothing to promote yet
+    expect(page.locator("#review-msg")).to_contain_text("先选出正确条款")
+    page.locator("#review-promote").click()
+    expect(page.locator("#review-msg")).to_contain_text("请先选出正确条款")
+    assert not gold_file(site.bot.settings.data_dir).exists()
+
+    page.locator("#clause-search input").fill("司法所")
+    page.locator("#clause-search-btn").click()
+    page.locator("#clause-pick label").filter(has_text="二（四）11").first.click()
+    expect(page.locator("#clause-text")).to_contain_text("指定专人")
+    page.locator("#key-facts").get_by_role("textbox").fill("司法所，指定专人")
+    page.locator("#review-note textarea").fill("应引用二（四）11")
+    page.locator("#review-mark-wrong").click()
+    expect(page.locator("#review-msg")).to_contain_text("正确条款 二（四）11")
+    page.locator("#review-promote").click()
+    expect(page.locator("#review-msg")).to_contain_text("已加入评测题集")
+    page.locator("#review-teach").click()
+    expect(page.locator("#review-msg")).to_contain_text("已教给助手")
+    page.screenshot(path=str(ARTIFACTS / "trainer-review-taught.png"), full_page=True)
+    [review] = [r for r in site.bot.review.reviews() if r.feedback_id == flagged.id]  # marked twice, kept once
+    assert review.clause_label == "二（四）11" and review.key_facts == ["司法所", "指定专人"] and review.alias_id
+
+    try:
+        ask(officer, REVIEWED)  # the same question again
+        expect(answers(officer)).to_have_count(2)
+        expect(answers(officer).last.locator("details.citation").first).to_contain_text("二（四）11")
+
+        # The evaluation on the default set, run from the page, counts the promoted question.
+        page.get_by_role("tab", name="准确率变化").click()
+        page.locator("#run-eval").click()
+        reported = len(load_gold(ROOT / "eval" / "gold" / "heldout.jsonl"))
+        expect(page.locator("#run-msg")).to_contain_text("完成", timeout=120_000)
+        expect(page.locator("#run-msg")).to_contain_text(f"reported-and-reviewed.jsonl，{reported + 1} 题")
+        expect(page.locator("#runs-table")).to_contain_text("reported-and-reviewed.jsonl")
+        expect(page.locator("#accuracy-plot canvas, #accuracy-plot svg").first).to_be_visible()
+        page.screenshot(path=str(ARTIFACTS / "trainer-accuracy.png"), full_page=True)
+        assert site.bot.evaluations.runs()[0].outcomes[f"r{review.id:05d}"]["question"] == REVIEWED
+
+        page.get_by_role("tab", name="已教学的问法").click()
+        aliases = page.locator("#aliases-table")
+        expect(aliases).to_contain_text(REVIEWED)
+        expect(aliases).to_contain_text(f"{TRAINER[1]}（{TRAINER[0]}）")
+        page.locator("#alias-id input").fill(str(review.alias_id))
+        page.locator("#alias-remove").click()
+        expect(page.locator("#alias-msg")).to_contain_text("已删除教学")
+        expect(aliases).not_to_contain_text(REVIEWED)
+    finally:  # the shared seed bot forgets the lesson
+        for alias in site.bot.teaching.list():
+            site.bot.teaching.remove(site.bot.accounts.get_user(TRAINER[0]), alias.id)
+        gold_file(site.bot.settings.data_dir).unlink(missing_ok=True)
+
+
+def test_review_page_names_bad_input_and_stores_nothing(open_page, site):
+    page = open_page()
+    signed_in(page, site.url, TRAINER)
+    page.get_by_role("tab", name="评测").click()
+    expect(page.locator("#review-table")).to_be_visible()
+    before = site.bot.review.reviews()
+    page.locator("#review-id input").fill("987654")
+    page.locator("#review-mark").click()
+    expect(page.locator("#review-msg")).to_contain_text("找不到编号为 987654 的反馈记录")
+    page.locator("#clause-search input").fill("红烧肉")
+    page.locator("#clause-search-btn").click()
+    expect(page.locator("#review-msg")).to_contain_text("没有找到")
+    page.locator("#review-teach").click()
+    expect(page.locator("#review-msg")).to_contain_text("请先点“标记为不正确”")
+    page.get_by_role("tab", name="对比两次评测").click()
+    page.locator("#compare-btn").click()
+    expect(page.locator("#compare-msg")).to_contain_text("请先选出要对比的两次评测")
+    assert site.bot.review.reviews() == before
+    assert english(page) == []

@@ -237,3 +237,30 @@ def test_signing_in_again_replaces_the_previous_session(web, accounts):
         second = client.cookies["studybot_session"]
         assert r.status_code == 303 and second != first
         assert web.bot.accounts.session_user(first) is None and web.bot.accounts.session_user(second) is not None
+
+
+def call(client, api_name: str, data: list) -> tuple[str, object]:
+    """One event of the page through Gradio's HTTP API, as a script holding a session cookie could
+    send it: (the last event streamed back, its data)."""
+    r = client.post(f"/gradio_api/call/{api_name}", json={"data": data}, headers={"origin": str(client.base_url)})
+    assert r.status_code == 200, r.text
+    lines = client.get(f"/gradio_api/call/{api_name}/{r.json()['event_id']}").text.strip().splitlines()
+    return lines[-2].removeprefix("event: "), json.loads(lines[-1].removeprefix("data: "))
+
+
+def test_officers_cannot_reach_the_review_actions(web, accounts):
+    """The 评测 tab is hidden from officers, and its handlers refuse them on the server too."""
+    calls = {"review_list": [], "review_mark": ["1", "", {"items": [], "marked": {}}],
+             "review_mark_incorrect": ["1", "", None, "司法所", {"items": [], "marked": {}}],
+             "review_clause_search": ["司法所"], "review_promote": [1], "review_teach": [1],
+             "aliases_list": [False], "alias_remove": [1, False], "eval_overview": [], "eval_run": [],
+             "eval_compare": [None, None]}
+    reviews, aliases, runs = web.bot.review.reviews(), web.bot.teaching.list(True), web.bot.evaluations.runs()
+    with signed_in(web) as officer:
+        for api_name, data in calls.items():
+            event, data = call(officer, api_name, data)
+            assert event == "error" and "只有培训管理员" in data["error"], (api_name, event, data)
+    with signed_in(web, TRAINER) as trainer:  # the same call goes through for a trainer
+        event, data = call(trainer, "review_clause_search", ["司法所"])
+        assert event == "complete" and "二（四）11" in json.dumps(data, ensure_ascii=False)
+    assert (web.bot.review.reviews(), web.bot.teaching.list(True), web.bot.evaluations.runs()) == (reviews, aliases, runs)

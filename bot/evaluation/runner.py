@@ -4,7 +4,9 @@ retrievals beside it, so a trainer sees why the default is the default."""
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from ..chain import AskRequest, build_answer_chain
@@ -53,26 +55,39 @@ def outcome(chain, q: GoldQuestion) -> Outcome:
     return Outcome(q, answer.answer, answer.refused, cited, store_clauses, answer.elapsed_ms)
 
 
-def run_questions(chain, questions: list[GoldQuestion]) -> dict:
-    outcomes = [outcome(chain, q) for q in questions]
+def run_questions(chain, questions: list[GoldQuestion], progress: Callable[[int], None] | None = None) -> dict:
+    outcomes = []
+    for q in questions:
+        outcomes.append(outcome(chain, q))
+        if progress is not None:
+            progress(len(outcomes))
     for o in outcomes:
         o.reasons = o.judge()
     return {"metrics": score(outcomes), "by_kind": by_kind(outcomes),
             "failures": [failure(o) for o in outcomes if o.reasons], "outcomes": outcomes}
 
 
-def evaluate(bot, set_path: Path, variants: tuple[str, ...] = tuple(VARIANTS)) -> EvalRun:
-    """Every question of the set, through the bot's own chain (fusion) and the variants."""
+def evaluate(bot, set_path: Path, variants: tuple[str, ...] = tuple(VARIANTS),
+             progress: Callable[[int, int], None] | None = None) -> EvalRun:
+    """Every question of the set, through the bot's own chain (fusion) and the variants;
+    `progress(done, total)` is called after each question (the web page shows it)."""
     set_path = Path(set_path)
     questions = load_gold(set_path)
     bot.warm_up()
     run = EvalRun(set_name=set_path.name, set_sha256=hashlib.sha256(set_path.read_bytes()).hexdigest(),
                   generation=bot.store.name, settings=_settings(bot))
-    for name in variants:
+    total = len(questions) * len(variants)
+    for n, name in enumerate(variants):
         chain = bot.chain if name == "fusion" else build_answer_chain(
             lambda: bot.store, bot.encoder, None, weights=VARIANTS[name], lexicon=bot.lexicon)
-        run.results[name] = run_questions(chain, questions)
+        step = None if progress is None else partial(_shifted, progress, n * len(questions), total)
+        run.results[name] = run_questions(chain, questions, step)
     return run
+
+
+def _shifted(progress, before: int, total: int, done: int) -> None:
+    """A variant's count of questions done, as a count over all the variants."""
+    progress(before + done, total)
 
 
 def _settings(bot) -> dict:

@@ -28,6 +28,8 @@ MISSING_ZH = {
     "common.back_to_app_description": "返回应用", "common.record": "录制", "common.stop_recording": "停止录制",
     "common.screen_studio": "屏幕录制", "common.share_gradio_tab": "[分享] 标签页", "common.run": "运行",
     "dataframe.filter": "筛选", "dataframe.clear_filter": "清除筛选",
+    # Announced to screen readers when an event ends (the status tracker's live region).
+    "common.complete": "完成", "common.progress": "进度",
 }
 I18N = gr.I18n(**{"zh-CN": MISSING_ZH})
 

@@ -153,19 +153,6 @@ def rating_label(rating: int) -> str:
     return {1: "👍 有帮助", -1: "👎 没帮助"}.get(rating, str(rating))
 
 
-REVIEW_HEADERS = ("编号", "已审阅", "评价", "时间（北京时间）", "账号", "问题", "纠正意见", "回答")
-
-
-def review_rows(items) -> list[list]:
-    """Flagged feedback as table rows for the trainers' review tab."""
-    rows = []
-    for f in items:
-        answer = f.answer if len(f.answer) <= 120 else f.answer[:120] + "…"
-        rows.append([f.id, "是" if f.reviewed else "否", rating_label(f.rating), china_time(f.created_at),
-                     f.user_id, f.question, f.correction or "", answer])
-    return rows
-
-
 ACCOUNT_HEADERS = ("账号", "姓名", "单位", "角色", "状态", "须改密码")
 
 
