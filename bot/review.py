@@ -199,7 +199,10 @@ class ReviewService:
             tmp.replace(path)
         return path
 
-    def link_alias(self, review_id: int, alias_id: int) -> None:
+    def link_alias(self, actor: User, review_id: int, alias_id: int) -> None:
+        """Note on a review which taught question came of it (trainers only, as teaching is)."""
+        if not actor.is_trainer:
+            raise Forbidden("只有培训管理员可以教学（把问题关联到正确条款）")
         with self.db.write() as conn:
             conn.execute(answer_reviews.update().where(answer_reviews.c.id == review_id).values(alias_id=alias_id))
 

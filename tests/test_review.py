@@ -47,7 +47,9 @@ def test_flagged_answer_is_marked_promoted_and_taught(bot, capsys):
     assert len(path.read_text(encoding="utf-8").splitlines()) == 1
 
     alias = bot.teaching.teach(trainer, QUESTION, right)
-    bot.review.link_alias(review.id, alias.id)
+    with pytest.raises(Forbidden):
+        bot.review.link_alias(officer, review.id, alias.id)
+    bot.review.link_alias(trainer, review.id, alias.id)
     assert bot.review.get(review.id).alias_id == alias.id
     assert bot.ask(QUESTION).citations[0].label == "二（四）11"
     assert bot.review.accuracy_by_day()[0][1] == 1

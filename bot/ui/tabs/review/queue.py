@@ -162,7 +162,7 @@ class ReviewCallbacks:
                     return ok(f"这条已经教过了（教学编号 {taught.id}）：“{taught.question}” → {taught.clause_label}。")
             clause = self.bot.store.by_id.get(review.clause_id) or self.bot.store.find_clause(review.clause_label)
             alias = self.bot.teaching.teach(user, review.question, clause)
-            self.bot.review.link_alias(review.id, alias.id)
+            self.bot.review.link_alias(user, review.id, alias.id)
         except StudyBotError as exc:
             return warn(str(exc))
         return ok(f"已教给助手（教学编号 {alias.id}）：以后再问“{alias.question}”或意思相近的问题，会找到 "
