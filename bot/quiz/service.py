@@ -52,6 +52,8 @@ class Feedback:
     answer: str = ""
     explanation: str = ""
     label: str = ""
+    clause_id: str = ""  # the cited clause, to open in context
+    quote: str = ""  # its sentence the question rests on
 
 
 @dataclass
@@ -212,11 +214,8 @@ class QuizService:
             answers = conn.execute(select(quiz_answers).where(quiz_answers.c.round_id == round_id)).all()
         questions = _questions(row)
         reveal = row.mode == "practice" or row.status != "open"
-        answered = {
-            a.position: {"given": a.given, **({"correct": a.correct, "answer": questions[a.position].answer,
-                                                "explanation": questions[a.position].explanation} if reveal else {})}
-            for a in answers
-        }
+        answered = {a.position: {"given": a.given, **(_revealed(questions[a.position], a.correct) if reveal else {})}
+                    for a in answers}
         view = RoundView(row.id, row.officer_id, row.mode, row.scope_label, row.status, row.started_at,
                          row.time_limit_s, row.pass_mark, row.test_id,
                          [_public(i, q) for i, q in enumerate(questions)], answered)
@@ -253,7 +252,7 @@ class QuizService:
             raise TimeUp("考试时间已到，已按已作答的题目自动交卷，可查看成绩")
         if row.mode == "test":
             return Feedback(position, None)
-        return Feedback(position, correct, q.answer, q.explanation, q.label)
+        return Feedback(position, correct, q.answer, q.explanation, q.label, q.clause_id, q.quote)
 
     def submit(self, user: User, round_id: int) -> RoundResult:
         """Hand in: score it, and record the time spent answering in the ledger."""
@@ -343,7 +342,8 @@ class QuizService:
             a = given.get(i)
             items.append({"position": i, "type": q.type, "stem": q.stem, "options": list(q.options),
                           "given": a.given if a else None, "correct": bool(a and a.correct), "answer": q.answer,
-                          "explanation": q.explanation, "label": q.label, "clause_id": q.clause_id})
+                          "explanation": q.explanation, "label": q.label, "clause_id": q.clause_id,
+                          "quote": q.quote})
         return RoundResult(row.id, row.mode, row.status, row.score or 0, row.total, len(answers), row.passed,
                            row.seconds or 0, row.ledger_entry_id, items)
 
@@ -485,6 +485,12 @@ class QuizService:
 
 def _questions(row) -> list[Question]:
     return [Question.from_snapshot(q) for q in json.loads(row.questions)]
+
+
+def _revealed(q: Question, correct: bool) -> dict:
+    """What an answered question shows once its verdict may be seen: the verdict and the citation."""
+    return {"correct": correct, "answer": q.answer, "explanation": q.explanation, "label": q.label,
+            "clause_id": q.clause_id, "quote": q.quote}
 
 
 def _public(position: int, q: Question) -> dict:

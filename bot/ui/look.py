@@ -30,6 +30,7 @@ MISSING_ZH = {
     "dataframe.filter": "筛选", "dataframe.clear_filter": "清除筛选",
     # Announced to screen readers when an event ends (the status tracker's live region).
     "common.complete": "完成", "common.progress": "进度",
+    "status.queue_position": "排队中：第 {position} 位，共 {size} 位",
 }
 I18N = gr.I18n(**{"zh-CN": MISSING_ZH})
 
@@ -48,11 +49,13 @@ HARD_CODED = {
     "Textbox": "文本框", "Dropdown": "下拉列表", "Remove": "移除", "Download": "下载", "Upload": "上传",
     "Scroll down": "滚到底部", "Scroll to bottom": "滚到底部", "Share": "分享", "Retry": "重试", "Undo": "撤销",
     "Edit": "编辑", "Submit": "提交", "Cancel": "取消", "Select": "选择", "Search": "搜索",
+    "Reset to default value": "恢复默认值", "Empty value": "（空）",
 }
 # Screen-reader labels Gradio builds from a message's raw HTML: a Chinese prefix and the text.
 PREFIXED = {"bot's message: ": "回答：", "user's message: ": "提问："}
-# Labels with a number in them: (regular expression, replacement).
-PATTERNS = [[r"^Select example (\d+): ", "选择示例 $1："]]
+# Labels built around a number or a component's own label: (regular expression, replacement).
+PATTERNS = [[r"^Select example (\d+): ", "选择示例 $1："], [r"^number input for (.*)$", "$1（输入数字）"],
+            [r"^range slider for (.*)$", "$1（拖动选择）"]]
 # Texts with a link inside (the toast shows them as HTML): matched by their start.
 HARD_CODED_HTML = {
     "Reconnected to server, but the server has changed.": '已重新连接，但服务器已重启，请<a href="">刷新页面</a>。',

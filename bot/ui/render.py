@@ -84,6 +84,16 @@ def marked_clause(text: str, sentences, quote: str) -> str:
     return "".join(out).replace("\n", "<br>")
 
 
+def clause_context(store, clause_id: str) -> dict | None:
+    """What clause_context_html opens: the clause with its neighbours from the current index
+    (`store`, an IndexStore), or None when it is no longer there."""
+    clause = store.by_id.get(clause_id)
+    if clause is None:
+        return None
+    return {"document": store.documents[clause.doc_id]["title"], "focus": clause_id,
+            "clauses": store.neighbours(clause, around=1)}
+
+
 def clause_context_html(citation: dict, context: dict | None) -> str:
     """The opened citation: the document and headings, the clause before (greyed), the cited clause
     with its quoted sentence marked and its 责任单位 on a line of its own, the clause after (greyed).

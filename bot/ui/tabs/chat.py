@@ -16,7 +16,7 @@ import gradio as gr
 from ...conversations import answer_record, error_record
 from ...errors import BadFeedback, BadText, StudyBotError, UnknownConversation
 from ..auth import checked, notice
-from ..render import RATINGS, conversation_label, rating_label, turn_messages
+from ..render import RATINGS, clause_context, conversation_label, rating_label, turn_messages
 
 EXAMPLES = (
     "行政执法人员每年要参加多少学时的培训？",
@@ -54,12 +54,7 @@ class ChatCallbacks:
 
     def context(self, clause_id: str) -> dict | None:
         """The cited clause with its neighbours from the current index, or None if it is gone."""
-        store = self.bot.store
-        clause = store.by_id.get(clause_id)
-        if clause is None:
-            return None
-        return {"document": store.documents[clause.doc_id]["title"], "focus": clause_id,
-                "clauses": store.neighbours(clause, around=1)}
+        return clause_context(self.bot.store, clause_id)
 
     def messages(self, turns) -> list[dict]:
         out = []
