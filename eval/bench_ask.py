@@ -1,6 +1,6 @@
 """Warm `ask` latency (extractive) and process memory, on the seed and on a 5,000-clause corpus.
 
-Run: .venv/bin/python eval/bench_ask.py [--clauses 5100] [--rounds 3]
+Run: .venv/bin/python eval/bench_ask.py [--clauses 5100] [--rounds 3] [--cached]
 Targets on a 2-core machine: p50 ≤ 30 ms on the seed, ≤ 100 ms at 5,000 clauses.
 Latency is what `elapsed_ms` reports: model loading and index opening excluded (one warm-up ask).
 """
@@ -32,11 +32,12 @@ def rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def measure(bot: StudyBot, questions: list[str], rounds: int) -> list[float]:
+def measure(bot: StudyBot, questions: list[str], rounds: int, cached: bool = False) -> list[float]:
     bot.warm_up()
     times = []
     for _ in range(rounds):
-        bot.encoder.clear()  # each ask embeds its question, as a new question would be
+        if not cached:
+            bot.encoder.clear()  # each ask embeds its question, as a new question would be
         for q in questions:
             times.append(bot.ask(q).elapsed_ms)
     return times
@@ -53,6 +54,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--clauses", type=int, default=5100)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--cached", action="store_true",
+                        help="keep question vectors between rounds (repeated questions, as the figures before 2026-11)")
     args = parser.parse_args()
     questions = [q.question for q in load_gold(ROOT / "eval" / "gold" / "dev.jsonl")]
 
@@ -67,7 +70,7 @@ def main() -> None:
             corpus.mkdir(parents=True)
             fill(corpus)
             bot = indexed_bot(corpus.parent, list(corpus.iterdir()), embedder=embedder)
-            report(f"{name} ({len(bot.store.clauses)} clauses)", measure(bot, questions, args.rounds))
+            report(f"{name} ({len(bot.store.clauses)} clauses)", measure(bot, questions, args.rounds, args.cached))
 
 
 if __name__ == "__main__":

@@ -114,6 +114,15 @@ def overlaps(a, b) -> bool:
                 or a["y"] + a["height"] <= b["y"] or b["y"] + b["height"] <= a["y"])
 
 
+def study_events(bot, officer_id: str) -> int:
+    """Events of the officer's open chat-study session, as the server counted them."""
+    from bot.ledger.timing import open_session
+
+    with bot.ledger.db.read() as conn:
+        row = open_session(conn, officer_id)
+    return row.events if row is not None else 0
+
+
 def test_officer_asks_reloads_opens_a_citation_rates_and_signs_out(open_page, site):
     site.bot.conversations.clear(OFFICER[0])
     page = open_page()
@@ -131,7 +140,14 @@ def test_officer_asks_reloads_opens_a_citation_rates_and_signs_out(open_page, si
     expect(answers(page)).to_have_count(2)
 
     opened = answers(page).first.locator("details.citation").first
+    events = study_events(site.bot, OFFICER[0])
     opened.locator("summary").click()
+    # Opening it is a study event the server sees (the 学时 ledger's chat study time).
+    for _ in range(100):
+        if study_events(site.bot, OFFICER[0]) > events:
+            break
+        page.wait_for_timeout(100)
+    assert study_events(site.bot, OFFICER[0]) == events + 1
     expect(opened.locator(".cited mark.quoted")).to_contain_text("60学时")  # the quoted sentence marked
     expect(opened.locator(".neighbour").first).to_contain_text("二（一）1")  # its neighbours, greyed
     expect(opened.locator(".units")).to_contain_text("责任单位")

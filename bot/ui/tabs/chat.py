@@ -43,6 +43,19 @@ SUBMIT_JS = """(text, chat) => {
 }""" % json.dumps(EMPTY_QUESTION, ensure_ascii=False)
 NOT_AN_ANSWER = "这条消息是提示而不是回答，无需评价。"
 
+# Citations open in the browser (their clause in context comes with the answer); opening one is a
+# study event the server must see, so the page presses a hidden button, at most every 20 s.
+CITATION_SCRIPT = """<script>(function () {
+  var last = 0;
+  document.addEventListener("toggle", function (e) {
+    var el = e.target;
+    if (!el.open || !el.matches || !el.matches("#chatbot details.citation")) return;
+    if (Date.now() - last < 20000) return;
+    var button = document.getElementById("citation-opened");
+    if (button) { last = Date.now(); button.click(); }
+  }, true);
+})();</script><style>#citation-opened, #chat-look { display: none !important; }</style>"""
+
 
 class ChatCallbacks:
     """Thin handlers: inputs and the session's user in, page updates out."""
@@ -190,6 +203,11 @@ class ChatCallbacks:
                   "如有纠正意见可在下面填写（可选，培训管理员会审阅）：")
         return gr.update(visible=True), prompt, feedback_id, ""
 
+    def citation_opened(self, request: gr.Request):
+        """A citation opened in the page: a chat study event for the 学时 ledger (nothing shown)."""
+        user = self.auth.require(request)
+        self.bot.ledger.touch(user.id, "citation")
+
     def correct(self, correction, feedback_id, request: gr.Request):
         """-> correction box, correction text, rated feedback id."""
         user = self.auth.require(request)
@@ -272,3 +290,6 @@ def build_chat_tab(ctx) -> None:
                             api_visibility="private")
     close_correction.click(lambda: gr.update(visible=False), None, [correction_box], api_visibility="private",
                            queue=False)
+    gr.HTML("", head=CITATION_SCRIPT, elem_id="chat-look", container=False, padding=False)
+    opened = gr.Button("查看引用", visible="hidden", elem_id="citation-opened")
+    opened.click(cb.citation_opened, None, None, api_visibility="private", show_progress="hidden")
