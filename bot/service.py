@@ -149,6 +149,9 @@ class StudyBot:
         officer does not wait."""
         self.store.sentence_vectors  # noqa: B018 - read once into memory
         self.ask("行政执法人员培训学时")
+        trust = self.store.derived.get("trust")  # the refusal model's helper, made by that answer
+        if trust is not None:
+            trust.prepare()
 
     # --- the application database (accounts, sessions, feedback, tokens, conversations), opened on first use, migrated ---
 
