@@ -58,6 +58,7 @@ browser:
 
 lint: install
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 
 # The account and ledger tests also run on a real PostgreSQL server that the test session starts
 # itself from Debian's server binaries (tests/pgserver.py), as the `postgres` system user.

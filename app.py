@@ -17,8 +17,10 @@ FIRST_ADMIN = "admin"
 
 class PortUnavailable(StudyBotError):
     def __init__(self, host: str, port: int, reason: str):
-        super().__init__(f"无法在 {host}:{port} 上启动网页服务（{reason}）：该端口可能已被其他程序占用，"
-                         "请关闭占用它的程序，或用环境变量 STUDYBOT_PORT 换一个端口（STUDYBOT_HOST 为监听地址）")
+        super().__init__(
+            f"无法在 {host}:{port} 上启动网页服务（{reason}）：该端口可能已被其他程序占用，"
+            "请关闭占用它的程序，或用环境变量 STUDYBOT_PORT 换一个端口（STUDYBOT_HOST 为监听地址）"
+        )
 
 
 def ensure_first_admin(bot) -> None:

@@ -46,20 +46,18 @@ class ImportReport:
     def summary(self) -> str:
         """A Chinese report for the CLI and the trainers' page."""
         if self.problems:
-            lines = [f"文件中有 {len(self.problems)} 行有问题，本次没有导入任何账号。"
-                     "请修改以下各行后重新导入整个文件："]
+            lines = [
+                f"文件中有 {len(self.problems)} 行有问题，本次没有导入任何账号。请修改以下各行后重新导入整个文件："
+            ]
             lines += [f"  第 {p.line} 行 {p.user_id}：{p.reason}" for p in self.problems]
         else:
             lines = [f"已导入 {len(self.added)} 个账号。文件中有初始密码，请删除或妥善保管该文件。"]
         if self.skipped:
-            lines.append(f"已存在而跳过 {len(self.skipped)} 个账号："
-                         + "、".join(s.user_id for s in self.skipped))
+            lines.append(f"已存在而跳过 {len(self.skipped)} 个账号：" + "、".join(s.user_id for s in self.skipped))
         return "\n".join(lines)
 
 
-def read_account_rows(
-    path: str | Path, validate: Callable[..., dict]
-) -> tuple[list[dict], list[RowIssue]]:
+def read_account_rows(path: str | Path, validate: Callable[..., dict]) -> tuple[list[dict], list[RowIssue]]:
     """Valid rows (with their line numbers) and bad rows, or CsvImportError for the whole file.
 
     ``validate`` is ``accounts.validate_account``, passed in because accounts imports this module.
@@ -98,7 +96,5 @@ def _column_positions(line: int, header: list[str]) -> dict[str, int]:
             positions[field] = i
     missing = [CSV_COLUMNS[f][1] for f in CSV_COLUMNS if f not in positions]
     if missing:
-        raise TableError(
-            f"第 {line} 行表头缺少列：{'、'.join(missing)}。表头应为 {CSV_HEADER_HELP}"
-        )
+        raise TableError(f"第 {line} 行表头缺少列：{'、'.join(missing)}。表头应为 {CSV_HEADER_HELP}")
     return positions

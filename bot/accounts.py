@@ -36,9 +36,17 @@ from .settings import Settings
 
 # What people write in the 角色 column of a spreadsheet, mapped to the stored role.
 ROLE_ALIASES = {
-    "officer": "officer", "执法人员": "officer", "执法员": "officer", "学员": "officer",
-    "trainer": "trainer", "培训管理员": "trainer", "管理员": "trainer", "教员": "trainer",
-    "admin": "admin", "系统管理员": "admin", "超级管理员": "admin",
+    "officer": "officer",
+    "执法人员": "officer",
+    "执法员": "officer",
+    "学员": "officer",
+    "trainer": "trainer",
+    "培训管理员": "trainer",
+    "管理员": "trainer",
+    "教员": "trainer",
+    "admin": "admin",
+    "系统管理员": "admin",
+    "超级管理员": "admin",
 }
 ROLE_NAMES = {"officer": "执法人员", "trainer": "培训管理员", "admin": "系统管理员"}
 ID_PATTERN = re.compile(r"[A-Z0-9_-]{1,64}")
@@ -127,8 +135,7 @@ def _scrypt(password: str, salt: bytes, params: ScryptParams, dklen: int) -> byt
     # maxmem must cover scrypt's 128·r·(n+p+2) bytes, or larger future parameters would fail.
     maxmem = 128 * params.r * (params.n + params.p + 2) + 1024 * 1024
     secret = _normalize_password(password).encode("utf-8")
-    return hashlib.scrypt(secret, salt=salt, n=params.n, r=params.r, p=params.p,
-                          maxmem=maxmem, dklen=dklen)
+    return hashlib.scrypt(secret, salt=salt, n=params.n, r=params.r, p=params.p, maxmem=maxmem, dklen=dklen)
 
 
 def _normalize_password(password: str) -> str:
@@ -156,12 +163,9 @@ def validate_account(user_id: str, name: str, unit: str, role: str, password: st
     if not uid:
         raise InvalidAccount("执法证号/工号不能为空，请填写账号")
     if not ID_PATTERN.fullmatch(uid):
-        raise InvalidAccount(
-            f"执法证号/工号 {user_id!r} 格式不对：只能使用英文字母、数字、- 和 _，最长 64 个字符"
-        )
+        raise InvalidAccount(f"执法证号/工号 {user_id!r} 格式不对：只能使用英文字母、数字、- 和 _，最长 64 个字符")
     fields = {"id": uid}
-    for key, value, label, limit in (("name", name, "姓名", MAX_NAME),
-                                     ("unit", unit, "单位", MAX_UNIT)):
+    for key, value, label, limit in (("name", name, "姓名", MAX_NAME), ("unit", unit, "单位", MAX_UNIT)):
         fields[key] = (value or "").strip()
         if not fields[key]:
             raise InvalidAccount(f"{label}不能为空，请填写{label}")
@@ -170,7 +174,8 @@ def validate_account(user_id: str, name: str, unit: str, role: str, password: st
     fields["role"] = ROLE_ALIASES.get((role or "").strip().lower())
     if fields["role"] is None:
         raise InvalidAccount(
-            f"角色 {role!r} 无效，请填写 officer（执法人员）、trainer（培训管理员）或 admin（系统管理员）")
+            f"角色 {role!r} 无效，请填写 officer（执法人员）、trainer（培训管理员）或 admin（系统管理员）"
+        )
     check_password(password)
     return {**fields, "password": password}
 
@@ -208,8 +213,7 @@ class AccountService:
 
     # --- users ---
 
-    def add_user(self, user_id: str, name: str, unit: str, role: str, password: str,
-                 must_change: bool = True) -> User:
+    def add_user(self, user_id: str, name: str, unit: str, role: str, password: str, must_change: bool = True) -> User:
         """Add an account. Its initial password is one somebody else chose, so by default the
         officer must replace it at the first sign-in."""
         row = self._new_row(validate_account(user_id, name, unit, role, password), self._now(), must_change)
@@ -218,8 +222,7 @@ class AccountService:
             if existing is not None:
                 raise DuplicateUser(row["id"], existing.name)
             conn.execute(insert(users).values(**row))
-        return User(row["id"], row["name"], row["unit"], row["role"],
-                    must_change_password=row["must_change_password"])
+        return User(row["id"], row["name"], row["unit"], row["role"], must_change_password=row["must_change_password"])
 
     def get_user(self, user_id: str) -> User:
         with self.db.read() as conn:
@@ -244,15 +247,15 @@ class AccountService:
         uid = canonical_id(user_id)
         with self.db.write() as conn:
             done = conn.execute(
-                update(users).where(users.c.id == uid).values(
-                    password_hash=new_hash, must_change_password=must_change
-                )
+                update(users).where(users.c.id == uid).values(password_hash=new_hash, must_change_password=must_change)
             )
             if not done.rowcount:
                 raise UnknownUser(user_id)
-            conn.execute(delete(login_throttle).where(
-                (login_throttle.c.key == f"a:{uid}") | login_throttle.c.key.startswith(f"p:{uid}|")
-            ))
+            conn.execute(
+                delete(login_throttle).where(
+                    (login_throttle.c.key == f"a:{uid}") | login_throttle.c.key.startswith(f"p:{uid}|")
+                )
+            )
             conn.execute(delete(sessions).where(sessions.c.user_id == uid))
 
     def set_disabled(self, user_id: str, disabled: bool = True) -> None:
@@ -281,7 +284,11 @@ class AccountService:
             for r in list(rows):
                 if r["unit"] != unit or r["role"] == "admin":
                     rows.remove(r)
-                    what = f"单位「{r['unit']}」不是您的单位「{unit}」" if r["unit"] != unit else "只有系统管理员可以添加系统管理员"
+                    what = (
+                        f"单位「{r['unit']}」不是您的单位「{unit}」"
+                        if r["unit"] != unit
+                        else "只有系统管理员可以添加系统管理员"
+                    )
                     problems.append(RowIssue(r["line"], r["id"], f"{what}，不能导入"))
         new_rows, skipped = [], []
         with self.db.read() as conn:
@@ -293,9 +300,7 @@ class AccountService:
             elif name == r["name"]:
                 skipped.append(RowIssue(r["line"], r["id"], f"账号已存在（{name}），未作修改"))
             else:
-                problems.append(
-                    RowIssue(r["line"], r["id"], f"执法证号已被「{name}」使用，请核对是否填错")
-                )
+                problems.append(RowIssue(r["line"], r["id"], f"执法证号已被「{name}」使用，请核对是否填错"))
         if problems:
             return ImportReport((), tuple(skipped), tuple(sorted(problems)))
 
@@ -311,16 +316,24 @@ class AccountService:
                 conn.execute(insert(users), values)
         return ImportReport(tuple(v["id"] for v in values), tuple(skipped), ())
 
-    def update_user(self, user_id: str, name: str | None = None, unit: str | None = None,
-                    role: str | None = None) -> User:
+    def update_user(
+        self, user_id: str, name: str | None = None, unit: str | None = None, role: str | None = None
+    ) -> User:
         """Change an account's name, unit or role (the id stays: records refer to it)."""
         current = self.get_user(user_id)
-        fields = validate_account(current.id, name if name is not None else current.name,
-                                  unit if unit is not None else current.unit,
-                                  role if role is not None else current.role, "x" * MIN_PASSWORD)
+        fields = validate_account(
+            current.id,
+            name if name is not None else current.name,
+            unit if unit is not None else current.unit,
+            role if role is not None else current.role,
+            "x" * MIN_PASSWORD,
+        )
         with self.db.write() as conn:
-            conn.execute(update(users).where(users.c.id == current.id).values(
-                name=fields["name"], unit=fields["unit"], role=fields["role"]))
+            conn.execute(
+                update(users)
+                .where(users.c.id == current.id)
+                .values(name=fields["name"], unit=fields["unit"], role=fields["role"])
+            )
         return self.get_user(current.id)
 
     @staticmethod
@@ -363,9 +376,11 @@ class AccountService:
             conn.execute(delete(login_throttle).where(login_throttle.c.key.in_([keys["p"], keys["a"]])))
             # The source only gets back the attempt reserved for this sign-in: one right password
             # must not reset a guessing run against other accounts from the same place.
-            conn.execute(update(login_throttle).where(
-                (login_throttle.c.key == keys["s"]) & (login_throttle.c.failures > 0)
-            ).values(failures=login_throttle.c.failures - 1))
+            conn.execute(
+                update(login_throttle)
+                .where((login_throttle.c.key == keys["s"]) & (login_throttle.c.failures > 0))
+                .values(failures=login_throttle.c.failures - 1)
+            )
             if values:
                 conn.execute(update(users).where(users.c.id == uid).values(**values))
         if row.disabled:
@@ -376,17 +391,18 @@ class AccountService:
         """Refuse while any key waits; otherwise count this attempt as a failure, atomically."""
         with self.db.write() as conn:
             rows = {
-                r.key: r for r in conn.execute(
-                    select(login_throttle).where(login_throttle.c.key.in_(list(keys.values())))
-                    .with_for_update()
+                r.key: r
+                for r in conn.execute(
+                    select(login_throttle).where(login_throttle.c.key.in_(list(keys.values()))).with_for_update()
                 )
             }
             wait = timedelta(0)
             counts = {}
             for kind, key in keys.items():
                 row = rows.get(key)
-                recent = row is not None and row.last_failed_at is not None \
-                    and now - row.last_failed_at < FAILURE_MEMORY
+                recent = (
+                    row is not None and row.last_failed_at is not None and now - row.last_failed_at < FAILURE_MEMORY
+                )
                 failures = row.failures if recent else 0
                 counts[key] = failures
                 delay = lock_delay(failures, THROTTLE_LIMITS[kind]) if failures else timedelta(0)
@@ -398,17 +414,21 @@ class AccountService:
                 raise AccountLocked(wait.total_seconds())
             for key, failures in counts.items():
                 if key in rows:
-                    conn.execute(update(login_throttle).where(login_throttle.c.key == key)
-                                 .values(failures=failures + 1, last_failed_at=now))
+                    conn.execute(
+                        update(login_throttle)
+                        .where(login_throttle.c.key == key)
+                        .values(failures=failures + 1, last_failed_at=now)
+                    )
                 else:
                     conn.execute(insert(login_throttle).values(key=key, failures=1, last_failed_at=now))
 
     def _current_wait(self, keys: dict[str, str], now: datetime) -> timedelta:
         """How long the next attempt must wait after this failure (zero below every limit)."""
         with self.db.read() as conn:
-            rows = {r.key: r for r in conn.execute(
-                select(login_throttle).where(login_throttle.c.key.in_(list(keys.values())))
-            )}
+            rows = {
+                r.key: r
+                for r in conn.execute(select(login_throttle).where(login_throttle.c.key.in_(list(keys.values()))))
+            }
         wait = timedelta(0)
         for kind, key in keys.items():
             row = rows.get(key)
@@ -432,10 +452,15 @@ class AccountService:
             # Housekeeping here rather than on a timer: logins are frequent enough.
             conn.execute(delete(sessions).where(sessions.c.expires_at <= now))
             conn.execute(delete(login_throttle).where(login_throttle.c.last_failed_at < now - FAILURE_MEMORY))
-            conn.execute(insert(sessions).values(
-                token_hash=_token_hash(token), user_id=user.id,
-                created_at=now, expires_at=now + self.session_length, last_seen=now,
-            ))
+            conn.execute(
+                insert(sessions).values(
+                    token_hash=_token_hash(token),
+                    user_id=user.id,
+                    created_at=now,
+                    expires_at=now + self.session_length,
+                    last_seen=now,
+                )
+            )
         return token
 
     def session_user(self, token: str | None) -> User | None:
@@ -475,9 +500,14 @@ class AccountService:
 
     def _new_row(self, fields: dict, now: datetime, must_change: bool) -> dict:
         return {
-            "id": fields["id"], "name": fields["name"], "unit": fields["unit"],
-            "role": fields["role"], "password_hash": hash_password(fields["password"], self.scrypt),
-            "created_at": now, "disabled": False, "must_change_password": must_change,
+            "id": fields["id"],
+            "name": fields["name"],
+            "unit": fields["unit"],
+            "role": fields["role"],
+            "password_hash": hash_password(fields["password"], self.scrypt),
+            "created_at": now,
+            "disabled": False,
+            "must_change_password": must_change,
         }
 
     @staticmethod
@@ -486,8 +516,9 @@ class AccountService:
 
 
 def _user(row) -> User:
-    return User(row.id, row.name, row.unit, row.role, bool(row.disabled),
-                must_change_password=bool(row.must_change_password))
+    return User(
+        row.id, row.name, row.unit, row.role, bool(row.disabled), must_change_password=bool(row.must_change_password)
+    )
 
 
 def _token_hash(token: str) -> str:

@@ -36,6 +36,7 @@ class Citation:
     score: float
     ref: str = ""  # 款/项 within an article
     highlight: str = ""  # the part of `quote` that states what was asked, to emphasise
+
     def to_json(self) -> dict:
         return {k: getattr(self, k) for k in ("doc_id", "doc_title", "clause_id", "label", "text", "quote", "score")}
 
@@ -147,8 +148,17 @@ class Extractor:
         clause = self.store.clauses[clause_index]
         doc = self.store.documents[clause.doc_id]
         ref = clause.sentence_refs[sentence_index] if sentence_index is not None else ""
-        return Citation(clause.doc_id, doc["title"], clause.clause_id, clause.label, clause.title,
-                        clause.text, quote, round(float(score), 4), ref)
+        return Citation(
+            clause.doc_id,
+            doc["title"],
+            clause.clause_id,
+            clause.label,
+            clause.title,
+            clause.text,
+            quote,
+            round(float(score), 4),
+            ref,
+        )
 
     def features(self, query: Query, doc) -> tuple[float, float]:
         """The two refusal features of a retrieved clause: best sentence cosine, word coverage."""
@@ -164,10 +174,20 @@ class Extractor:
     def refuse(self, query: Query, docs, reason: str) -> Answer:
         """A refusal with the nearest clauses for further reading (listed once, as citations),
         only those that share an informative word with the question."""
-        nearest = [self.citation(d.metadata["clause_index"], "", d.metadata["rrf_score"])
-                   for d in docs[:3] if self.shares_words(query, d.metadata["clause_index"])]
-        return Answer(query.question, reason, nearest, refused=True, notices=query.notices,
-                      search=query.search, retrieved=list(docs))
+        nearest = [
+            self.citation(d.metadata["clause_index"], "", d.metadata["rrf_score"])
+            for d in docs[:3]
+            if self.shares_words(query, d.metadata["clause_index"])
+        ]
+        return Answer(
+            query.question,
+            reason,
+            nearest,
+            refused=True,
+            notices=query.notices,
+            search=query.search,
+            retrieved=list(docs),
+        )
 
     def shares_words(self, query: Query, clause_index: int) -> bool:
         """Whether the clause holds a word of the question that not every clause has."""
@@ -183,14 +203,22 @@ class Extractor:
         """A question about a place none of the loaded documents covers is refused unsearched."""
         if query.unmatched_places and not query.doc_ids:
             names = "、".join(query.unmatched_places)
-            return self.refuse(query, [], f"已加载的文本中没有{names}的相关文件，无法回答。已加载：" + "、".join(
-                f"《{d['title']}》" for d in self.store.documents.values()))
+            return self.refuse(
+                query,
+                [],
+                f"已加载的文本中没有{names}的相关文件，无法回答。已加载："
+                + "、".join(f"《{d['title']}》" for d in self.store.documents.values()),
+            )
         return None
 
     def answer(self, query: Query, docs) -> Answer:
         """The answer from the clauses retrieved for the query, best first."""
         if query.injection or query.task_request:
-            return self.refuse(query, docs, "这个请求试图改变助手的工作方式，无法照办。本助手只依据已加载的政策文本回答问题，文本没有涉及这个请求。")
+            return self.refuse(
+                query,
+                docs,
+                "这个请求试图改变助手的工作方式，无法照办。本助手只依据已加载的政策文本回答问题，文本没有涉及这个请求。",
+            )
         if not docs:
             return self.refuse(query, docs, "已加载的文本没有涉及这个问题。")
 
@@ -216,8 +244,11 @@ class Extractor:
         if not query.doc_ids:
             for d in docs[1:]:
                 other = self.store.clauses[d.metadata["clause_index"]]
-                if other.doc_id != top_doc and d.metadata["rrf_score"] >= 0.75 * top["rrf_score"] \
-                        and self.trusted(query, d):
+                if (
+                    other.doc_id != top_doc
+                    and d.metadata["rrf_score"] >= 0.75 * top["rrf_score"]
+                    and self.trusted(query, d)
+                ):
                     chosen.append(d)
                     break
 
@@ -245,13 +276,26 @@ class Extractor:
 
         answer = self._compose(parts, multi_doc=len(chosen) > 1)
         derived = derive(query.search, top_clause.text)
-        related = [self.citation(d.metadata["clause_index"], "", d.metadata["rrf_score"])
-                   for d in docs[1:3] if all(c.clause_id != d.metadata["clause_id"] for c in citations)]
+        related = [
+            self.citation(d.metadata["clause_index"], "", d.metadata["rrf_score"])
+            for d in docs[1:3]
+            if all(c.clause_id != d.metadata["clause_id"] for c in citations)
+        ]
         said = conclusion(query.question, citations[0].quote)
         if said:
             answer = f"{said}。{answer}"
-        return Answer(query.question, answer + derived, citations, refused=False, notices=query.notices,
-                      derived=derived, search=query.search, related=related, retrieved=docs, conclusion=said)
+        return Answer(
+            query.question,
+            answer + derived,
+            citations,
+            refused=False,
+            notices=query.notices,
+            derived=derived,
+            search=query.search,
+            related=related,
+            retrieved=docs,
+            conclusion=said,
+        )
 
     def _compose(self, parts, multi_doc: bool) -> str:
         out = []

@@ -45,10 +45,16 @@ class AskRequest:
         raise BadQuestion(f"无法识别的提问内容（{type(value).__name__}），请传入问题文字")
 
 
-def build_answer_chain(open_store: Callable[[], object], encoder: QueryEncoder, chat_model=None,
-                       timeout: float = 20.0, weights: tuple[float, ...] = WEIGHTS,
-                       lexicon: Callable[[], object] | None = None, kind_rule: bool = True,
-                       aliases: Callable[[object], object] | None = None) -> Runnable:
+def build_answer_chain(
+    open_store: Callable[[], object],
+    encoder: QueryEncoder,
+    chat_model=None,
+    timeout: float = 20.0,
+    weights: tuple[float, ...] = WEIGHTS,
+    lexicon: Callable[[], object] | None = None,
+    kind_rule: bool = True,
+    aliases: Callable[[object], object] | None = None,
+) -> Runnable:
     """question (str, dict or AskRequest) → Answer. `weights` are the fusion's (sentence BM25,
     sentence e5, clause BM25, clause e5); evaluation compares keyword-only and dense-only."""
 
@@ -70,8 +76,9 @@ def build_answer_chain(open_store: Callable[[], object], encoder: QueryEncoder, 
         if early is not None:
             return {**state, "extractor": extractor, "docs": [], "answer": early}
         taught = aliases(state["store"]) if aliases else None
-        retriever = hybrid_retriever(state["store"], encoder, k=state["request"].k, doc_ids=query.doc_ids,
-                                     weights=weights, aliases=taught)
+        retriever = hybrid_retriever(
+            state["store"], encoder, k=state["request"].k, doc_ids=query.doc_ids, weights=weights, aliases=taught
+        )
         docs = retriever.invoke(query.search, config)
         # A question taught before, asked again: its taught clause answers it.
         same = [d for d in docs if d.metadata.get("alias_score", 0) >= SAME_QUESTION]

@@ -105,9 +105,7 @@ def is_furniture(line: str) -> bool:
 
 
 def strip_controls(text: str) -> str:
-    return "".join(
-        ch for ch in text if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cf")
-    )
+    return "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cf"))
 
 
 def clean_line(line: str) -> str:

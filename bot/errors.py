@@ -105,24 +105,30 @@ class DatabaseError(StudyBotError):
 class DatabaseReadOnly(DatabaseError):
     def __init__(self, where: str):
         StudyBotError.__init__(
-            self, f"应用数据库 {where} 是只读的，无法写入。请检查该文件及其所在文件夹的写权限，"
-            "或用 STUDYBOT_DATA_DIR 指定一个可写的文件夹")
+            self,
+            f"应用数据库 {where} 是只读的，无法写入。请检查该文件及其所在文件夹的写权限，"
+            "或用 STUDYBOT_DATA_DIR 指定一个可写的文件夹",
+        )
         self.where, self.reason = where, "只读"
 
 
 class DatabaseCorrupt(DatabaseError):
     def __init__(self, where: str):
         StudyBotError.__init__(
-            self, f"应用数据库 {where} 已损坏或不是数据库文件，无法读取。请从备份恢复；"
-            "若没有备份，可将该文件改名保存后重新启动（会新建一个空数据库）")
+            self,
+            f"应用数据库 {where} 已损坏或不是数据库文件，无法读取。请从备份恢复；"
+            "若没有备份，可将该文件改名保存后重新启动（会新建一个空数据库）",
+        )
         self.where, self.reason = where, "已损坏"
 
 
 class DatabaseBusy(DatabaseError):
     def __init__(self, where: str, waited: float):
         StudyBotError.__init__(
-            self, f"应用数据库 {where} 正被其他程序占用，等待 {waited:g} 秒仍未释放。请稍后再试；"
-            "若一直如此，请检查是否有卡住的 studybot 进程（如中断的导入）")
+            self,
+            f"应用数据库 {where} 正被其他程序占用，等待 {waited:g} 秒仍未释放。请稍后再试；"
+            "若一直如此，请检查是否有卡住的 studybot 进程（如中断的导入）",
+        )
         self.where, self.reason = where, "被占用"
 
 
@@ -145,9 +151,7 @@ class DuplicateUser(StudyBotError):
     def __init__(self, user_id: str, name: str = ""):
         self.user_id = user_id
         who = f"（{name}）" if name else ""
-        super().__init__(
-            f"账号 {user_id} 已存在{who}，不能重复添加；如需修改密码请使用重置密码功能"
-        )
+        super().__init__(f"账号 {user_id} 已存在{who}，不能重复添加；如需修改密码请使用重置密码功能")
 
 
 class UnknownUser(StudyBotError):
@@ -165,8 +169,7 @@ class LoginFailed(LoginRefused):
         # One message for an unknown id and a wrong password, so the page does not reveal
         # which ids exist.
         super().__init__(
-            "账号或密码错误，请核对后重试（注意区分全角半角，连续输错 5 次将暂时锁定）；"
-            "忘记密码请联系培训管理员重置"
+            "账号或密码错误，请核对后重试（注意区分全角半角，连续输错 5 次将暂时锁定）；忘记密码请联系培训管理员重置"
         )
 
 
@@ -174,8 +177,7 @@ class AccountLocked(LoginRefused):
     def __init__(self, wait_seconds: float):
         self.wait_seconds = wait_seconds
         super().__init__(
-            f"密码连续输错次数过多，账号已暂时锁定，请 {format_wait(wait_seconds)}后再试；"
-            "忘记密码请联系培训管理员重置"
+            f"密码连续输错次数过多，账号已暂时锁定，请 {format_wait(wait_seconds)}后再试；忘记密码请联系培训管理员重置"
         )
 
 
@@ -278,8 +280,7 @@ class BankImportError(QuizError):
         more = f"\n……另有 {len(self.problems) - 20} 处错误" if len(self.problems) > 20 else ""
         head = f"题库文件 {where} 未导入" if where else "题库文件未导入"
         super().__init__(
-            f"{head}（共 {len(self.problems)} 处错误，未保存任何题目；请改正后重新导入）：\n"
-            + "\n".join(shown) + more
+            f"{head}（共 {len(self.problems)} 处错误，未保存任何题目；请改正后重新导入）：\n" + "\n".join(shown) + more
         )
 
 
@@ -306,9 +307,7 @@ class InvalidRecord(StudyBotError):
 class UnknownRecord(StudyBotError):
     def __init__(self, record_id):
         self.record_id = record_id
-        super().__init__(
-            f"找不到编号为 {record_id} 的学时记录，请用 studybot hours show 执法证号 查看记录编号"
-        )
+        super().__init__(f"找不到编号为 {record_id} 的学时记录，请用 studybot hours show 执法证号 查看记录编号")
 
 
 class LedgerImportError(StudyBotError):

@@ -15,10 +15,14 @@ MAX_QUOTE = 100  # characters; a longer sentence is cut to the clauses of it tha
 # What a question asks for, and what an answering fragment contains.
 ASKS = (
     (re.compile(r"多少|几个|几|百分|比例|数量|多长|多久"), re.compile(r"\d|[一二三四五六七八九十百]+(个|项|级|次)")),
-    (re.compile(r"什么时候|何时|哪年|哪一年|几月|截止|期限|时间|之前|前完成|啥时候|到什么时候|节点"),
-     re.compile(r"\d{4}年|年底|月底|月前|年前|前完成|之前")),
-    (re.compile(r"谁|哪个部门|哪些部门|哪一级|哪级|由谁|牵头|负责|哪个单位|哪些单位|什么单位|哪些机构|主体"),
-     re.compile(r"由|厅|局|部门|政府|机构|机关|司法所|委员会|牵头|负责")),
+    (
+        re.compile(r"什么时候|何时|哪年|哪一年|几月|截止|期限|时间|之前|前完成|啥时候|到什么时候|节点"),
+        re.compile(r"\d{4}年|年底|月底|月前|年前|前完成|之前"),
+    ),
+    (
+        re.compile(r"谁|哪个部门|哪些部门|哪一级|哪级|由谁|牵头|负责|哪个单位|哪些单位|什么单位|哪些机构|主体"),
+        re.compile(r"由|厅|局|部门|政府|机构|机关|司法所|委员会|牵头|负责"),
+    ),
     # A question asking for a list is answered by an enumeration.
     (re.compile(r"哪些|哪几|什么内容|包括什么|有什么(要求|制度|机制)"), re.compile(r"[^、]{1,12}、[^、]{1,12}、")),
 )
@@ -72,10 +76,7 @@ def trim(sentence: str, question: str, tokens: list[str], weights: np.ndarray) -
     parts = _fragments(sentence)
     best, best_score = sentence[:MAX_QUOTE], -1.0
     asked = [answers for asks, answers in ASKS if asks.search(question)]
-    windows = [
-        "".join(parts[start : start + size])
-        for size in (1, 2, 3) for start in range(0, len(parts) - size + 1)
-    ]
+    windows = ["".join(parts[start : start + size]) for size in (1, 2, 3) for start in range(0, len(parts) - size + 1)]
     windows = [w for w in windows if len(w) <= MAX_QUOTE or w in parts]
     # Where the question asks for a date, a number, a body or a list, the quote must hold one.
     answering = [w for w in windows if any(a.search(w) for a in asked)]
@@ -90,8 +91,14 @@ def _normalised(values: np.ndarray) -> np.ndarray:
     return values / values.max() if values.max() > 0 else values
 
 
-def best_sentences(store, clause_index: int, question: str, query_vector: np.ndarray,
-                   sentence_scores: np.ndarray, bigram_scores: np.ndarray | None = None) -> list[tuple[int, float]]:
+def best_sentences(
+    store,
+    clause_index: int,
+    question: str,
+    query_vector: np.ndarray,
+    sentence_scores: np.ndarray,
+    bigram_scores: np.ndarray | None = None,
+) -> list[tuple[int, float]]:
     """Sentences of one clause ranked by meaning (e5), words and character pairs (BM25), and
     whether they state the kind of thing the question asks for."""
     clause = store.clauses[clause_index]
@@ -117,12 +124,20 @@ def best_sentences(store, clause_index: int, question: str, query_vector: np.nda
 
 # Questions that ask for a figure of a kind the plan would have to state with its unit.
 ASKED_FIGURES = (
-    (re.compile(r"(多少|几)个?(工作)?(天|日)|提前几天|保存多久|保存多长"),
-     re.compile(r"(?<!月)\d+个?(工作)?(天|日)")),
-    (re.compile(r"多少钱|多少元|罚多少|罚款多少|罚款金额|多少罚款|工资|待遇标准|补贴标准"), re.compile(r"\d+(万|千)?元")),
-    (re.compile(r"(多少|几)(年|个月)|时效|多久一次|几年一次|有效期"), re.compile(r"\d+(个)?(年|月)(内|以内|一次)|有效期|时效")),
+    (re.compile(r"(多少|几)个?(工作)?(天|日)|提前几天|保存多久|保存多长"), re.compile(r"(?<!月)\d+个?(工作)?(天|日)")),
+    (
+        re.compile(r"多少钱|多少元|罚多少|罚款多少|罚款金额|多少罚款|工资|待遇标准|补贴标准"),
+        re.compile(r"\d+(万|千)?元"),
+    ),
+    (
+        re.compile(r"(多少|几)(年|个月)|时效|多久一次|几年一次|有效期"),
+        re.compile(r"\d+(个)?(年|月)(内|以内|一次)|有效期|时效"),
+    ),
     (re.compile(r"扣(几|多少)分|记(几|多少)分"), re.compile(r"\d+分(?!钟)")),
-    (re.compile(r"几点|地址|电话|网址|在哪(里)?下载|怎么登录|如何登录"), re.compile(r"\d+[:：]\d+|地址|电话|网址|下载|登录")),
+    (
+        re.compile(r"几点|地址|电话|网址|在哪(里)?下载|怎么登录|如何登录"),
+        re.compile(r"\d+[:：]\d+|地址|电话|网址|下载|登录"),
+    ),
     (re.compile(r"(多少|几)次"), re.compile(r"\d+次|[一二三四五六七八九十]次")),
 )
 

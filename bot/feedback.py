@@ -68,9 +68,15 @@ class FeedbackService:
             _require_user(conn, user_id)
             result = conn.execute(
                 insert(feedback).values(
-                    user_id=user_id, question=question.strip(), answer=answer or "",
-                    citations=_citations_json(citations), rating=rating, correction=correction,
-                    mode=mode, created_at=self._now(), reviewed=False,
+                    user_id=user_id,
+                    question=question.strip(),
+                    answer=answer or "",
+                    citations=_citations_json(citations),
+                    rating=rating,
+                    correction=correction,
+                    mode=mode,
+                    created_at=self._now(),
+                    reviewed=False,
                 )
             )
             return result.inserted_primary_key[0]
@@ -79,9 +85,11 @@ class FeedbackService:
         """The officer's correction added to (or changed on) a rating they gave."""
         correction = (correction or "").strip()[:MAX_CORRECTION] or None
         with self.db.write() as conn:
-            done = conn.execute(update(feedback).where(
-                (feedback.c.id == feedback_id) & (feedback.c.user_id == user_id)
-            ).values(correction=correction))
+            done = conn.execute(
+                update(feedback)
+                .where((feedback.c.id == feedback_id) & (feedback.c.user_id == user_id))
+                .values(correction=correction)
+            )
             if not done.rowcount:
                 raise UnknownFeedback(feedback_id)
         return self.get(feedback_id)
@@ -93,16 +101,19 @@ class FeedbackService:
             raise UnknownFeedback(feedback_id)
         return _feedback(row)
 
-    def mark_reviewed(self, feedback_id: int, note: str | None = None,
-                      reviewer_id: str | None = None) -> Feedback:
+    def mark_reviewed(self, feedback_id: int, note: str | None = None, reviewer_id: str | None = None) -> Feedback:
         """A trainer has looked at it; the note (e.g. what was fixed in the corpus) is kept."""
         with self.db.write() as conn:
             if reviewer_id is not None:
                 _require_user(conn, reviewer_id)
             done = conn.execute(
-                update(feedback).where(feedback.c.id == feedback_id).values(
-                    reviewed=True, review_note=(note or "").strip() or None,
-                    reviewed_at=self._now(), reviewed_by=reviewer_id,
+                update(feedback)
+                .where(feedback.c.id == feedback_id)
+                .values(
+                    reviewed=True,
+                    review_note=(note or "").strip() or None,
+                    reviewed_at=self._now(),
+                    reviewed_by=reviewer_id,
                 )
             )
             if not done.rowcount:
@@ -110,8 +121,9 @@ class FeedbackService:
         return self.get(feedback_id)
 
     # Defined last: inside the class body the name `list` means this method from here on.
-    def list(self, flagged_only: bool = False, reviewed: bool | None = None,
-             limit: int = 100, offset: int = 0) -> list[Feedback]:
+    def list(
+        self, flagged_only: bool = False, reviewed: bool | None = None, limit: int = 100, offset: int = 0
+    ) -> list[Feedback]:
         """Newest first; `reviewed` None means both reviewed and not yet reviewed."""
         if not 1 <= limit <= MAX_LIST:
             raise BadFeedback(f"每页条数 {limit} 无效：应在 1 到 {MAX_LIST} 之间")
@@ -145,9 +157,17 @@ def _citations_json(citations) -> str:
 
 def _feedback(row) -> Feedback:
     return Feedback(
-        id=row.id, user_id=row.user_id, question=row.question, answer=row.answer,
-        citations=json.loads(row.citations or "[]"), rating=row.rating,
-        correction=row.correction, mode=row.mode, created_at=row.created_at,
-        reviewed=bool(row.reviewed), review_note=row.review_note,
-        reviewed_at=row.reviewed_at, reviewed_by=row.reviewed_by,
+        id=row.id,
+        user_id=row.user_id,
+        question=row.question,
+        answer=row.answer,
+        citations=json.loads(row.citations or "[]"),
+        rating=row.rating,
+        correction=row.correction,
+        mode=row.mode,
+        created_at=row.created_at,
+        reviewed=bool(row.reviewed),
+        review_note=row.review_note,
+        reviewed_at=row.reviewed_at,
+        reviewed_by=row.reviewed_by,
     )

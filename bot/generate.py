@@ -36,8 +36,12 @@ def chat_model_from_settings(settings) -> BaseChatModel:
     # max_tokens is sent as max_completion_tokens, which llama-cpp-python's server ignores, and a
     # model left uncapped keeps that server busy until its context is full, long after we stopped waiting.
     return ChatOpenAI(
-        base_url=settings.llm_base_url, model=settings.llm_model, api_key=settings.llm_api_key or "none",
-        timeout=settings.llm_timeout, max_retries=0, temperature=0,
+        base_url=settings.llm_base_url,
+        model=settings.llm_model,
+        api_key=settings.llm_api_key or "none",
+        timeout=settings.llm_timeout,
+        max_retries=0,
+        temperature=0,
         extra_body={"max_tokens": settings.llm_max_tokens},
     )
 
@@ -83,8 +87,9 @@ def verify(text: str, clauses) -> tuple[str, list[int], list[str]]:
     return "".join(kept), cited, problems
 
 
-def generative_answer(extractor: Extractor, extractive: Answer, chat_model: BaseChatModel,
-                      timeout: float, config=None) -> Answer:
+def generative_answer(
+    extractor: Extractor, extractive: Answer, chat_model: BaseChatModel, timeout: float, config=None
+) -> Answer:
     """The model's answer over the clauses the extractive answer ranked, verified; or the
     extractive answer with a notice saying why (refused, timeout, error, failed check)."""
     if extractive.refused:
@@ -114,14 +119,24 @@ def generative_answer(extractor: Extractor, extractive: Answer, chat_model: Base
         d = docs[old - 1]
         ci = d.metadata["clause_index"]
         quote = next((c.quote for c in extractive.citations if c.clause_id == d.metadata["clause_id"]), "")
-        citations.append(extractor.citation(ci, quote or store.clauses[ci].sentences[0].rstrip("。"),
-                                            d.metadata["rrf_score"]))
+        citations.append(
+            extractor.citation(ci, quote or store.clauses[ci].sentences[0].rstrip("。"), d.metadata["rrf_score"])
+        )
     notices = list(extractive.notices)
     if problems:
         notices.append("大模型回答中未通过核验的句子已删除。")
     notices.append(f"大模型生成（{(time.perf_counter() - started) * 1000:.0f} 毫秒），引用已逐条核验。")
-    return Answer(extractive.question, verified, citations, refused=False, mode="generative", notices=notices,
-                  search=extractive.search, related=extractive.related, retrieved=docs)
+    return Answer(
+        extractive.question,
+        verified,
+        citations,
+        refused=False,
+        mode="generative",
+        notices=notices,
+        search=extractive.search,
+        related=extractive.related,
+        retrieved=docs,
+    )
 
 
 def _fallback(extractive: Answer, notice: str) -> Answer:

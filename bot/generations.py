@@ -137,7 +137,7 @@ def collect(index_dir: Path, keep: set[str], on_remove=None) -> list[str]:
     """
     gens = sorted(p for p in index_dir.glob(f"{PREFIX}*") if p.is_dir())
     complete = [g for g in gens if (g / MANIFEST).is_file()]
-    keep = keep | {g.name for g in complete[-(KEEP_SPARE + 1):]}
+    keep = keep | {g.name for g in complete[-(KEEP_SPARE + 1) :]}
     current = current_name(index_dir)
     removed = []
     for gen in gens:

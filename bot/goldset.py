@@ -100,7 +100,7 @@ def _check(line: str) -> tuple[dict | None, list[str]]:
             reasons.append(f"字段 {name} 应是非空文字")
     for name in ("gold", "key"):
         if name in data and not (isinstance(data[name], list) and all(_text(x) for x in data[name])):
-            reasons.append(f"字段 {name} 应是文字列表，如 [\"二（一）2\"]，且不能含空串")
+            reasons.append(f'字段 {name} 应是文字列表，如 ["二（一）2"]，且不能含空串')
     for name in ("previous", "doc", "note"):
         if data.get(name) is not None and not isinstance(data[name], str):
             reasons.append(f"字段 {name} 应是文字")

@@ -155,13 +155,22 @@ def build_index(
             gen = new_generation(index_dir)
             try:
                 _write_generation(
-                    settings, gen, documents, clauses, prev_gen, prev_manifest, set(report.reused),
-                    embedder_factory, report, progress,
+                    settings,
+                    gen,
+                    documents,
+                    clauses,
+                    prev_gen,
+                    prev_manifest,
+                    set(report.reused),
+                    embedder_factory,
+                    report,
+                    progress,
                 )
             except BaseException:
                 shutil.rmtree(gen, ignore_errors=True)
-                _drop_server_collection(settings)(gen, {"chroma_url": settings.chroma_url,
-                                                        "collection": collection_name(gen)})
+                _drop_server_collection(settings)(
+                    gen, {"chroma_url": settings.chroma_url, "collection": collection_name(gen)}
+                )
                 raise
             write_current(index_dir, gen)
             report.generation = gen.name
@@ -198,8 +207,18 @@ def _carry_vectors(settings, gen, manifest, prev_gen, prev_manifest, reused) -> 
     return store, set(ids)
 
 
-def _write_generation(settings, gen, documents, clauses: list[ClauseRecord], prev_gen, prev_manifest,
-                      reused, embedder_factory, report, progress) -> None:
+def _write_generation(
+    settings,
+    gen,
+    documents,
+    clauses: list[ClauseRecord],
+    prev_gen,
+    prev_manifest,
+    reused,
+    embedder_factory,
+    report,
+    progress,
+) -> None:
     from tqdm import tqdm
 
     ids, texts, metas = [], [], []

@@ -42,8 +42,9 @@ def _tokenizer():
     tokenizer = jieba.Tokenizer()
     userdict = resources.files("bot.data").joinpath("userdict.txt")
     with resources.as_file(userdict) as path:
-        lines = [ln for ln in Path(path).read_text(encoding="utf-8").splitlines()
-                 if ln.strip() and not ln.startswith("#")]
+        lines = [
+            ln for ln in Path(path).read_text(encoding="utf-8").splitlines() if ln.strip() and not ln.startswith("#")
+        ]
     for line in lines:
         word, freq, *tag = line.split()
         tokenizer.add_word(word, int(freq), tag[0] if tag else None)
@@ -69,7 +70,42 @@ def tokenize(text: str) -> list[str]:
 _CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
 # Bigrams of question words that say nothing about the topic.
 _QUESTION_BIGRAMS = frozenset(
-    ["什么", "怎么", "怎样", "如何", "多少", "哪些", "哪个", "是否", "要不", "不要", "能不", "不能", "可以", "需要", "有没", "没有", "时候", "多久", "多长", "会不", "不会", "算不", "不算", "这个", "那个", "请问", "一下", "文件", "规定", "要求", "里面", "有关", "关于"])
+    [
+        "什么",
+        "怎么",
+        "怎样",
+        "如何",
+        "多少",
+        "哪些",
+        "哪个",
+        "是否",
+        "要不",
+        "不要",
+        "能不",
+        "不能",
+        "可以",
+        "需要",
+        "有没",
+        "没有",
+        "时候",
+        "多久",
+        "多长",
+        "会不",
+        "不会",
+        "算不",
+        "不算",
+        "这个",
+        "那个",
+        "请问",
+        "一下",
+        "文件",
+        "规定",
+        "要求",
+        "里面",
+        "有关",
+        "关于",
+    ]
+)
 
 
 def bigrams(text: str) -> list[str]:

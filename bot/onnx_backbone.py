@@ -48,13 +48,22 @@ def export(hf_model, tokenizer, target: Path) -> Path:
         os.close(fd)
         try:
             with torch.inference_mode():
-                torch.onnx.export(Wrapper(hf_model.eval()), tuple(sample[n] for n in names), tmp,
-                                  input_names=names, output_names=["last_hidden_state"],
-                                  dynamic_axes=axes, opset_version=17, dynamo=False)
+                torch.onnx.export(
+                    Wrapper(hf_model.eval()),
+                    tuple(sample[n] for n in names),
+                    tmp,
+                    input_names=names,
+                    output_names=["last_hidden_state"],
+                    dynamic_axes=axes,
+                    opset_version=17,
+                    dynamo=False,
+                )
             os.replace(tmp, target)
         except Exception as exc:  # torch's exporter raises many kinds
             Path(tmp).unlink(missing_ok=True)
-            raise EmbeddingModelError(f"无法导出 ONNX 模型：{exc}；可设置 STUDYBOT_EMBED_BACKEND=torch 暂时绕过") from exc
+            raise EmbeddingModelError(
+                f"无法导出 ONNX 模型：{exc}；可设置 STUDYBOT_EMBED_BACKEND=torch 暂时绕过"
+            ) from exc
     return target
 
 

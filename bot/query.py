@@ -15,14 +15,38 @@ MAX_QUESTION_CHARS = 500
 
 # Provinces and central bodies a question may name; each with the short forms officers use.
 PLACES: dict[str, tuple[str, ...]] = {
-    "广东": ("广东", "粤"), "江苏": ("江苏", "苏"), "浙江": ("浙江", "浙"), "福建": ("福建", "闽"),
-    "广西": ("广西", "桂"), "海南": ("海南", "琼"), "湖南": ("湖南", "湘"), "江西": ("江西", "赣"),
-    "山东": ("山东", "鲁"), "河南": ("河南", "豫"), "河北": ("河北", "冀"), "湖北": ("湖北", "鄂"),
-    "四川": ("四川", "川"), "贵州": ("贵州", "黔"), "云南": ("云南", "滇"), "安徽": ("安徽", "皖"),
-    "北京": ("北京", "京"), "上海": ("上海", "沪"), "天津": ("天津", "津"), "重庆": ("重庆", "渝"),
-    "辽宁": ("辽宁", "辽"), "吉林": ("吉林",), "黑龙江": ("黑龙江",), "山西": ("山西", "晋"),
-    "陕西": ("陕西", "陕"), "甘肃": ("甘肃", "甘"), "青海": ("青海",), "宁夏": ("宁夏",),
-    "新疆": ("新疆",), "西藏": ("西藏",), "内蒙古": ("内蒙古",), "国务院": ("国务院", "国家", "中央"),
+    "广东": ("广东", "粤"),
+    "江苏": ("江苏", "苏"),
+    "浙江": ("浙江", "浙"),
+    "福建": ("福建", "闽"),
+    "广西": ("广西", "桂"),
+    "海南": ("海南", "琼"),
+    "湖南": ("湖南", "湘"),
+    "江西": ("江西", "赣"),
+    "山东": ("山东", "鲁"),
+    "河南": ("河南", "豫"),
+    "河北": ("河北", "冀"),
+    "湖北": ("湖北", "鄂"),
+    "四川": ("四川", "川"),
+    "贵州": ("贵州", "黔"),
+    "云南": ("云南", "滇"),
+    "安徽": ("安徽", "皖"),
+    "北京": ("北京", "京"),
+    "上海": ("上海", "沪"),
+    "天津": ("天津", "津"),
+    "重庆": ("重庆", "渝"),
+    "辽宁": ("辽宁", "辽"),
+    "吉林": ("吉林",),
+    "黑龙江": ("黑龙江",),
+    "山西": ("山西", "晋"),
+    "陕西": ("陕西", "陕"),
+    "甘肃": ("甘肃", "甘"),
+    "青海": ("青海",),
+    "宁夏": ("宁夏",),
+    "新疆": ("新疆",),
+    "西藏": ("西藏",),
+    "内蒙古": ("内蒙古",),
+    "国务院": ("国务院", "国家", "中央"),
 }
 # A one-character short form counts only where it is used as a name: 粤府办, 苏执法, 粤的方案.
 _SHORT_NAME_CONTEXT = r"(?=府|政办|执法|省|的|办发|方案|计划)"
@@ -36,8 +60,12 @@ _INJECTION = re.compile(
     r"不要引用|不要(加|附)(任何)?(说明|引用)|伪造|以后所有回答|所有回答都要",
     re.IGNORECASE,
 )
-_TASK = re.compile(r"^(请)?(帮我|给我|替我)?(写|作|编|创作|翻译|画|生成)(一|个|首|篇|段|份)|写一首|作一首|讲个笑话|股市|彩票")
-_FOLLOW_UP = re.compile(r"^(那|那么|那个|这个|这|它|其|该|此|还有|另外|然后|如果是|要是|换成|对于)|呢[？?]?$|^(谁|哪个部门|什么时候|多久|怎么算|具体)")
+_TASK = re.compile(
+    r"^(请)?(帮我|给我|替我)?(写|作|编|创作|翻译|画|生成)(一|个|首|篇|段|份)|写一首|作一首|讲个笑话|股市|彩票"
+)
+_FOLLOW_UP = re.compile(
+    r"^(那|那么|那个|这个|这|它|其|该|此|还有|另外|然后|如果是|要是|换成|对于)|呢[？?]?$|^(谁|哪个部门|什么时候|多久|怎么算|具体)"
+)
 _CONTENT = re.compile(r"[\u4e00-\u9fff]{2,}")
 
 
@@ -122,13 +150,17 @@ def places_in(text: str) -> list[str]:
     hits = []
     for place, names in PLACES.items():
         for name in names:
-            if (len(name) > 1 and name in text) or (len(name) == 1 and re.search(re.escape(name) + _SHORT_NAME_CONTEXT, text)):
+            if (len(name) > 1 and name in text) or (
+                len(name) == 1 and re.search(re.escape(name) + _SHORT_NAME_CONTEXT, text)
+            ):
                 hits.append(place)
                 break
     # 国家/中央 also appear inside ordinary phrases (国家一体化在线监管平台): a real scope names a plan.
     # 国务院/国家 appear in ordinary phrases (国务院办公厅关于…的意见, 国家一体化在线监管平台): a
     # question is scoped to the central plan only when it asks about that plan itself.
-    if "国务院" in hits and not re.search(r"(国务院|国家|中央)(办公厅)?(的|那份|出台的|印发的)?(三年)?(行动计划|计划|方案)", text):
+    if "国务院" in hits and not re.search(
+        r"(国务院|国家|中央)(办公厅)?(的|那份|出台的|印发的)?(三年)?(行动计划|计划|方案)", text
+    ):
         hits.remove("国务院")
     return hits
 
@@ -138,8 +170,7 @@ def is_follow_up(text: str) -> bool:
     return bool(_FOLLOW_UP.search(text)) and len("".join(content)) <= 12
 
 
-def understand(raw: str, documents: dict[str, dict], previous: str | None = None,
-               doc_id: str | None = None) -> Query:
+def understand(raw: str, documents: dict[str, dict], previous: str | None = None, doc_id: str | None = None) -> Query:
     text, notices = sanitize(raw)
     query = Query(question=text, search=text, notices=notices)
     query.injection = bool(_INJECTION.search(text))

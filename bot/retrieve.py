@@ -70,19 +70,33 @@ def _clause_docs(store, ranked: list[tuple[int, float]], k: int, source: str) ->
     for ci in order[:k]:
         clause = store.clauses[ci]
         score, si = best[ci]
-        docs.append(Document(
-            page_content=clause.text,
-            metadata={"clause_id": clause.clause_id, "clause_index": ci, "label": clause.label,
-                      f"{source}_score": float(score), f"{source}_sentence": si, f"{source}_hits": hits[ci]},
-        ))
+        docs.append(
+            Document(
+                page_content=clause.text,
+                metadata={
+                    "clause_id": clause.clause_id,
+                    "clause_index": ci,
+                    "label": clause.label,
+                    f"{source}_score": float(score),
+                    f"{source}_sentence": si,
+                    f"{source}_hits": hits[ci],
+                },
+            )
+        )
     return docs
 
 
 def _ranked_clause_docs(store, scores: np.ndarray, k: int, source: str) -> list[Document]:
     return [
-        Document(page_content=store.clauses[ci].text,
-                 metadata={"clause_id": store.clauses[ci].clause_id, "clause_index": int(ci),
-                           "label": store.clauses[ci].label, f"{source}_score": float(scores[ci])})
+        Document(
+            page_content=store.clauses[ci].text,
+            metadata={
+                "clause_id": store.clauses[ci].clause_id,
+                "clause_index": int(ci),
+                "label": store.clauses[ci].label,
+                f"{source}_score": float(scores[ci]),
+            },
+        )
         for ci in _top(scores, k)
     ]
 
@@ -95,8 +109,14 @@ class ClauseRetriever(BaseRetriever):
     k: int = Field(default=10, ge=1)
     doc_ids: tuple[str, ...] | None = None
 
-    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun,
-                                k: int | None = None, doc_ids: tuple[str, ...] | None = None) -> list[Document]:
+    def _get_relevant_documents(
+        self,
+        query: str,
+        *,
+        run_manager: CallbackManagerForRetrieverRun,
+        k: int | None = None,
+        doc_ids: tuple[str, ...] | None = None,
+    ) -> list[Document]:
         return self._search(query, int(k or self.k), tuple(doc_ids) if doc_ids else self.doc_ids)
 
     def _search(self, query: str, k: int, doc_ids: tuple[str, ...] | None) -> list[Document]:
@@ -194,8 +214,17 @@ class AliasRetriever(ClauseRetriever):
             clause = self.store.clauses[ci]
             if doc_ids and clause.doc_id not in doc_ids:
                 continue
-            docs.append(Document(page_content=clause.text, metadata={
-                "clause_id": clause.clause_id, "clause_index": ci, "label": clause.label, "alias_score": score}))
+            docs.append(
+                Document(
+                    page_content=clause.text,
+                    metadata={
+                        "clause_id": clause.clause_id,
+                        "clause_index": ci,
+                        "label": clause.label,
+                        "alias_score": score,
+                    },
+                )
+            )
         return docs[:k]
 
 
@@ -218,12 +247,14 @@ class HybridRetriever(EnsembleRetriever):
     async def ainvoke(self, input: str, config=None, **kwargs) -> list[Document]:
         return await BaseRetriever.ainvoke(self, input, config, **kwargs)
 
-    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun,
-                                k: int | None = None) -> list[Document]:
+    def _get_relevant_documents(
+        self, query: str, *, run_manager: CallbackManagerForRetrieverRun, k: int | None = None
+    ) -> list[Document]:
         return self.rank_fusion(query, run_manager)[: int(k or self.k)]
 
-    async def _aget_relevant_documents(self, query: str, *, run_manager: AsyncCallbackManagerForRetrieverRun,
-                                       k: int | None = None) -> list[Document]:
+    async def _aget_relevant_documents(
+        self, query: str, *, run_manager: AsyncCallbackManagerForRetrieverRun, k: int | None = None
+    ) -> list[Document]:
         return (await self.arank_fusion(query, run_manager))[: int(k or self.k)]
 
     def weighted_reciprocal_rank(self, doc_lists: list[list[Document]]) -> list[Document]:
@@ -235,9 +266,13 @@ class HybridRetriever(EnsembleRetriever):
                 key = doc.metadata[self.id_key]
                 merged[key].update(doc.metadata)
                 rrf[key] += weight / (rank + self.c)
-        return [Document(page_content=doc.page_content,
-                         metadata=dict(merged[doc.metadata[self.id_key]], rrf_score=rrf[doc.metadata[self.id_key]]))
-                for doc in fused]
+        return [
+            Document(
+                page_content=doc.page_content,
+                metadata=dict(merged[doc.metadata[self.id_key]], rrf_score=rrf[doc.metadata[self.id_key]]),
+            )
+            for doc in fused
+        ]
 
 
 def hybrid_retriever(
@@ -262,7 +297,9 @@ def hybrid_retriever(
     )
     chosen = [(make(), w) for make, w in zip(makers, weights) if w > 0]
     if aliases is not None and len(aliases):
-        chosen.append((AliasRetriever(store=store, encoder=encoder, aliases=aliases, k=each, doc_ids=doc_ids),
-                       ALIAS_WEIGHT))
-    return HybridRetriever(retrievers=[r for r, _ in chosen], weights=[w for _, w in chosen],
-                           c=c, id_key="clause_id", k=k)
+        chosen.append(
+            (AliasRetriever(store=store, encoder=encoder, aliases=aliases, k=each, doc_ids=doc_ids), ALIAS_WEIGHT)
+        )
+    return HybridRetriever(
+        retrievers=[r for r, _ in chosen], weights=[w for _, w in chosen], c=c, id_key="clause_id", k=k
+    )

@@ -68,8 +68,14 @@ def gold_file(data_dir: Path) -> Path:
 
 
 class ReviewService:
-    def __init__(self, db: Database, data_dir: Path, *, now: Callable[[], datetime] = utcnow,
-                 recent_answers: Callable[[int], list[Candidate]] | None = None):
+    def __init__(
+        self,
+        db: Database,
+        data_dir: Path,
+        *,
+        now: Callable[[], datetime] = utcnow,
+        recent_answers: Callable[[int], list[Candidate]] | None = None,
+    ):
         self.db = db
         self.data_dir = Path(data_dir)
         self._now = now
@@ -86,8 +92,9 @@ class ReviewService:
         self._require(actor)
         with self.db.read() as conn:
             rows = conn.execute(select(feedback).order_by(feedback.c.created_at.desc()).limit(500)).all()
-            reviewed = {(r.question, r.answer) for r in conn.execute(
-                select(answer_reviews.c.question, answer_reviews.c.answer))}
+            reviewed = {
+                (r.question, r.answer) for r in conn.execute(select(answer_reviews.c.question, answer_reviews.c.answer))
+            }
         flagged = [r for r in rows if (r.rating == -1 or r.correction) and not r.reviewed]
         out = [_candidate("feedback", r) for r in flagged]
         pool = list(self.recent_answers(200)) if self.recent_answers else []
@@ -95,8 +102,15 @@ class ReviewService:
             pool = [_candidate("sample", r) for r in rows if not (r.rating == -1 or r.correction)]
         # In the sample: what nobody flagged and no trainer has reviewed yet.
         flagged_ids = {r.id for r in rows if r.rating == -1 or r.correction}
-        pool = [c for c in pool if c.rating != -1 and not c.correction and c.feedback_id not in flagged_ids
-                and not c.reviewed and (_clean(c.question), c.answer) not in reviewed]
+        pool = [
+            c
+            for c in pool
+            if c.rating != -1
+            and not c.correction
+            and c.feedback_id not in flagged_ids
+            and not c.reviewed
+            and (_clean(c.question), c.answer) not in reviewed
+        ]
         rng = random.Random(seed)
         out += rng.sample(pool, min(sample, len(pool)))
         return out
@@ -110,8 +124,18 @@ class ReviewService:
             raise UnknownFeedback(feedback_id)
         return _candidate("feedback", row)
 
-    def mark(self, actor: User, *, question: str, answer: str, verdict: str, note: str = "",
-             feedback_id: int | None = None, clause=None, key_facts: list[str] | None = None) -> Review:
+    def mark(
+        self,
+        actor: User,
+        *,
+        question: str,
+        answer: str,
+        verdict: str,
+        note: str = "",
+        feedback_id: int | None = None,
+        clause=None,
+        key_facts: list[str] | None = None,
+    ) -> Review:
         """Record a trainer's verdict; `clause` (a ClauseRecord) and `key_facts` for an incorrect one."""
         self._require(actor)
         if verdict not in VERDICTS:
@@ -126,28 +150,51 @@ class ReviewService:
             with self.db.read() as conn:
                 if conn.execute(select(feedback.c.id).where(feedback.c.id == feedback_id)).first() is None:
                     raise UnknownFeedback(feedback_id)
-        values = dict(verdict=verdict, note=(note or "").strip()[:MAX_NOTE] or None,
-                      clause_id=clause.clause_id if clause is not None else None,
-                      clause_label=clause.label if clause is not None else None,
-                      key_facts=json.dumps(facts, ensure_ascii=False), reviewed_by=actor.id, reviewed_at=self._now())
+        values = dict(
+            verdict=verdict,
+            note=(note or "").strip()[:MAX_NOTE] or None,
+            clause_id=clause.clause_id if clause is not None else None,
+            clause_label=clause.label if clause is not None else None,
+            key_facts=json.dumps(facts, ensure_ascii=False),
+            reviewed_by=actor.id,
+            reviewed_at=self._now(),
+        )
         # The same answer marked again (a clause picked after a first 不正确, a change of mind)
         # replaces its review: one verdict per answer in the accuracy over time.
-        same = (answer_reviews.c.feedback_id == feedback_id if feedback_id is not None else
-                answer_reviews.c.feedback_id.is_(None) & (answer_reviews.c.question == text)
-                & (answer_reviews.c.answer == (answer or "")))
+        same = (
+            answer_reviews.c.feedback_id == feedback_id
+            if feedback_id is not None
+            else answer_reviews.c.feedback_id.is_(None)
+            & (answer_reviews.c.question == text)
+            & (answer_reviews.c.answer == (answer or ""))
+        )
         with self.db.write() as conn:
-            review_id = conn.execute(select(answer_reviews.c.id).where(same).order_by(
-                answer_reviews.c.id.desc())).scalar()
+            review_id = conn.execute(
+                select(answer_reviews.c.id).where(same).order_by(answer_reviews.c.id.desc())
+            ).scalar()
             if review_id is None:
-                review_id = conn.execute(insert(answer_reviews).values(
-                    feedback_id=feedback_id, source="feedback" if feedback_id else "sample", question=text,
-                    answer=answer or "", **values)).inserted_primary_key[0]
+                review_id = conn.execute(
+                    insert(answer_reviews).values(
+                        feedback_id=feedback_id,
+                        source="feedback" if feedback_id else "sample",
+                        question=text,
+                        answer=answer or "",
+                        **values,
+                    )
+                ).inserted_primary_key[0]
             else:
                 conn.execute(answer_reviews.update().where(answer_reviews.c.id == review_id).values(**values))
             if feedback_id is not None:
-                conn.execute(feedback.update().where(feedback.c.id == feedback_id).values(
-                    reviewed=True, review_note=f"{VERDICTS[verdict]}：{note}".strip("："), reviewed_at=self._now(),
-                    reviewed_by=actor.id))
+                conn.execute(
+                    feedback.update()
+                    .where(feedback.c.id == feedback_id)
+                    .values(
+                        reviewed=True,
+                        review_note=f"{VERDICTS[verdict]}：{note}".strip("："),
+                        reviewed_at=self._now(),
+                        reviewed_by=actor.id,
+                    )
+                )
         review = self.get(review_id)
         if review.promoted_to:
             self._write_gold(review, actor)  # the promoted question follows the new verdict
@@ -173,8 +220,7 @@ class ReviewService:
             raise BadReview("加入评测题集前，请先选出正确条款并填写至少一个要点")
         path = self._write_gold(review, actor)
         with self.db.write() as conn:
-            conn.execute(answer_reviews.update().where(answer_reviews.c.id == review_id).values(
-                promoted_to=path.name))
+            conn.execute(answer_reviews.update().where(answer_reviews.c.id == review_id).values(promoted_to=path.name))
         return path
 
     def _write_gold(self, review: Review, actor: User) -> Path:
@@ -187,13 +233,24 @@ class ReviewService:
             lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
             kept = [line for line in lines if line.strip() and json.loads(line).get("id") != qid]
             if review.verdict == "incorrect" and review.clause_label and review.key_facts:
-                kept.append(json.dumps({"id": qid, "question": review.question, "kind": "fact",
-                                        "gold": [review.clause_label], "key": review.key_facts,
-                                        "note": f"审阅 {review.id}，{actor.id}"}, ensure_ascii=False))
+                kept.append(
+                    json.dumps(
+                        {
+                            "id": qid,
+                            "question": review.question,
+                            "kind": "fact",
+                            "gold": [review.clause_label],
+                            "key": review.key_facts,
+                            "note": f"审阅 {review.id}，{actor.id}",
+                        },
+                        ensure_ascii=False,
+                    )
+                )
             elif review.promoted_to:
                 with self.db.write() as conn:
-                    conn.execute(answer_reviews.update().where(answer_reviews.c.id == review.id).values(
-                        promoted_to=None))
+                    conn.execute(
+                        answer_reviews.update().where(answer_reviews.c.id == review.id).values(promoted_to=None)
+                    )
             tmp = path.with_suffix(".tmp")
             tmp.write_text("".join(line + "\n" for line in kept), encoding="utf-8")
             tmp.replace(path)
@@ -217,8 +274,19 @@ class ReviewService:
 
 def sampled(turn) -> Candidate:
     """A recent answer from the conversations (bot.conversations.AnsweredTurn) as a queue item."""
-    return Candidate("sample", turn.feedback_id, turn.question, turn.answer, list(turn.cited), turn.user_id,
-                     turn.created_at, False, turn.rating, turn.correction, turn.id)
+    return Candidate(
+        "sample",
+        turn.feedback_id,
+        turn.question,
+        turn.answer,
+        list(turn.cited),
+        turn.user_id,
+        turn.created_at,
+        False,
+        turn.rating,
+        turn.correction,
+        turn.id,
+    )
 
 
 def _clean(question: str) -> str | None:
@@ -231,13 +299,35 @@ def _clean(question: str) -> str | None:
 
 def _candidate(source: str, row) -> Candidate:
     cited = [c.get("label", "") for c in json.loads(row.citations or "[]") if isinstance(c, dict)]
-    return Candidate(source, row.id, row.question, row.answer, cited, row.user_id, row.created_at, bool(row.reviewed),
-                     row.rating, row.correction)
+    return Candidate(
+        source,
+        row.id,
+        row.question,
+        row.answer,
+        cited,
+        row.user_id,
+        row.created_at,
+        bool(row.reviewed),
+        row.rating,
+        row.correction,
+    )
 
 
 def _review(row) -> Review:
-    return Review(row.id, row.feedback_id, row.question, row.verdict, row.note, row.clause_id, row.clause_label,
-                  json.loads(row.key_facts or "[]"), row.promoted_to, row.alias_id, row.reviewed_by, row.reviewed_at)
+    return Review(
+        row.id,
+        row.feedback_id,
+        row.question,
+        row.verdict,
+        row.note,
+        row.clause_id,
+        row.clause_label,
+        json.loads(row.key_facts or "[]"),
+        row.promoted_to,
+        row.alias_id,
+        row.reviewed_by,
+        row.reviewed_at,
+    )
 
 
 # Half-width brackets typed for a label (二(四)11) read as the plan's full-width ones.

@@ -278,15 +278,20 @@ def _front_clauses(front: list[str], title: str) -> list[Clause]:
     notice_body = body(notice)
     if notice_body:
         text = "".join(notice_body)
-        clauses.append(
-            Clause("notice", "通知", "印发通知", [], "", text, [Sentence(s) for s in split_sentences(text)])
-        )
+        clauses.append(Clause("notice", "通知", "印发通知", [], "", text, [Sentence(s) for s in split_sentences(text)]))
     pre_body = body(preamble)
     if pre_body:
         text = "".join(pre_body)
         clauses.append(
-            Clause("preamble", "前言", "制定目的", [title] if title else [], "", text,
-                   [Sentence(s) for s in split_sentences(text)])
+            Clause(
+                "preamble",
+                "前言",
+                "制定目的",
+                [title] if title else [],
+                "",
+                text,
+                [Sentence(s) for s in split_sentences(text)],
+            )
         )
     return clauses
 
@@ -368,8 +373,15 @@ def _paragraph_clauses(lines: list[str], title: str) -> list[Clause]:
             continue
         n = len(clauses) + 1
         clauses.append(
-            Clause(f"para{n}", f"第{_cn(n)}段", _short_title(line), [title] if title else [], "", line,
-                   [Sentence(s) for s in split_sentences(line)])
+            Clause(
+                f"para{n}",
+                f"第{_cn(n)}段",
+                _short_title(line),
+                [title] if title else [],
+                "",
+                line,
+                [Sentence(s) for s in split_sentences(line)],
+            )
         )
     return clauses
 

@@ -19,8 +19,9 @@ class StudyBot:
     and the chat model exists only when STUDYBOT_LLM_* configure one. `clock` (a function returning
     an aware UTC datetime) is what every service reads the time from, so tests can move it."""
 
-    def __init__(self, settings: Settings, *, embedder=None, chat_model=None, clock=None,
-                 embed_threads: int | None = None):
+    def __init__(
+        self, settings: Settings, *, embedder=None, chat_model=None, clock=None, embed_threads: int | None = None
+    ):
         from .db import utcnow
 
         self.settings = settings
@@ -112,26 +113,41 @@ class StudyBot:
         """The answer Runnable (bot/chain.py): invoke, batch, stream, and async forms."""
         from .chain import build_answer_chain
 
-        return self._once("chain", lambda: build_answer_chain(
-            lambda: self.store, self.encoder, self.chat_model, timeout=self.settings.llm_timeout,
-            lexicon=self.lexicon, aliases=self.teaching.index_for))
+        return self._once(
+            "chain",
+            lambda: build_answer_chain(
+                lambda: self.store,
+                self.encoder,
+                self.chat_model,
+                timeout=self.settings.llm_timeout,
+                lexicon=self.lexicon,
+                aliases=self.teaching.index_for,
+            ),
+        )
 
     @property
     def review(self):
         """Trainers' review of real answers (bot/review.py), sampling the stored conversations."""
         from .review import ReviewService, sampled
 
-        return self._once("review", lambda: ReviewService(
-            self.db, self.settings.data_dir, now=self.clock,
-            recent_answers=lambda n: [sampled(t) for t in self.conversations.recent_answers(n)]))
+        return self._once(
+            "review",
+            lambda: ReviewService(
+                self.db,
+                self.settings.data_dir,
+                now=self.clock,
+                recent_answers=lambda n: [sampled(t) for t in self.conversations.recent_answers(n)],
+            ),
+        )
 
     @property
     def teaching(self):
         """Questions trainers taught as aliases of clauses (bot/teaching.py)."""
         from .teaching import TeachingService
 
-        return self._once("teaching", lambda: TeachingService(
-            self.db, self.encoder, lambda: self.embedder.model_id, now=self.clock))
+        return self._once(
+            "teaching", lambda: TeachingService(self.db, self.encoder, lambda: self.embedder.model_id, now=self.clock)
+        )
 
     def lexicon(self):
         """The word vectors that tell a reworded question from an unrelated one (bot/lexicon.py)."""
@@ -196,9 +212,15 @@ class StudyBot:
         from .quiz.service import QuizService
 
         def build():
-            return QuizService(self.db, lambda: self.store, ledger=self.ledger, chat_model=self.chat_model,
-                               idle_gap=timedelta(minutes=self.settings.idle_minutes),
-                               llm_timeout=self.settings.llm_timeout, now=self.clock)
+            return QuizService(
+                self.db,
+                lambda: self.store,
+                ledger=self.ledger,
+                chat_model=self.chat_model,
+                idle_gap=timedelta(minutes=self.settings.idle_minutes),
+                llm_timeout=self.settings.llm_timeout,
+                now=self.clock,
+            )
 
         return self._once("quiz", build)
 

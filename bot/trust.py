@@ -28,11 +28,61 @@ from .asked import asked_kinds, states_any
 from .keywords import bigrams, tokenize
 from .query import synonyms
 
-FEATURES = ("dense_top", "margin", "cover_words", "cover_bigrams", "lex_mean", "lex_min", "foreign",
-            "asked", "kind_ok")
+FEATURES = ("dense_top", "margin", "cover_words", "cover_bigrams", "lex_mean", "lex_min", "foreign", "asked", "kind_ok")
 # Words a question is made of that say nothing about its subject.
 QUESTION_WORDS = frozenset(
-    ["什么", "怎么", "怎样", "如何", "多少", "几", "哪", "哪些", "哪个", "谁", "吗", "呢", "是否", "要不要", "能不能", "可以", "需要", "有没有", "时候", "多久", "多长", "会不会", "算不算", "这个", "那个", "规定", "要求", "文件", "方案", "计划", "请问", "一下", "怎么办", "干什么", "为什么", "什么样", "哪里", "哪儿", "现在", "以后", "之后", "还要", "应该", "应当", "能否", "是不是", "有没", "到底", "具体"])
+    [
+        "什么",
+        "怎么",
+        "怎样",
+        "如何",
+        "多少",
+        "几",
+        "哪",
+        "哪些",
+        "哪个",
+        "谁",
+        "吗",
+        "呢",
+        "是否",
+        "要不要",
+        "能不能",
+        "可以",
+        "需要",
+        "有没有",
+        "时候",
+        "多久",
+        "多长",
+        "会不会",
+        "算不算",
+        "这个",
+        "那个",
+        "规定",
+        "要求",
+        "文件",
+        "方案",
+        "计划",
+        "请问",
+        "一下",
+        "怎么办",
+        "干什么",
+        "为什么",
+        "什么样",
+        "哪里",
+        "哪儿",
+        "现在",
+        "以后",
+        "之后",
+        "还要",
+        "应该",
+        "应当",
+        "能否",
+        "是不是",
+        "有没",
+        "到底",
+        "具体",
+    ]
+)
 NEAR = 0.6  # word-vector cosine above which a word of the texts counts as a near neighbour
 # A question that shares no word and no character pair with the clause it found, and is not close
 # to it in meaning either, is about something else whatever the model says (红烧肉怎么做: 0.83).
@@ -60,8 +110,14 @@ class TrustModel:
     @classmethod
     def load(cls) -> TrustModel:
         data = json.loads(resources.files("bot.data").joinpath("trust.json").read_text(encoding="utf-8"))
-        return cls(tuple(data["features"]), np.array(data["mean"]), np.array(data["scale"]),
-                   np.array(data["coef"]), float(data["intercept"]), float(data["threshold"]))
+        return cls(
+            tuple(data["features"]),
+            np.array(data["mean"]),
+            np.array(data["scale"]),
+            np.array(data["coef"]),
+            float(data["intercept"]),
+            float(data["threshold"]),
+        )
 
     def probability(self, values: dict[str, float]) -> float:
         """The chance, by the fitted model, that the texts answer the question."""
@@ -157,8 +213,13 @@ class TrustFeatures:
         kinds = asked_kinds(question)
         specific = [k for k in kinds if k not in ("yesno", "list")]
         return {
-            "dense_top": dense_top, "margin": margin, "cover_words": cover_words, "cover_bigrams": cover_bigrams,
-            "lex_mean": float(np.mean(near)) if near else 1.0, "lex_min": float(min(near)) if near else 1.0,
-            "foreign": float(foreign), "asked": float(bool(specific)),
+            "dense_top": dense_top,
+            "margin": margin,
+            "cover_words": cover_words,
+            "cover_bigrams": cover_bigrams,
+            "lex_mean": float(np.mean(near)) if near else 1.0,
+            "lex_min": float(min(near)) if near else 1.0,
+            "foreign": float(foreign),
+            "asked": float(bool(specific)),
             "kind_ok": float(not specific or any(states_any(kinds, s) for s in clause.sentences)),
         }

@@ -88,8 +88,7 @@ class VectorStore:
         """Everything stored for some documents, to carry into a new build without re-embedding."""
         if not doc_ids:
             return [], np.zeros((0, 0), np.float32), [], []
-        got = self.collection.get(where={"doc_id": {"$in": doc_ids}},
-                                  include=["embeddings", "documents", "metadatas"])
+        got = self.collection.get(where={"doc_id": {"$in": doc_ids}}, include=["embeddings", "documents", "metadatas"])
         return got["ids"], np.asarray(got["embeddings"], dtype=np.float32), got["documents"], got["metadatas"]
 
     def query(self, vector: np.ndarray, k: int, doc_ids: list[str] | None = None) -> list[tuple[str, float]]:

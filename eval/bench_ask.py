@@ -46,16 +46,21 @@ def measure(bot: StudyBot, questions: list[str], rounds: int, cached: bool = Fal
 def report(name: str, times: list[float]) -> None:
     times = sorted(times)
     p95 = times[min(len(times) - 1, int(round(0.95 * (len(times) - 1))))]
-    print(f"{name}: {len(times)} asks, p50 {statistics.median(times):.1f} ms, p95 {p95:.1f} ms, "
-          f"max {times[-1]:.1f} ms; process RSS {rss_mb():.0f} MB")
+    print(
+        f"{name}: {len(times)} asks, p50 {statistics.median(times):.1f} ms, p95 {p95:.1f} ms, "
+        f"max {times[-1]:.1f} ms; process RSS {rss_mb():.0f} MB"
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--clauses", type=int, default=5100)
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--cached", action="store_true",
-                        help="also measure repeated questions (their vectors cached, as the figures before 2026-11)")
+    parser.add_argument(
+        "--cached",
+        action="store_true",
+        help="also measure repeated questions (their vectors cached, as the figures before 2026-11)",
+    )
     args = parser.parse_args()
     questions = [q.question for q in load_gold(ROOT / "eval" / "gold" / "dev.jsonl")]
 
@@ -64,16 +69,20 @@ def main() -> None:
     embedder = Embedder.from_settings(Settings.from_env())
     with tempfile.TemporaryDirectory() as tmp:
         home = Path(tmp)
-        for name, fill in (("seed", lambda d: shutil.copy(SEED, d / SEED.name)),
-                           (f"synthetic {args.clauses} tasks", lambda d: make_corpus(d, clauses=args.clauses))):
+        for name, fill in (
+            ("seed", lambda d: shutil.copy(SEED, d / SEED.name)),
+            (f"synthetic {args.clauses} tasks", lambda d: make_corpus(d, clauses=args.clauses)),
+        ):
             corpus = home / name.split()[0] / "files"
             corpus.mkdir(parents=True)
             fill(corpus)
             bot = indexed_bot(corpus.parent, list(corpus.iterdir()), embedder=embedder)
             report(f"{name} ({len(bot.store.clauses)} clauses), new questions", measure(bot, questions, args.rounds))
             if args.cached:
-                report(f"{name} ({len(bot.store.clauses)} clauses), repeated questions",
-                       measure(bot, questions, args.rounds, cached=True))
+                report(
+                    f"{name} ({len(bot.store.clauses)} clauses), repeated questions",
+                    measure(bot, questions, args.rounds, cached=True),
+                )
 
 
 if __name__ == "__main__":

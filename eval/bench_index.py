@@ -52,17 +52,21 @@ def main() -> None:
         seed_dir.mkdir()
         shutil.copy(SEED, seed_dir / SEED.name)
         seconds, report = build(home / "a", seed_dir, embedder)
-        print(f"seed: {report.documents} docs, {report.clauses} clauses, {report.sentences} sentences "
-              f"in {seconds:.2f} s; peak RSS {peak_rss_mb():.0f} MB")
+        print(
+            f"seed: {report.documents} docs, {report.clauses} clauses, {report.sentences} sentences "
+            f"in {seconds:.2f} s; peak RSS {peak_rss_mb():.0f} MB"
+        )
         seconds, report = build(home / "a", seed_dir, embedder)
         print(f"seed again (nothing changed): {seconds:.2f} s")
 
         synth = home / "synthetic"
         made = make_corpus(synth, clauses=args.clauses)
         seconds, report = build(home / "b", synth, embedder)
-        print(f"synthetic: {report.documents} docs, {report.clauses} clauses ({made} tasks), "
-              f"{report.sentences} sentences in {seconds:.1f} s "
-              f"({report.sentences / seconds:.0f} sentences/s); peak RSS {peak_rss_mb():.0f} MB")
+        print(
+            f"synthetic: {report.documents} docs, {report.clauses} clauses ({made} tasks), "
+            f"{report.sentences} sentences in {seconds:.1f} s "
+            f"({report.sentences / seconds:.0f} sentences/s); peak RSS {peak_rss_mb():.0f} MB"
+        )
         one = next(synth.glob("*.txt"))
         one.write_text(one.read_text(encoding="utf-8") + "\n本方案自印发之日起施行。", encoding="utf-8")
         seconds, report = build(home / "b", synth, embedder)

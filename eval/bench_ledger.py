@@ -97,8 +97,10 @@ def bench_processes(url: str, n: int) -> tuple[float, str]:
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["ledger_workers", "bot.ledger", "bot.db", "psycopg"])
         start, errors = context.Barrier(n + 1, timeout=300), context.Queue()
-        processes = [context.Process(target=work.process_worker, args=(url, [uid], k, start, errors))
-                     for k, uid in enumerate(ids)]
+        processes = [
+            context.Process(target=work.process_worker, args=(url, [uid], k, start, errors))
+            for k, uid in enumerate(ids)
+        ]
         for p in processes:
             p.start()
         start.wait()  # every process has opened the database: time the recording only
@@ -129,10 +131,19 @@ def bench_export(url: str, size: int, per: int) -> list[tuple[str, Timer, str]]:
         ids = [f"U{k:04d}" for k in range(size)]
         add_people(accounts, ids)
         # 29 records of 2.00 and one of 2.00 or 1.99: every second officer ends at 59.99, not met.
-        rows = [{"执法证号": uid, "姓名": f"人员{uid}", "日期": f"2025-{1 + r // 28:02d}-{1 + r % 28:02d}",
-                 "培训内容": f"专题培训第 {r + 1} 讲：行政执法规范化", "培训形式": "线上",
-                 "学时": "1.99" if (r == per - 1 and k % 2) else "2", "来源": "省网络培训平台"}
-                for k, uid in enumerate(ids) for r in range(per)]
+        rows = [
+            {
+                "执法证号": uid,
+                "姓名": f"人员{uid}",
+                "日期": f"2025-{1 + r // 28:02d}-{1 + r % 28:02d}",
+                "培训内容": f"专题培训第 {r + 1} 讲：行政执法规范化",
+                "培训形式": "线上",
+                "学时": "1.99" if (r == per - 1 and k % 2) else "2",
+                "来源": "省网络培训平台",
+            }
+            for k, uid in enumerate(ids)
+            for r in range(per)
+        ]
         with Timer() as t:
             report = ledger.import_json(OPERATOR, rows)
         results.append((f"import {len(rows):,} rows (JSON path)", t, f"added {report['added']:,}"))
@@ -180,8 +191,10 @@ def main() -> None:
         for label, url in databases.items():
             for kind, bench in (("threads", bench_threads), ("processes", bench_processes)):
                 elapsed, verdict = bench(url(f"c_{kind}"), n)
-                print(f"| {label} | {n} {kind} | {elapsed:.1f} s | {transactions(n) / elapsed:.0f} | {verdict} |",
-                      flush=True)
+                print(
+                    f"| {label} | {n} {kind} | {elapsed:.1f} s | {transactions(n) / elapsed:.0f} | {verdict} |",
+                    flush=True,
+                )
 
         print(f"\n## Export: a unit of {args.unit_size} officers × {args.records} records\n")
         print("| database | step | wall time | CPU time | result |")

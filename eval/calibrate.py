@@ -77,9 +77,17 @@ def main() -> None:
     print(f"{len(y)} questions ({int(y.sum())} in scope); by this model alone, cross-validated: {summary}")
     for name, c in zip(FEATURES, model.coef_[0]):
         print(f"  {name:14s} {c:+.3f}")
-    data = {"features": list(FEATURES), "mean": mean.round(6).tolist(), "scale": scale.round(6).tolist(),
-            "coef": model.coef_[0].round(6).tolist(), "intercept": round(float(model.intercept_[0]), 6),
-            "threshold": round(threshold, 6), "C": args.c, "measured_on": Path(args.set).name, **summary}
+    data = {
+        "features": list(FEATURES),
+        "mean": mean.round(6).tolist(),
+        "scale": scale.round(6).tolist(),
+        "coef": model.coef_[0].round(6).tolist(),
+        "intercept": round(float(model.intercept_[0]), 6),
+        "threshold": round(threshold, 6),
+        "C": args.c,
+        "measured_on": Path(args.set).name,
+        **summary,
+    }
     if args.write:
         out = ROOT / "bot" / "data" / "trust.json"
         out.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")

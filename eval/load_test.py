@@ -59,23 +59,50 @@ def prepare_home(home: Path, users: int) -> tuple[dict[str, str], list[str]]:
     for source in (ROOT / "corpus").glob("*.txt"):
         shutil.copy(source, corpus / source.name)
     shutil.rmtree(home / "data", ignore_errors=True)  # fresh accounts each run
-    env = {**os.environ, "STUDYBOT_DATA_DIR": str(home / "data"), "STUDYBOT_INDEX_DIR": str(home / "index"),
-           "STUDYBOT_CORPUS_DIR": str(corpus), "GRADIO_ANALYTICS_ENABLED": "False", "PYTHONPATH": str(ROOT)}
+    env = {
+        **os.environ,
+        "STUDYBOT_DATA_DIR": str(home / "data"),
+        "STUDYBOT_INDEX_DIR": str(home / "index"),
+        "STUDYBOT_CORPUS_DIR": str(corpus),
+        "GRADIO_ANALYTICS_ENABLED": "False",
+        "PYTHONPATH": str(ROOT),
+    }
     for var in ("STUDYBOT_LLM_BASE_URL", "STUDYBOT_LLM_MODEL", "STUDYBOT_DB_URL", "STUDYBOT_CHROMA_URL"):
         env.pop(var, None)
     if not (home / "index" / "CURRENT").exists():
         subprocess.run([sys.executable, "-m", "bot", "index", "--quiet"], cwd=ROOT, env=env, check=True)
     sheet = home / "users.csv"
-    sheet.write_text("id,name,unit,role,password\n" + "".join(
-        f"{user_id(n)},测试{n},压测单位,officer,{PASSWORD}\n" for n in range(users)), encoding="utf-8")
-    subprocess.run([sys.executable, "-m", "bot", "users", "import", str(sheet)], cwd=ROOT, env=env, check=True,
-                   stdout=subprocess.DEVNULL)
+    sheet.write_text(
+        "id,name,unit,role,password\n"
+        + "".join(f"{user_id(n)},测试{n},压测单位,officer,{PASSWORD}\n" for n in range(users)),
+        encoding="utf-8",
+    )
+    subprocess.run(
+        [sys.executable, "-m", "bot", "users", "import", str(sheet)],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     # Imported accounts must change their initial password; a load test signs in as if they had.
-    subprocess.run([sys.executable, "-c", "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); "
-                    "c.execute('UPDATE users SET must_change_password = 0'); c.commit()",
-                    str(home / "data" / "studybot.sqlite3")], check=True)
-    made = subprocess.run([sys.executable, "-c", CREATE_TOKENS, *[user_id(n) for n in range(users)]], cwd=ROOT,
-                          env=env, check=True, capture_output=True, text=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); "
+            "c.execute('UPDATE users SET must_change_password = 0'); c.commit()",
+            str(home / "data" / "studybot.sqlite3"),
+        ],
+        check=True,
+    )
+    made = subprocess.run(
+        [sys.executable, "-c", CREATE_TOKENS, *[user_id(n) for n in range(users)]],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     return env, made.stdout.split()
 
 
@@ -170,14 +197,18 @@ async def ask_page(http, question: str, session: str) -> str:
 
 
 async def ask_api(http, question: str, token: str) -> str:
-    r = await http.post("/api/v1/chat/completions", headers={"authorization": f"Bearer {token}"},
-                        json={"model": "studybot", "messages": [{"role": "user", "content": question}]})
+    r = await http.post(
+        "/api/v1/chat/completions",
+        headers={"authorization": f"Bearer {token}"},
+        json={"model": "studybot", "messages": [{"role": "user", "content": question}]},
+    )
     r.raise_for_status()
     return r.json()["choices"][0]["message"]["content"]
 
 
-async def one_round(url: str, users: int, per_user: int, mode: str, tokens: list[str], pool: Questions,
-                    timeout: float, pid: int) -> dict:
+async def one_round(
+    url: str, users: int, per_user: int, mode: str, tokens: list[str], pool: Questions, timeout: float, pid: int
+) -> dict:
     import httpx
 
     limits = httpx.Limits(max_connections=4, max_keepalive_connections=4)
@@ -197,15 +228,25 @@ async def one_round(url: str, users: int, per_user: int, mode: str, tokens: list
             for q in asked[n]:
                 began = time.perf_counter()
                 try:
-                    text = await (ask_page(http, q["question"], f"load-{mode}-{n}") if mode == "page"
-                                  else ask_api(http, q["question"], tokens[n]))
+                    text = await (
+                        ask_page(http, q["question"], f"load-{mode}-{n}")
+                        if mode == "page"
+                        else ask_api(http, q["question"], tokens[n])
+                    )
                     error = None if text.strip() else "空回答"
                 except Exception as exc:  # a load test counts failures rather than stopping at the first
                     text, error = "", f"{type(exc).__name__}: {exc}"
                 cited = LABEL.findall(re.sub(r"<[^>]+>", "", text))
-                results.append({"question": q["question"], "gold": q["gold"], "cited": cited,
-                                "hit": any(g in cited for g in q["gold"]), "seconds": time.perf_counter() - began,
-                                "error": error})
+                results.append(
+                    {
+                        "question": q["question"],
+                        "gold": q["gold"],
+                        "cited": cited,
+                        "hit": any(g in cited for g in q["gold"]),
+                        "seconds": time.perf_counter() - began,
+                        "error": error,
+                    }
+                )
 
         tasks = [asyncio.create_task(officer(n, c)) for n, c in enumerate(clients)]
         began, cpu = time.perf_counter(), cpu_seconds(pid)
@@ -236,14 +277,20 @@ def report(label: str, users: int, outcome: dict, rss: tuple[float, float], cpu:
     results = outcome["results"]
     latencies = [r["seconds"] for r in results if r["error"] is None]
     errors = [r for r in results if r["error"]]
-    lines = [f"【{label}】{users} 人同时提问：完成 {len(results)} 问，用时 {outcome['wall']:.1f} 秒"
-             f"（{len(results) / outcome['wall']:.1f} 问/秒）"]
+    lines = [
+        f"【{label}】{users} 人同时提问：完成 {len(results)} 问，用时 {outcome['wall']:.1f} 秒"
+        f"（{len(results) / outcome['wall']:.1f} 问/秒）"
+    ]
     if latencies:
-        lines.append(f"  延迟 p50 {statistics.median(latencies):.2f} 秒，p95 {percentile(latencies, 95):.2f} 秒，"
-                     f"最长 {max(latencies):.2f} 秒")
-    lines.append(f"  服务进程每问 CPU {cpu / max(1, len(results)) * 1000:.0f} 毫秒；错误 {len(errors)} 个，"
-                 f"超时未完成 {outcome['unfinished']} 人；引用命中 {sum(r['hit'] for r in results)}/{len(results)}；"
-                 f"服务进程内存 {rss[0]:.0f} MB（峰值 {rss[1]:.0f} MB）")
+        lines.append(
+            f"  延迟 p50 {statistics.median(latencies):.2f} 秒，p95 {percentile(latencies, 95):.2f} 秒，"
+            f"最长 {max(latencies):.2f} 秒"
+        )
+    lines.append(
+        f"  服务进程每问 CPU {cpu / max(1, len(results)) * 1000:.0f} 毫秒；错误 {len(errors)} 个，"
+        f"超时未完成 {outcome['unfinished']} 人；引用命中 {sum(r['hit'] for r in results)}/{len(results)}；"
+        f"服务进程内存 {rss[0]:.0f} MB（峰值 {rss[1]:.0f} MB）"
+    )
     lines += [f"    {r['question']}：{r['error']}" for r in errors[:3]]
     return lines
 
@@ -264,8 +311,10 @@ async def run(url: str, args, tokens: list[str], pid: int) -> tuple[list[str], b
         began = time.perf_counter()
         clients = await idle_officers(url, args.idle, args.timeout)
         rss = rss_mb(pid)
-        lines.append(f"【空闲】{args.idle} 人已登录并打开页面（登录用时 {time.perf_counter() - began:.1f} 秒）："
-                     f"服务进程内存 {rss[0]:.0f} MB（峰值 {rss[1]:.0f} MB）")
+        lines.append(
+            f"【空闲】{args.idle} 人已登录并打开页面（登录用时 {time.perf_counter() - began:.1f} 秒）："
+            f"服务进程内存 {rss[0]:.0f} MB（峰值 {rss[1]:.0f} MB）"
+        )
         print(lines[-1], flush=True)
         await asyncio.gather(*(c.aclose() for c in clients))
     return lines, ok
@@ -285,8 +334,9 @@ def main() -> int:
     port = free_port()
     env.update(STUDYBOT_HOST="127.0.0.1", STUDYBOT_PORT=str(port))
     log = open(args.home / "server.log", "w")  # noqa: SIM115 - open for the server's lifetime, closed below
-    server = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
-                              stderr=log, text=True)
+    server = subprocess.Popen(
+        [sys.executable, "app.py"], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=log, text=True
+    )
     try:
         for line in server.stdout:  # the server says when it serves
             if "已启动" in line:

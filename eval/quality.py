@@ -34,11 +34,13 @@ def steps(bot) -> dict[str, object]:
     """The answer path as shipped, and with each change undone, newest first."""
     return {
         "shipped": bot.chain,
-        "without asked-kind rule": build_answer_chain(lambda: bot.store, bot.encoder, lexicon=bot.lexicon,
-                                                      kind_rule=False),
+        "without asked-kind rule": build_answer_chain(
+            lambda: bot.store, bot.encoder, lexicon=bot.lexicon, kind_rule=False
+        ),
         "… and without the refusal model": build_answer_chain(lambda: bot.store, bot.encoder, kind_rule=False),
-        "… and without bigram lists (before)": build_answer_chain(lambda: bot.store, bot.encoder, kind_rule=False,
-                                                                  weights=BEFORE_BIGRAMS),
+        "… and without bigram lists (before)": build_answer_chain(
+            lambda: bot.store, bot.encoder, kind_rule=False, weights=BEFORE_BIGRAMS
+        ),
     }
 
 
@@ -81,8 +83,10 @@ def main() -> None:
                 if header is None:
                     header = f"{'':38s}" + "".join(f"{k:>17s}" for k in figures)
                     print(header)
-                print(f"{step:38s}" + "".join(
-                    f"{v:>17.1f}" if k == "p50 ms" else f"{v:>17.2f}" for k, v in figures.items()))
+                print(
+                    f"{step:38s}"
+                    + "".join(f"{v:>17.1f}" if k == "p50 ms" else f"{v:>17.2f}" for k, v in figures.items())
+                )
 
 
 if __name__ == "__main__":

@@ -19,8 +19,29 @@ SEED = ROOT / "corpus" / "gd-plan-2023-2025.web-capture.txt"
 CN = "一二三四五六七八九十"
 # Plain Chinese phrases only: no numbering, brackets or digits at the start to confuse the segmenter.
 PHRASE = re.compile(r"(?![一二三四五六七八九十]、)[\u4e00-\u9fff][\u4e00-\u9fff“”《》0-9]{3,39}")
-PLACES = ["广州", "深圳", "珠海", "汕头", "佛山", "韶关", "河源", "梅州", "惠州", "汕尾", "东莞", "中山", "江门",
-          "阳江", "湛江", "茂名", "肇庆", "清远", "潮州", "揭阳", "云浮"]
+PLACES = [
+    "广州",
+    "深圳",
+    "珠海",
+    "汕头",
+    "佛山",
+    "韶关",
+    "河源",
+    "梅州",
+    "惠州",
+    "汕尾",
+    "东莞",
+    "中山",
+    "江门",
+    "阳江",
+    "湛江",
+    "茂名",
+    "肇庆",
+    "清远",
+    "潮州",
+    "揭阳",
+    "云浮",
+]
 
 
 def _phrases() -> list[str]:

@@ -27,8 +27,12 @@ from bot.testing import indexed_bot  # noqa: E402
 def figures(bot, questions) -> dict[str, float]:
     outcomes = run_questions(bot.chain, questions)["outcomes"]
     m = score(outcomes)
-    return {"n": m["n"], "top-1": m["hit@1"], "fact": m["answer_key_accuracy"],
-            "refused": m["refusal_recall"] if m["hit@1"] is None else m["in_scope_refused"]}
+    return {
+        "n": m["n"],
+        "top-1": m["hit@1"],
+        "fact": m["answer_key_accuracy"],
+        "refused": m["refusal_recall"] if m["hit@1"] is None else m["in_scope_refused"],
+    }
 
 
 def main() -> None:
@@ -37,8 +41,12 @@ def main() -> None:
     reworded = [q for q in teach if q.note.startswith("reworded:")]
     outside = [q for q in teach if q.refusal]
     heldout = load_gold(ROOT / "eval" / "gold" / "heldout.jsonl")
-    sets = {"taught questions": taught, "their rewordings": reworded, "out of scope, alike": outside,
-            "held-apart gold set": heldout}
+    sets = {
+        "taught questions": taught,
+        "their rewordings": reworded,
+        "out of scope, alike": outside,
+        "held-apart gold set": heldout,
+    }
     with tempfile.TemporaryDirectory() as tmp:
         bot = indexed_bot(Path(tmp))
         bot.warm_up()
@@ -48,16 +56,20 @@ def main() -> None:
             bot.teaching.teach(trainer, q.question, bot.clause(q.gold[0]))
         after = {name: figures(bot, qs) for name, qs in sets.items()}
     print(f"{len(taught)} questions taught.")
-    print(f"{'':24s}{'n':>5s}{'top-1 before':>14s}{'after':>8s}{'fact before':>13s}{'after':>8s}"
-          f"{'refused before':>16s}{'after':>8s}")
+    print(
+        f"{'':24s}{'n':>5s}{'top-1 before':>14s}{'after':>8s}{'fact before':>13s}{'after':>8s}"
+        f"{'refused before':>16s}{'after':>8s}"
+    )
 
     def fmt(value):
         return "—" if value is None else f"{value:.2f}"
 
     for name in sets:
         b, a = before[name], after[name]
-        print(f"{name:24s}{b['n']:>5d}{fmt(b['top-1']):>14s}{fmt(a['top-1']):>8s}{fmt(b['fact']):>13s}"
-              f"{fmt(a['fact']):>8s}{fmt(b['refused']):>16s}{fmt(a['refused']):>8s}")
+        print(
+            f"{name:24s}{b['n']:>5d}{fmt(b['top-1']):>14s}{fmt(a['top-1']):>8s}{fmt(b['fact']):>13s}"
+            f"{fmt(a['fact']):>8s}{fmt(b['refused']):>16s}{fmt(a['refused']):>8s}"
+        )
 
 
 if __name__ == "__main__":

@@ -32,8 +32,11 @@ KINDS = ("fact", "date", "unit", "yesno", "list", "paraphrase", "colloquial", "t
 
 
 def load(path: Path) -> list[dict]:
-    return [{"id": q.id, "question": q.question, "kind": q.kind, "gold": list(q.gold)}
-            for q in load_gold(path) if q.kind not in SKIPPED]
+    return [
+        {"id": q.id, "question": q.question, "kind": q.kind, "gold": list(q.gold)}
+        for q in load_gold(path)
+        if q.kind not in SKIPPED
+    ]
 
 
 def seed_bot(home: Path) -> StudyBot:
@@ -77,6 +80,7 @@ def main() -> None:
                 retriever = hybrid_retriever(store, encoder, k=5, weights=weights, c=c, depth=depth)
                 docs = retriever.invoke(searches[q["id"]])
                 return [store.by_id[d.metadata["clause_id"]].label for d in docs]
+
             return rank
 
         variants = {
@@ -87,11 +91,31 @@ def main() -> None:
             "bigram sentences": fused((0, 0, 0, 0, 1, 0), 60, 60),
             "bigram clauses": fused((0, 0, 0, 0, 0, 1), 60, 60),
         }
-        grid = [(WEIGHTS, RRF_C, SENTENCE_DEPTH)] if args.quick else itertools.product(
-            [WEIGHTS, (0.4, 0.3, 0.3, 0, 0.1, 0.1), (0.4, 0.3, 0.3, 0, 0, 0.3), (0.5, 0.5, 0, 0), (0.4, 0.3, 0.3, 0), (0.4, 0.2, 0.2, 0.2), (0.5, 0.2, 0.1, 0.2),
-             (0.3, 0.2, 0.3, 0.2), (0.4, 0.3, 0.1, 0.2), (0.5, 0.3, 0, 0.2), (0.6, 0.2, 0, 0.2),
-             (0.4, 0.2, 0.3, 0.1), (0.3, 0.3, 0.2, 0.2), (0.3, 0.4, 0.1, 0.2), (0.2, 0.5, 0.1, 0.2)],
-            [5, 10, 30, 60], [60])
+        grid = (
+            [(WEIGHTS, RRF_C, SENTENCE_DEPTH)]
+            if args.quick
+            else itertools.product(
+                [
+                    WEIGHTS,
+                    (0.4, 0.3, 0.3, 0, 0.1, 0.1),
+                    (0.4, 0.3, 0.3, 0, 0, 0.3),
+                    (0.5, 0.5, 0, 0),
+                    (0.4, 0.3, 0.3, 0),
+                    (0.4, 0.2, 0.2, 0.2),
+                    (0.5, 0.2, 0.1, 0.2),
+                    (0.3, 0.2, 0.3, 0.2),
+                    (0.4, 0.3, 0.1, 0.2),
+                    (0.5, 0.3, 0, 0.2),
+                    (0.6, 0.2, 0, 0.2),
+                    (0.4, 0.2, 0.3, 0.1),
+                    (0.3, 0.3, 0.2, 0.2),
+                    (0.3, 0.4, 0.1, 0.2),
+                    (0.2, 0.5, 0.1, 0.2),
+                ],
+                [5, 10, 30, 60],
+                [60],
+            )
+        )
         for weights, c, depth in grid:
             variants[f"rrf w={weights} c={c}"] = fused(weights, c, depth)
 
@@ -102,8 +126,10 @@ def main() -> None:
         for name, fn in variants.items():
             res = evaluate(fn, questions)
             rows.append((res["all"][0], name, res))
-            print(name.ljust(40) + "".join(
-                f"{res[k][0]:>8.2f}/{res[k][1]:<.2f}  " if k in res else " " * 16 for k in (*KINDS, "all")))
+            print(
+                name.ljust(40)
+                + "".join(f"{res[k][0]:>8.2f}/{res[k][1]:<.2f}  " if k in res else " " * 16 for k in (*KINDS, "all"))
+            )
         best = max(rows, key=lambda r: r[0])
         print(f"\nbest top-1 overall: {best[1]} ({best[0]:.3f})")
 

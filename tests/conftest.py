@@ -21,9 +21,16 @@ SEED = ROOT / "corpus" / "gd-plan-2023-2025.web-capture.txt"
 @pytest.fixture(autouse=True)
 def isolated_home(tmp_path, monkeypatch):
     """Every test's data home is its own tmp_path: it never touches the real index or database."""
-    for var in ("STUDYBOT_LLM_BASE_URL", "STUDYBOT_LLM_MODEL", "STUDYBOT_LLM_API_KEY",
-                "STUDYBOT_CHROMA_URL", "STUDYBOT_DB_URL", "STUDYBOT_EMBED_MODEL", "STUDYBOT_PORT",
-                "STUDYBOT_HOST"):
+    for var in (
+        "STUDYBOT_LLM_BASE_URL",
+        "STUDYBOT_LLM_MODEL",
+        "STUDYBOT_LLM_API_KEY",
+        "STUDYBOT_CHROMA_URL",
+        "STUDYBOT_DB_URL",
+        "STUDYBOT_EMBED_MODEL",
+        "STUDYBOT_PORT",
+        "STUDYBOT_HOST",
+    ):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("STUDYBOT_HOME", str(tmp_path))
     monkeypatch.setenv("STUDYBOT_DATA_DIR", str(tmp_path / "data"))
@@ -39,8 +46,10 @@ def pg_server():
 
     pg_ctl = find_pg_ctl()
     if pg_ctl is None:
-        message = ("PostgreSQL 服务器程序未安装（/usr/lib/postgresql/*/bin/pg_ctl）："
-                   "运行 make test 会自动安装 Debian 的 postgresql 软件包")
+        message = (
+            "PostgreSQL 服务器程序未安装（/usr/lib/postgresql/*/bin/pg_ctl）："
+            "运行 make test 会自动安装 Debian 的 postgresql 软件包"
+        )
         if os.environ.get("CI"):
             pytest.fail(message)  # CI must not pass by skipping half the database tests
         pytest.skip(message)
@@ -153,8 +162,15 @@ def ledger_env(tmp_path, db_url):
     with open_database(settings) as db:
         accounts = AccountService(db, settings, now=clock, scrypt=ScryptParams(n=2**8))
         people = {p[0]: accounts.add_user(*p, "password-123") for p in PEOPLE}
-        yield SimpleNamespace(db=db, settings=settings, clock=clock, accounts=accounts, people=people,
-                              url=db_url, ledger=LedgerService(db, settings, now=clock))
+        yield SimpleNamespace(
+            db=db,
+            settings=settings,
+            clock=clock,
+            accounts=accounts,
+            people=people,
+            url=db_url,
+            ledger=LedgerService(db, settings, now=clock),
+        )
 
 
 @pytest.fixture(scope="module")

@@ -34,11 +34,18 @@ def record_officer(ledger, officer_id: str, writer: int) -> None:
     from bot.ledger import OPERATOR
 
     for i in range(PER_OFFICER):
-        ledger.record_measured(officer_id, day=DAY, content=f"练习 {i}", form="测验", source="practice",
-                               seconds=STEP_SECONDS)
+        ledger.record_measured(
+            officer_id, day=DAY, content=f"练习 {i}", form="测验", source="practice", seconds=STEP_SECONDS
+        )
         ledger.touch(officer_id, "question", at=T0 + timedelta(minutes=i))
-        ledger.record_measured(SHARED, day=DAY - timedelta(days=writer), content=f"共享 {writer}-{i}",
-                               form="测验", source="test", seconds=STEP_SECONDS)
+        ledger.record_measured(
+            SHARED,
+            day=DAY - timedelta(days=writer),
+            content=f"共享 {writer}-{i}",
+            form="测验",
+            source="test",
+            seconds=STEP_SECONDS,
+        )
     for minute in range(PER_OFFICER, CHAT_STEPS + 1):
         ledger.touch(officer_id, "citation", at=T0 + timedelta(minutes=minute))
     ledger.add(OPERATOR, [officer_id], day=DAY, content="集中培训", form="线下", hours="0.5")
@@ -97,8 +104,9 @@ def record_forever(url: str, officer_id: str, log: str) -> None:
     with open(log, "a", encoding="utf-8") as out:
         while True:
             day = DAY - timedelta(days=n // 20)  # 20 学时 a day at most: never over 24 hours
-            ledger.record_measured(officer_id, day=day, content=f"记录 {n}", form="线上", source="practice",
-                                   seconds=2700)
+            ledger.record_measured(
+                officer_id, day=day, content=f"记录 {n}", form="线上", source="practice", seconds=2700
+            )
             n += 1
             out.write(f"{n}\n")
             out.flush()

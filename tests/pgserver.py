@@ -67,8 +67,7 @@ class Server:
         return url + (f"?options=-csearch_path%3D{schema}" if schema else "")
 
     def _admin(self, dbname: str = "postgres"):
-        return psycopg.connect(host=self.host, port=self.port, user=self.user, dbname=dbname,
-                               autocommit=True)
+        return psycopg.connect(host=self.host, port=self.port, user=self.user, dbname=dbname, autocommit=True)
 
     @contextmanager
     def schema(self) -> Iterator[str]:
@@ -129,13 +128,22 @@ def running_server(pg_ctl: str) -> Iterator[Server]:
             try:
                 account = pwd.getpwnam(RUN_AS)
             except KeyError:
-                raise RuntimeError(f"PostgreSQL cannot run as root and there is no {RUN_AS!r} account: "
-                                   "install Debian's postgresql package (make postgres)") from None
+                raise RuntimeError(
+                    f"PostgreSQL cannot run as root and there is no {RUN_AS!r} account: "
+                    "install Debian's postgresql package (make postgres)"
+                ) from None
             os.chown(home, account.pw_uid, account.pw_gid)
         executor = PostgreSQLExecutor(
-            executable=_wrapper(home, pg_ctl), host="127.0.0.1", port=get_port(None),
-            datadir=str(home / "data"), unixsocketdir=str(home), logfile=str(home / "server.log"),
-            startparams="-w", dbname="postgres", user="postgres", postgres_options=FAST,
+            executable=_wrapper(home, pg_ctl),
+            host="127.0.0.1",
+            port=get_port(None),
+            datadir=str(home / "data"),
+            unixsocketdir=str(home),
+            logfile=str(home / "server.log"),
+            startparams="-w",
+            dbname="postgres",
+            user="postgres",
+            postgres_options=FAST,
         )
         executor.start()
         try:

@@ -36,8 +36,18 @@ class LedgerEntries:
 
         with self.db.read() as conn:
             rows = conn.execute(select(ledger_records).order_by(ledger_records.c.id)).all()
-        return [{"officer_id": r.officer_id, "day": r.day, "content": r.content, "form": r.form,
-                 "source": r.source, "seconds": r.seconds, "entered_by": r.entered_by} for r in rows]
+        return [
+            {
+                "officer_id": r.officer_id,
+                "day": r.day,
+                "content": r.content,
+                "form": r.form,
+                "source": r.source,
+                "seconds": r.seconds,
+                "entered_by": r.entered_by,
+            }
+            for r in rows
+        ]
 
 
 @pytest.fixture
@@ -50,8 +60,7 @@ def quiz_bot(seed_bot, tmp_path, clock):
     """The seed's index (read-only, shared) with a database of this test's own."""
     from bot.service import StudyBot
 
-    return StudyBot(seed_bot.settings.with_(data_dir=tmp_path / "quizdata"), embedder=seed_bot.embedder,
-                    clock=clock)
+    return StudyBot(seed_bot.settings.with_(data_dir=tmp_path / "quizdata"), embedder=seed_bot.embedder, clock=clock)
 
 
 @pytest.fixture

@@ -39,12 +39,14 @@ def test_trainer_manages_own_unit_only(accounts, tmp_path):
     assert not admin.set_disabled("O3", False).disabled
     admin.reset_password("O1", "reset-pass-123")
     assert accounts.get_user("O1").must_change_password
-    for action in (lambda: admin.add("O4", "外单位", "佛山市司法局", "officer", PASSWORD),
-                   lambda: admin.set_disabled("O2", True),
-                   lambda: admin.reset_password("O2", "reset-pass-123"),
-                   lambda: admin.add("A2", "管理员", "", "admin", PASSWORD),
-                   lambda: admin.set_disabled("ROOT", True),
-                   lambda: admin.set_disabled("T1", True)):
+    for action in (
+        lambda: admin.add("O4", "外单位", "佛山市司法局", "officer", PASSWORD),
+        lambda: admin.set_disabled("O2", True),
+        lambda: admin.reset_password("O2", "reset-pass-123"),
+        lambda: admin.add("A2", "管理员", "", "admin", PASSWORD),
+        lambda: admin.set_disabled("ROOT", True),
+        lambda: admin.set_disabled("T1", True),
+    ):
         with pytest.raises(NotAllowed):
             action()
     assert not accounts.get_user("O2").disabled

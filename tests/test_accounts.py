@@ -177,9 +177,7 @@ def test_lock_delay_doubles_and_is_capped():
     assert lock_delay(50) == timedelta(minutes=15)
 
 
-def test_five_failures_lock_even_the_right_password_until_the_wait_is_over(
-    accounts, officer, clock
-):
+def test_five_failures_lock_even_the_right_password_until_the_wait_is_over(accounts, officer, clock):
     for _ in range(4):
         with pytest.raises(LoginFailed):
             accounts.authenticate("GD001", "wrong-password")
@@ -273,12 +271,16 @@ def write(path, content: str, encoding: str = "utf-8"):
 
 
 def test_import_good_file_with_bom(accounts, tmp_path):
-    path = write(tmp_path / "users.csv", (
-        "id,name,unit,role,password\r\n"
-        "GD001,张三,广州市城管局,officer,password-1\r\n"
-        ",,,,\r\n"  # Excel's trailing empty rows
-        "GD002,李四,广州市城管局,trainer,password-2\r\n"
-    ), "utf-8-sig")
+    path = write(
+        tmp_path / "users.csv",
+        (
+            "id,name,unit,role,password\r\n"
+            "GD001,张三,广州市城管局,officer,password-1\r\n"
+            ",,,,\r\n"  # Excel's trailing empty rows
+            "GD002,李四,广州市城管局,trainer,password-2\r\n"
+        ),
+        "utf-8-sig",
+    )
     report = accounts.import_file(path)
     assert report.ok and report.added == ("GD001", "GD002")
     assert "已导入 2 个账号" in report.summary()
@@ -286,11 +288,15 @@ def test_import_good_file_with_bom(accounts, tmp_path):
 
 
 def test_import_gbk_file_with_chinese_headers(accounts, tmp_path):
-    path = write(tmp_path / "名单.csv", (
-        "执法证号,姓名,单位,角色,密码,备注\n"
-        "44010001,陈小明,广州市天河区城市管理和综合执法局,执法人员,初始密码12345,新入职\n"
-        "44010002,林芳,广州市天河区城市管理和综合执法局,培训管理员,初始密码45678,\n"
-    ), "gbk")
+    path = write(
+        tmp_path / "名单.csv",
+        (
+            "执法证号,姓名,单位,角色,密码,备注\n"
+            "44010001,陈小明,广州市天河区城市管理和综合执法局,执法人员,初始密码12345,新入职\n"
+            "44010002,林芳,广州市天河区城市管理和综合执法局,培训管理员,初始密码45678,\n"
+        ),
+        "gbk",
+    )
     report = accounts.import_file(path)
     assert report.added == ("44010001", "44010002")
     assert accounts.get_user("44010001").unit == "广州市天河区城市管理和综合执法局"
@@ -298,14 +304,17 @@ def test_import_gbk_file_with_chinese_headers(accounts, tmp_path):
 
 
 def test_import_with_bad_rows_adds_nothing_and_lists_each(accounts, tmp_path):
-    path = write(tmp_path / "users.csv", (
-        "id,name,unit,role,password\n"
-        "GD001,张三,广州市城管局,officer,password-1\n"  # line 2: fine
-        "GD 002,李四,广州市城管局,officer,password-2\n"  # line 3: bad id
-        "GD003,王五,广州市城管局,boss,password-3\n"  # line 4: bad role
-        "GD004,赵六,广州市城管局,officer,short\n"  # line 5: short password
-        "GD005,,广州市城管局,officer,password-5\n"  # line 6: no name
-    ))
+    path = write(
+        tmp_path / "users.csv",
+        (
+            "id,name,unit,role,password\n"
+            "GD001,张三,广州市城管局,officer,password-1\n"  # line 2: fine
+            "GD 002,李四,广州市城管局,officer,password-2\n"  # line 3: bad id
+            "GD003,王五,广州市城管局,boss,password-3\n"  # line 4: bad role
+            "GD004,赵六,广州市城管局,officer,short\n"  # line 5: short password
+            "GD005,,广州市城管局,officer,password-5\n"  # line 6: no name
+        ),
+    )
     report = accounts.import_file(path)
     assert not report.ok and report.added == ()
     assert [p.line for p in report.problems] == [3, 4, 5, 6]
@@ -315,13 +324,16 @@ def test_import_with_bad_rows_adds_nothing_and_lists_each(accounts, tmp_path):
 
 
 def test_import_reports_duplicates_in_file_and_in_database(accounts, officer, tmp_path):
-    path = write(tmp_path / "users.csv", (
-        "id,name,unit,role,password\n"
-        "GD001,张三,广州市城管局,officer,password-1\n"  # already there, same person: skipped
-        "GD002,李四,广州市城管局,officer,password-2\n"
-        "gd002,李四,广州市城管局,officer,password-2\n"  # same id again in the file
-        "GD003,王五,广州市城管局,officer,password-3\n"
-    ))
+    path = write(
+        tmp_path / "users.csv",
+        (
+            "id,name,unit,role,password\n"
+            "GD001,张三,广州市城管局,officer,password-1\n"  # already there, same person: skipped
+            "GD002,李四,广州市城管局,officer,password-2\n"
+            "gd002,李四,广州市城管局,officer,password-2\n"  # same id again in the file
+            "GD003,王五,广州市城管局,officer,password-3\n"
+        ),
+    )
     report = accounts.import_file(path)
     assert [(p.line, p.user_id) for p in report.problems] == [(4, "GD002")]
     assert "与第 3 行" in report.problems[0].reason

@@ -15,11 +15,16 @@ from tests.conftest import ROOT, free_port
 
 def start(tmp_path, **env) -> subprocess.CompletedProcess:
     base = {k: v for k, v in os.environ.items() if not k.startswith("STUDYBOT_")}
-    base.update(STUDYBOT_HOME=str(tmp_path), STUDYBOT_PORT=str(free_port()), PYTHONPATH=str(ROOT),
-                GRADIO_ANALYTICS_ENABLED="False")
+    base.update(
+        STUDYBOT_HOME=str(tmp_path),
+        STUDYBOT_PORT=str(free_port()),
+        PYTHONPATH=str(ROOT),
+        GRADIO_ANALYTICS_ENABLED="False",
+    )
     base.update(env)
-    return subprocess.run([sys.executable, str(ROOT / "app.py")], cwd=tmp_path, env=base, capture_output=True,
-                          text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, str(ROOT / "app.py")], cwd=tmp_path, env=base, capture_output=True, text=True, timeout=120
+    )
 
 
 def one_chinese_line(out: subprocess.CompletedProcess, *expected: str) -> None:
@@ -66,8 +71,9 @@ def test_a_database_that_cannot_be_used(tmp_path, problem):
         url = f"sqlite:///file:{db}?mode=ro&uri=true"  # (permissions would not stop root, which runs CI)
     # Each problem is named with what to do about it.
     expected = {"corrupt": ("已损坏", "从备份恢复"), "read-only": ("只读", "写权限")}
-    one_chinese_line(start(tmp_path, STUDYBOT_DB_URL=url),
-                     *expected.get(problem, ("无法打开应用数据库", "STUDYBOT_DB_URL")))
+    one_chinese_line(
+        start(tmp_path, STUDYBOT_DB_URL=url), *expected.get(problem, ("无法打开应用数据库", "STUDYBOT_DB_URL"))
+    )
 
 
 def test_a_first_start_serves_and_prints_the_first_account(tmp_path, embedder):
@@ -81,8 +87,14 @@ def test_a_first_start_serves_and_prints_the_first_account(tmp_path, embedder):
     port = free_port()
     base = {k: v for k, v in os.environ.items() if not k.startswith("STUDYBOT_")}
     base.update(STUDYBOT_HOME=str(tmp_path), STUDYBOT_PORT=str(port), PYTHONPATH=str(ROOT))
-    server = subprocess.Popen([sys.executable, str(ROOT / "app.py")], cwd=tmp_path, env=base,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    server = subprocess.Popen(
+        [sys.executable, str(ROOT / "app.py")],
+        cwd=tmp_path,
+        env=base,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         printed = []
         for line in server.stdout:  # the server says when it serves

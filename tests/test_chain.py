@@ -26,8 +26,9 @@ def test_invoke_batch_and_stream(seed_bot):
     one = chain.invoke(QUESTION)
     assert isinstance(one, Answer) and one.citations[0].label == "二（一）2"
     assert one.generation == seed_bot.store.name and one.elapsed_ms > 0
-    many = chain.batch([QUESTION, {"question": "那县级呢？", "previous": "行政裁量权基准由哪一级制定？"},
-                        AskRequest("培训学时", k=3)])
+    many = chain.batch(
+        [QUESTION, {"question": "那县级呢？", "previous": "行政裁量权基准由哪一级制定？"}, AskRequest("培训学时", k=3)]
+    )
     assert [type(a) for a in many] == [Answer] * 3
     assert many[0].answer == one.answer
     streamed = list(chain.stream(QUESTION))

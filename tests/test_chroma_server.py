@@ -16,15 +16,17 @@ from tests.conftest import free_port
 LAW = "示例办法\n第一条 为了规范行政执法证件管理，制定本办法。\n第二条 行政执法人员应当持证上岗。\n"
 
 
-
 @pytest.fixture(scope="module")
 def chroma_server(tmp_path_factory):
     port = free_port()
     data = tmp_path_factory.mktemp("chroma-server")
     chroma = Path(sys.executable).parent / "chroma"
-    proc = subprocess.Popen([str(chroma), "run", "--path", str(data), "--host", "127.0.0.1", "--port", str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            env={"ANONYMIZED_TELEMETRY": "False", "PATH": "/usr/bin:/bin"})
+    proc = subprocess.Popen(
+        [str(chroma), "run", "--path", str(data), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={"ANONYMIZED_TELEMETRY": "False", "PATH": "/usr/bin:/bin"},
+    )
     deadline = time.time() + 60
     while time.time() < deadline:
         try:
@@ -63,7 +65,9 @@ def test_index_and_answer_through_chroma_server(chroma_server, make_settings, em
 def test_unreachable_server_is_explained(make_settings, embedder, seed_corpus):
     from bot.service import StudyBot
 
-    bot = StudyBot(make_settings(corpus_dir=seed_corpus, chroma_url=f"http://127.0.0.1:{free_port()}"), embedder=embedder)
+    bot = StudyBot(
+        make_settings(corpus_dir=seed_corpus, chroma_url=f"http://127.0.0.1:{free_port()}"), embedder=embedder
+    )
     with pytest.raises(ConfigError, match="连不上 Chroma 服务器"):
         bot.index(progress=False)
     with pytest.raises(ConfigError, match="STUDYBOT_CHROMA_URL.*http://"):

@@ -16,10 +16,20 @@ SECTIONS = "一一一二二二三三三四四四五五六六"
 
 
 def run(seed_bot, *args, input=None):
-    env = dict(os.environ, STUDYBOT_INDEX_DIR=str(seed_bot.settings.index_dir),
-               STUDYBOT_CORPUS_DIR=str(seed_bot.settings.corpus_dir))
-    return subprocess.run([sys.executable, "-m", "bot", *args], cwd=ROOT, env=env, input=input,
-                          capture_output=True, text=True, timeout=120)
+    env = dict(
+        os.environ,
+        STUDYBOT_INDEX_DIR=str(seed_bot.settings.index_dir),
+        STUDYBOT_CORPUS_DIR=str(seed_bot.settings.corpus_dir),
+    )
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        cwd=ROOT,
+        env=env,
+        input=input,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_clauses_json_lists_the_sixteen_tasks(seed_bot):

@@ -8,8 +8,25 @@ from bot.cli import main
 
 
 def test_users_add_then_list(capsys):
-    assert main(["users", "add", "--id", "gd-001", "--name", "张三", "--unit", "广州市司法局",
-                 "--role", "officer", "--password", "初始密码12345"]) == 0
+    assert (
+        main(
+            [
+                "users",
+                "add",
+                "--id",
+                "gd-001",
+                "--name",
+                "张三",
+                "--unit",
+                "广州市司法局",
+                "--role",
+                "officer",
+                "--password",
+                "初始密码12345",
+            ]
+        )
+        == 0
+    )
     assert "已添加账号 GD-001（张三，广州市司法局，执法人员）" in capsys.readouterr().out
     assert main(["users", "list", "--json"]) == 0
     listed = json.loads(capsys.readouterr().out)
@@ -17,15 +34,35 @@ def test_users_add_then_list(capsys):
 
 
 def test_users_add_refuses_a_short_password_in_chinese(capsys):
-    assert main(["users", "add", "--id", "GD002", "--name", "李四", "--unit", "省司法厅",
-                 "--role", "trainer", "--password", "short"]) == 1
+    assert (
+        main(
+            [
+                "users",
+                "add",
+                "--id",
+                "GD002",
+                "--name",
+                "李四",
+                "--unit",
+                "省司法厅",
+                "--role",
+                "trainer",
+                "--password",
+                "short",
+            ]
+        )
+        == 1
+    )
     assert "密码太短" in capsys.readouterr().err
 
 
 def test_users_import_file(tmp_path, capsys):
     sheet = tmp_path / "账号.csv"
-    sheet.write_text("执法证号,姓名,单位,角色,密码\nGD010,王五,佛山市司法局,执法人员,password-010\n"
-                     "GD011,赵六,省司法厅,培训管理员,password-011\n", encoding="utf-8-sig")
+    sheet.write_text(
+        "执法证号,姓名,单位,角色,密码\nGD010,王五,佛山市司法局,执法人员,password-010\n"
+        "GD011,赵六,省司法厅,培训管理员,password-011\n",
+        encoding="utf-8-sig",
+    )
     assert main(["users", "import", str(sheet)]) == 0
     assert "已导入 2 个账号" in capsys.readouterr().out
     assert main(["users", "list"]) == 0

@@ -40,11 +40,13 @@ def test_nobody_reaches_another_officers_conversation(bot):
     cid = conversations.start("A1", "问题")
     turn = conversations.add_turn(cid, "A1", "问题", error_record("问题", "x"))
     assert conversations.list("B1") == [] and conversations.latest("B1") is None
-    for call in (lambda: conversations.turns(cid, "B1"),
-                 lambda: conversations.add_turn(cid, "B1", "q", {}),
-                 lambda: conversations.rate(cid, "B1", turn.id, 1, None),
-                 lambda: conversations.delete(cid, "B1"),
-                 lambda: conversations.turns("1", "A1")):
+    for call in (
+        lambda: conversations.turns(cid, "B1"),
+        lambda: conversations.add_turn(cid, "B1", "q", {}),
+        lambda: conversations.rate(cid, "B1", turn.id, 1, None),
+        lambda: conversations.delete(cid, "B1"),
+        lambda: conversations.turns("1", "A1"),
+    ):
         with pytest.raises(UnknownConversation):
             call()
     assert conversations.clear("B1") == 0

@@ -35,9 +35,7 @@ def test_fresh_database_is_created_and_migrated(settings):
     with open_database(settings) as db:
         assert (settings.data_dir / "studybot.sqlite3").is_file()
         assert db.revision() == head()
-        assert {"users", "sessions", "feedback", "alembic_version"} <= set(
-            inspect(db.engine).get_table_names()
-        )
+        assert {"users", "sessions", "feedback", "alembic_version"} <= set(inspect(db.engine).get_table_names())
 
 
 def test_revisions_are_numbered_and_files_named_after_them():
@@ -76,15 +74,19 @@ def test_database_at_0001_with_data_survives_reopen(settings):
     engine = make_engine(settings.database_url)
     with engine.begin() as conn:
         command.upgrade(alembic_config(conn), "0001")
-        conn.execute(text(
-            "INSERT INTO users (id, name, unit, role, password_hash, created_at) "
-            "VALUES ('GD001', '张三', '广州市城管局', 'officer', 'scrypt$x', '2024-05-01 08:00:00')"
-        ))
-        conn.execute(text(
-            "INSERT INTO feedback (user_id, question, answer, citations, rating, mode, created_at)"
-            " VALUES ('GD001', '问', '答', '[{\"clause\": \"二（一）\"}]', -1, 'extractive',"
-            " '2024-05-01 08:05:00')"
-        ))
+        conn.execute(
+            text(
+                "INSERT INTO users (id, name, unit, role, password_hash, created_at) "
+                "VALUES ('GD001', '张三', '广州市城管局', 'officer', 'scrypt$x', '2024-05-01 08:00:00')"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO feedback (user_id, question, answer, citations, rating, mode, created_at)"
+                " VALUES ('GD001', '问', '答', '[{\"clause\": \"二（一）\"}]', -1, 'extractive',"
+                " '2024-05-01 08:05:00')"
+            )
+        )
     engine.dispose()
 
     with open_database(settings) as db, db.read() as conn:
@@ -98,9 +100,7 @@ def test_database_at_0001_with_data_survives_reopen(settings):
 def test_foreign_keys_are_enforced(settings):
     now = datetime.now(UTC).replace(tzinfo=None)
     with open_database(settings) as db, pytest.raises(IntegrityError), db.write() as conn:
-        conn.execute(
-            text("INSERT INTO sessions VALUES ('h', 'NOBODY', :t, :t, :t)"), {"t": now}
-        )
+        conn.execute(text("INSERT INTO sessions VALUES ('h', 'NOBODY', :t, :t, :t)"), {"t": now})
 
 
 def test_database_from_a_newer_version_is_refused(settings):
@@ -123,9 +123,12 @@ def test_unusable_data_folder_gives_a_clear_error(tmp_path):
 
 def test_db_url_overrides_the_data_folder(tmp_path):
     target = tmp_path / "elsewhere" / "app.db"
-    settings = Settings.from_env(environ={
-        "STUDYBOT_DATA_DIR": str(tmp_path / "data"), "STUDYBOT_DB_URL": f"sqlite:///{target}",
-    })
+    settings = Settings.from_env(
+        environ={
+            "STUDYBOT_DATA_DIR": str(tmp_path / "data"),
+            "STUDYBOT_DB_URL": f"sqlite:///{target}",
+        }
+    )
     with open_database(settings) as db:
         assert db.revision() == head()
     assert target.is_file()
@@ -136,10 +139,12 @@ def test_in_memory_database_is_shared_between_threads():
     settings = Settings.from_env(environ={"STUDYBOT_DB_URL": "sqlite://"})
     with open_database(settings) as db:
         with db.write() as conn:
-            conn.execute(text(
-                "INSERT INTO users (id, name, unit, role, password_hash, created_at) "
-                "VALUES ('A1', '李四', '单位', 'trainer', 'h', '2024-01-01 00:00:00')"
-            ))
+            conn.execute(
+                text(
+                    "INSERT INTO users (id, name, unit, role, password_hash, created_at) "
+                    "VALUES ('A1', '李四', '单位', 'trainer', 'h', '2024-01-01 00:00:00')"
+                )
+            )
         seen = []
 
         def look():
@@ -159,9 +164,9 @@ def test_failed_migration_leaves_the_database_as_it_was(settings, tmp_path, monk
     migrations = tmp_path / "migrations"
     shutil.copytree(bot.db.MIGRATIONS_DIR, migrations)
     (migrations / "versions" / f"{following}_broken.py").write_text(
-        'import sqlalchemy as sa\nfrom alembic import op\n'
+        "import sqlalchemy as sa\nfrom alembic import op\n"
         f'revision = "{following}"\ndown_revision = "{current}"\n'
-        'def upgrade():\n'
+        "def upgrade():\n"
         '    op.create_table("half_done", sa.Column("id", sa.Integer, primary_key=True))\n'
         '    op.execute("DROP TABLE users")\n'
         '    raise RuntimeError("migration bug")\n',

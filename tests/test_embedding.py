@@ -32,7 +32,7 @@ TEXTS = [
     "臺灣同胞、香港特別行政區和澳門特別行政區居民的權益受法律保護。",
     "ＡＢＣ全角字母与１２３全角数字混排测试",
     "全角标点：“引号”、《书名号》、【方括号】，以及！？；：",
-    "半角标点: \"quotes\", (brackets), [square]; and !?",
+    '半角标点: "quotes", (brackets), [square]; and !?',
     "2023年12月31日前完成第1批共150个事项的梳理工作，完成率达到95.5%。",
     "电话：020-12345678，邮箱 service@gd.gov.cn，网址 https://www.gd.gov.cn/",
     "How many training hours does each law enforcement officer need per year?",

@@ -8,10 +8,22 @@ from bot.cli import main
 from bot.evaluation.metrics import METRIC_NAMES
 
 SMALL = [
-    {"id": "t1", "question": "行政执法人员每年要参加多少学时的培训？", "kind": "fact", "gold": ["二（一）2"], "key": ["60学时"]},
+    {
+        "id": "t1",
+        "question": "行政执法人员每年要参加多少学时的培训？",
+        "kind": "fact",
+        "gold": ["二（一）2"],
+        "key": ["60学时"],
+    },
     {"id": "t2", "question": "申请行政复议的期限是多少天？", "kind": "out_of_scope", "gold": [], "key": []},
-    {"id": "t3", "question": "那县级呢？", "kind": "followup", "gold": ["二（二）5"], "key": ["县级"],
-     "previous": "行政裁量权基准一般由哪一级部门制定？"},
+    {
+        "id": "t3",
+        "question": "那县级呢？",
+        "kind": "followup",
+        "gold": ["二（二）5"],
+        "key": ["县级"],
+        "previous": "行政裁量权基准一般由哪一级部门制定？",
+    },
     {"id": "t4", "question": "红烧肉怎么做？", "kind": "out_of_scope", "gold": [], "key": []},
 ]
 
@@ -37,11 +49,32 @@ def test_eval_json_report_and_stored_run(seed_bot, tmp_path, capsys):
 
 
 def test_failures_name_question_expected_and_got(seed_bot, tmp_path, capsys):
-    wrong = [{"id": "w1", "question": "行政执法人员每年要参加多少学时的培训？", "kind": "fact",
-              "gold": ["二（一）3"], "key": ["80学时"]}]
+    wrong = [
+        {
+            "id": "w1",
+            "question": "行政执法人员每年要参加多少学时的培训？",
+            "kind": "fact",
+            "gold": ["二（一）3"],
+            "key": ["80学时"],
+        }
+    ]
     gold = write_set(tmp_path / "wrong.jsonl", wrong)
-    assert main(["eval", "--set", str(gold), "--index", str(seed_bot.settings.index_dir), "--json",
-                 "--variants", "fusion", "--no-save"]) == 0
+    assert (
+        main(
+            [
+                "eval",
+                "--set",
+                str(gold),
+                "--index",
+                str(seed_bot.settings.index_dir),
+                "--json",
+                "--variants",
+                "fusion",
+                "--no-save",
+            ]
+        )
+        == 0
+    )
     failure = json.loads(capsys.readouterr().out)["failures"][0]
     assert failure["id"] == "w1" and failure["expected"]["key"] == ["80学时"]
     assert failure["got"]["cited"] == ["二（一）2"]

@@ -16,13 +16,32 @@ from bot.errors import DatabaseBusy
 from bot.settings import Settings
 from tests.conftest import ROOT
 
-ADD = ["users", "add", "--id", "GD9", "--name", "新人", "--unit", "广州", "--role", "officer",
-       "--password", "secret-password-9"]
+ADD = [
+    "users",
+    "add",
+    "--id",
+    "GD9",
+    "--name",
+    "新人",
+    "--unit",
+    "广州",
+    "--role",
+    "officer",
+    "--password",
+    "secret-password-9",
+]
 
 
 def studybot(*args, env=None, input=None, text=True):
-    return subprocess.run([sys.executable, "-m", "bot", *args], cwd=ROOT, env=env or dict(os.environ),
-                          input=input, capture_output=True, text=text, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        cwd=ROOT,
+        env=env or dict(os.environ),
+        input=input,
+        capture_output=True,
+        text=text,
+        timeout=300,
+    )
 
 
 def one_chinese_line(out, *needles):
@@ -88,10 +107,16 @@ def test_service_raises_busy_in_process(make_settings):
 
 
 def test_invalid_utf8_on_stdin_spoils_only_its_line(seed_bot):
-    env = dict(os.environ, STUDYBOT_INDEX_DIR=str(seed_bot.settings.index_dir),
-               STUDYBOT_CORPUS_DIR=str(seed_bot.settings.corpus_dir))
-    lines = "行政执法人员每年要参加多少学时的培训？\n".encode() + b"\xff\xfe\xc3(bad\n" + \
-        "全员轮训什么时候完成？\n".encode()
+    env = dict(
+        os.environ,
+        STUDYBOT_INDEX_DIR=str(seed_bot.settings.index_dir),
+        STUDYBOT_CORPUS_DIR=str(seed_bot.settings.corpus_dir),
+    )
+    lines = (
+        "行政执法人员每年要参加多少学时的培训？\n".encode()
+        + b"\xff\xfe\xc3(bad\n"
+        + "全员轮训什么时候完成？\n".encode()
+    )
     out = studybot("ask", env=env, input=lines, text=False)
     assert out.returncode == 0, out.stderr.decode()
     rows = [json.loads(line) for line in out.stdout.decode().splitlines()]
@@ -102,10 +127,18 @@ def test_invalid_utf8_on_stdin_spoils_only_its_line(seed_bot):
 
 
 def test_lone_surrogate_in_argv_is_one_line(seed_bot):
-    env = dict(os.environ, STUDYBOT_INDEX_DIR=str(seed_bot.settings.index_dir),
-               STUDYBOT_CORPUS_DIR=str(seed_bot.settings.corpus_dir))
-    out = subprocess.run([sys.executable, "-m", "bot", "ask", b"\xe5\xad\xa6\xff\xe6\x97\xb6"], cwd=ROOT,
-                         env=env, capture_output=True, timeout=300)
+    env = dict(
+        os.environ,
+        STUDYBOT_INDEX_DIR=str(seed_bot.settings.index_dir),
+        STUDYBOT_CORPUS_DIR=str(seed_bot.settings.corpus_dir),
+    )
+    out = subprocess.run(
+        [sys.executable, "-m", "bot", "ask", b"\xe5\xad\xa6\xff\xe6\x97\xb6"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        timeout=300,
+    )
     one_chinese_line(out, "无法识别的字符")
 
 
@@ -117,8 +150,9 @@ def test_oversize_files_are_skipped_and_long_sentences_cut(make_settings, embedd
     from bot.service import StudyBot
 
     (seed_corpus / "huge.txt").write_bytes(("第一条 " + "很长的内容" * 200_000 + "\n").encode())  # 3 MB
-    (seed_corpus / "runon.txt").write_text("示例办法\n第一条 " + "没有标点的长句" * 300 + "。\n第二条 短句。\n",
-                                           encoding="utf-8")
+    (seed_corpus / "runon.txt").write_text(
+        "示例办法\n第一条 " + "没有标点的长句" * 300 + "。\n第二条 短句。\n", encoding="utf-8"
+    )
     settings = make_settings(corpus_dir=seed_corpus, max_file_mb=2)
     report = StudyBot(settings, embedder=embedder).index(progress=False)
     assert any("huge.txt" in e and "超过上限 2 MB" in e for e in report.errors)
@@ -197,7 +231,8 @@ def test_concurrent_sign_ins_cannot_exceed_the_failure_limit(make_settings):
     for t in threads:
         t.join()
     # Only FAILURES_BEFORE_LOCK attempts may reach the password check; the rest wait.
-    checked = outcomes.count("failed") + outcomes.count("in") + \
-        min(outcomes.count("locked"), 1)  # the attempt that hit the limit reports the lock
+    checked = (
+        outcomes.count("failed") + outcomes.count("in") + min(outcomes.count("locked"), 1)
+    )  # the attempt that hit the limit reports the lock
     assert checked <= FAILURES_BEFORE_LOCK + 1, outcomes
     assert outcomes.count("locked") >= 16 - FAILURES_BEFORE_LOCK - 1

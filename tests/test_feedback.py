@@ -14,8 +14,13 @@ from bot.feedback import MAX_CORRECTION, FeedbackService
 from bot.settings import Settings
 
 CITATIONS = [
-    {"clause_id": "gd-plan-2023-2025:p2.s1", "label": "二（一）", "title": "加强业务学习培训",
-     "score": 0.83, "sentences": ["每年参加不少于 60 学时的公共法律知识、业务知识和法律实务培训。"]},
+    {
+        "clause_id": "gd-plan-2023-2025:p2.s1",
+        "label": "二（一）",
+        "title": "加强业务学习培训",
+        "score": 0.83,
+        "sentences": ["每年参加不少于 60 学时的公共法律知识、业务知识和法律实务培训。"],
+    },
     {"clause_id": "gd-plan-2023-2025:p3", "label": "三", "title": "保障措施", "score": 0.41},
 ]
 
@@ -36,8 +41,7 @@ def db(settings):
 
 @pytest.fixture
 def clock():
-    moments = iter(datetime(2025, 3, 1, tzinfo=UTC) + timedelta(minutes=i)
-                   for i in range(1000))
+    moments = iter(datetime(2025, 3, 1, tzinfo=UTC) + timedelta(minutes=i) for i in range(1000))
     return lambda: next(moments)
 
 
@@ -47,8 +51,7 @@ def service(db, clock):
 
 
 def record(service, rating=1, correction=None, question="执法人员每年要参加多少学时培训？"):
-    return service.record("GD001", question, "不少于 60 学时。", CITATIONS, rating, correction,
-                          "extractive")
+    return service.record("GD001", question, "不少于 60 学时。", CITATIONS, rating, correction, "extractive")
 
 
 def test_round_trip_keeps_citations(service, db):

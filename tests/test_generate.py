@@ -110,8 +110,10 @@ def test_refusal_never_reaches_the_model(seed_bot):
 
 
 def test_verify_checks_numbers_against_cited_clause():
-    clauses = [clause("确保每人每年接受不少于60学时的培训。", "二（一）2", "x"),
-               clause("2023年底前普遍建立。", "二（二）5", "y")]
+    clauses = [
+        clause("确保每人每年接受不少于60学时的培训。", "二（一）2", "x"),
+        clause("2023年底前普遍建立。", "二（二）5", "y"),
+    ]
     text, cited, problems = verify("不少于60学时[1]。2023年底前建立[1]。", clauses)
     assert text == "不少于60学时[1]。" and cited == [1] and len(problems) == 1
     messages = build_prompt("问题", clauses)

@@ -16,8 +16,18 @@ from tests.conftest import ROOT
 
 GOLD_DIR = ROOT / "eval" / "gold"
 HELDOUT_MIN_SIZE = 170
-HELDOUT_MIN_KINDS = {"out_of_scope": 35, "paraphrase": 35, "fact": 8, "date": 8, "unit": 8, "yesno": 8,
-                     "list": 8, "followup": 8, "traditional": 8, "colloquial": 8}
+HELDOUT_MIN_KINDS = {
+    "out_of_scope": 35,
+    "paraphrase": 35,
+    "fact": 8,
+    "date": 8,
+    "unit": 8,
+    "yesno": 8,
+    "list": 8,
+    "followup": 8,
+    "traditional": 8,
+    "colloquial": 8,
+}
 DEV_MIN_KINDS = {"out_of_scope": 40, "paraphrase": 40}
 NEAR_DUPLICATE = 0.8
 
@@ -92,7 +102,7 @@ def test_every_clause_of_the_seed_is_gold_in_heldout(seed_bot, heldout):
 def bigrams(text: str) -> set[str]:
     # Simplified and without punctuation, so a traditional or re-punctuated copy still counts.
     text = re.sub(r"\W", "", to_simplified(text))
-    return {text[i:i + 2] for i in range(len(text) - 1)}
+    return {text[i : i + 2] for i in range(len(text) - 1)}
 
 
 def asked(questions):
@@ -118,8 +128,17 @@ def test_near_duplicate_check_catches_a_copy_with_a_word_changed():
 def test_loader_reads_defaults(tmp_path):
     path = tmp_path / "set.jsonl"
     path.write_text(
-        json.dumps({"id": "x1", "question": "一年要学几个钟？", "kind": "colloquial",
-                    "gold": ["二（一）2"], "key": ["60学时"]}, ensure_ascii=False) + "\n\n",
+        json.dumps(
+            {
+                "id": "x1",
+                "question": "一年要学几个钟？",
+                "kind": "colloquial",
+                "gold": ["二（一）2"],
+                "key": ["60学时"],
+            },
+            ensure_ascii=False,
+        )
+        + "\n\n",
         encoding="utf-8",
     )
     [q] = load_gold(path)
@@ -130,30 +149,40 @@ def test_loader_reads_defaults(tmp_path):
 def test_loader_lists_every_bad_line_by_number(tmp_path):
     good = {"id": "x1", "question": "问题？", "kind": "fact", "gold": ["二（一）2"], "key": ["60学时"]}
     lines = [
-        good,                                                  # 1 fine
-        '{"id": "x2", "question": ',                           # 2 not JSON
-        {**good, "id": "x3", "key": []},                       # 3 in-scope without key
+        good,  # 1 fine
+        '{"id": "x2", "question": ',  # 2 not JSON
+        {**good, "id": "x3", "key": []},  # 3 in-scope without key
         {"id": "x4", "kind": "fact", "gold": ["二（一）2"], "key": ["60学时"]},  # 4 no question
-        {**good, "id": "x5", "kind": "trivia"},                # 5 unknown kind
-        {**good},                                              # 6 duplicate id x1
+        {**good, "id": "x5", "kind": "trivia"},  # 5 unknown kind
+        {**good},  # 6 duplicate id x1
         {**good, "id": "x7", "kind": "out_of_scope", "key": []},  # 7 refusal with gold
-        {**good, "id": "x8", "kind": "followup"},              # 8 follow-up without previous
-        "",                                                    # 9 blank: skipped
-        {**good, "id": "x10", "question": "  "},               # 10 empty question
-        {**good, "id": "x11", "keys": ["60学时"]},             # 11 misspelt field
+        {**good, "id": "x8", "kind": "followup"},  # 8 follow-up without previous
+        "",  # 9 blank: skipped
+        {**good, "id": "x10", "question": "  "},  # 10 empty question
+        {**good, "id": "x11", "keys": ["60学时"]},  # 11 misspelt field
         {**good, "id": "x12", "kind": "followup", "previous": "上一问？"},  # 12 fine
     ]
     path = tmp_path / "bad.jsonl"
-    path.write_text("\n".join(x if isinstance(x, str) else json.dumps(x, ensure_ascii=False) for x in lines),
-                    encoding="utf-8")
+    path.write_text(
+        "\n".join(x if isinstance(x, str) else json.dumps(x, ensure_ascii=False) for x in lines), encoding="utf-8"
+    )
     with pytest.raises(GoldSetError) as caught:
         load_gold(path)
     error = caught.value
     assert isinstance(error, StudyBotError)
     assert [number for number, _ in error.problems] == [2, 3, 4, 5, 6, 7, 8, 10, 11]
     message = str(error)
-    for number, words in [(2, "JSON"), (3, "key"), (4, "question"), (5, "trivia"), (6, "重复"),
-                          (7, "gold"), (8, "previous"), (10, "question"), (11, "keys")]:
+    for number, words in [
+        (2, "JSON"),
+        (3, "key"),
+        (4, "question"),
+        (5, "trivia"),
+        (6, "重复"),
+        (7, "gold"),
+        (8, "previous"),
+        (10, "question"),
+        (11, "keys"),
+    ]:
         line = next(x for x in message.splitlines() if x.strip().startswith(f"第 {number} 行"))
         assert words in line, line
 

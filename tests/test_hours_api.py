@@ -38,8 +38,15 @@ def auth(token: str) -> dict:
 
 
 def record(who=OFFICER, day: date | None = None, **changes) -> dict:
-    row = {"执法证号": who[0], "姓名": who[1], "日期": (day or date.today()).isoformat(), "培训内容": "网络课程：行政许可法",
-           "培训形式": "线上", "学时": 1.5, "来源": "广东省干部网络学院"}
+    row = {
+        "执法证号": who[0],
+        "姓名": who[1],
+        "日期": (day or date.today()).isoformat(),
+        "培训内容": "网络课程：行政许可法",
+        "培训形式": "线上",
+        "学时": 1.5,
+        "来源": "广东省干部网络学院",
+    }
     return {**row, **changes}
 
 
@@ -49,7 +56,14 @@ def test_a_trainer_shares_the_units_totals_and_an_import_is_added_once(api):
     rows[1].pop("学时")
     r = client.post("/api/v1/records", json={"records": rows}, headers=auth(tokens["QYT01"]))
     assert r.status_code == 200, r.text
-    assert r.json() | {"message": ""} == {"ok": True, "rows": 2, "added": 2, "already": 0, "problems": [], "message": ""}
+    assert r.json() | {"message": ""} == {
+        "ok": True,
+        "rows": 2,
+        "added": 2,
+        "already": 0,
+        "problems": [],
+        "message": "",
+    }
     again = client.post("/api/v1/records", json={"records": rows}, headers=auth(tokens["QYT01"])).json()
     assert (again["added"], again["already"]) == (0, 2) and "此前已导入过" in again["message"]
 
@@ -63,9 +77,14 @@ def test_a_trainer_shares_the_units_totals_and_an_import_is_added_once(api):
     assert officers["QY001"]["met"] is False and officers["QY001"]["remaining"] == 58.5
     line = officers["QY001"]["records"][0]
     assert (line["source"], line["source_name"], line["origin"], line["entered_by"]) == (
-        "import", "外部平台导入", "广东省干部网络学院", "QYT01")
-    totals_only = client.get(f"/api/v1/units/{quote(UNIT)}/hours", params={"records": "false"},
-                             headers=auth(tokens["QYT01"])).json()
+        "import",
+        "外部平台导入",
+        "广东省干部网络学院",
+        "QYT01",
+    )
+    totals_only = client.get(
+        f"/api/v1/units/{quote(UNIT)}/hours", params={"records": "false"}, headers=auth(tokens["QYT01"])
+    ).json()
     assert "records" not in totals_only["officers"][0] and totals_only["year"] == today.year
 
 
@@ -82,8 +101,11 @@ def test_another_unit_is_403_and_no_token_is_401_never_data(api, web):
     revoked, secret = web.bot.tokens.create(TRAINER[0], "将撤销")
     web.bot.tokens.revoke(str(revoked.id))
     for headers in ({}, auth("sbk_not-a-token"), auth(secret), {"authorization": f"Basic {tokens['QYT01']}"}):
-        for method, path in (("GET", f"/api/v1/units/{quote(UNIT)}/hours"), ("GET", "/api/v1/officers/QY001/hours"),
-                             ("POST", "/api/v1/records")):
+        for method, path in (
+            ("GET", f"/api/v1/units/{quote(UNIT)}/hours"),
+            ("GET", "/api/v1/officers/QY001/hours"),
+            ("POST", "/api/v1/records"),
+        ):
             r = client.request(method, path, headers=headers, json={"records": rows})
             assert r.status_code == 401 and set(r.json()) == {"error"}, (method, path, headers)
             assert r.json()["error"]["code"] == "invalid_api_key" and "令牌" in r.json()["error"]["message"]
@@ -98,8 +120,11 @@ def test_an_officer_reads_only_their_own_card_and_changes_nothing(api):
         r = client.get(path, headers=auth(tokens["QY001"]))
         assert r.status_code == 403 and set(r.json()) == {"error"}, path
     before = mine.json()["year_total"]
-    r = client.post("/api/v1/records", json={"records": [record(OFFICER, today, 学时=20, 培训内容="自己加的")]},
-                    headers=auth(tokens["QY001"]))
+    r = client.post(
+        "/api/v1/records",
+        json={"records": [record(OFFICER, today, 学时=20, 培训内容="自己加的")]},
+        headers=auth(tokens["QY001"]),
+    )
     assert r.status_code == 403 and "培训管理员" in r.json()["error"]["message"]
     after = client.get("/api/v1/officers/QY001/hours", headers=auth(tokens["QY001"])).json()["year_total"]
     assert after == before
@@ -108,8 +133,15 @@ def test_an_officer_reads_only_their_own_card_and_changes_nothing(api):
 def test_bad_records_are_all_named_and_nothing_is_added(api, web):
     client, tokens, today = api
     rows = [
-        {"officer_id": "QY001", "name": "黄执法", "date": today.isoformat(), "content": "英文字段名", "form": "线上",
-         "hours": 1, "source": "其他平台"},  # good: English keys are read too
+        {
+            "officer_id": "QY001",
+            "name": "黄执法",
+            "date": today.isoformat(),
+            "content": "英文字段名",
+            "form": "线上",
+            "hours": 1,
+            "source": "其他平台",
+        },  # good: English keys are read too
         record(OFFICER, today, 日期="2025-02-30"),
         record(COLLEAGUE, today, 姓名="别人"),
         {"执法证号": "QY001", "姓名": "黄执法", "培训内容": "缺日期和学时", "培训形式": "线上", "来源": "平台"},
@@ -133,15 +165,20 @@ def test_bad_records_are_all_named_and_nothing_is_added(api, web):
     assert good["added"] == 1
 
 
-@pytest.mark.parametrize("body, status, message", [
-    (b"{not json", 400, "不是有效的 UTF-8 JSON"),
-    (b'{"rows": []}', 400, "records 列表"),
-    ('[{"执法证号": "QY001"}]'.encode(), 400, "records 列表"),
-    (b'{"records": []}', 422, "没有收到记录"),
-])
+@pytest.mark.parametrize(
+    "body, status, message",
+    [
+        (b"{not json", 400, "不是有效的 UTF-8 JSON"),
+        (b'{"rows": []}', 400, "records 列表"),
+        ('[{"执法证号": "QY001"}]'.encode(), 400, "records 列表"),
+        (b'{"records": []}', 422, "没有收到记录"),
+    ],
+)
 def test_malformed_posts_get_chinese_errors(api, body, status, message):
     client, tokens, _ = api
-    r = client.post("/api/v1/records", content=body, headers={**auth(tokens["QYT01"]), "content-type": "application/json"})
+    r = client.post(
+        "/api/v1/records", content=body, headers={**auth(tokens["QYT01"]), "content-type": "application/json"}
+    )
     assert r.status_code == status and message in r.json()["error"]["message"], r.text
 
 
@@ -173,23 +210,68 @@ def test_admin_reads_any_unit_and_learns_which_ids_do_not_exist(api):
 def test_the_readme_curl_commands_work(api, web, tmp_path):
     client, tokens, today = api
     unit = quote(UNIT)
-    out = subprocess.run(["curl", "-s", "-H", f"Authorization: Bearer {tokens['QYT01']}",
-                          f"{web.url}/api/v1/units/{unit}/hours?year={today.year}&records=false"],
-                         capture_output=True, text=True, timeout=60)
+    out = subprocess.run(
+        [
+            "curl",
+            "-s",
+            "-H",
+            f"Authorization: Bearer {tokens['QYT01']}",
+            f"{web.url}/api/v1/units/{unit}/hours?year={today.year}&records=false",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert json.loads(out.stdout)["unit"] == UNIT
     body = json.dumps({"records": [record(COLLEAGUE, today, 培训内容="curl 提交", 学时=1)]}, ensure_ascii=False)
-    out = subprocess.run(["curl", "-s", "-X", "POST", "-H", f"Authorization: Bearer {tokens['QYT01']}",
-                          "-H", "Content-Type: application/json", "-d", body, f"{web.url}/api/v1/records"],
-                         capture_output=True, text=True, timeout=60)
+    out = subprocess.run(
+        [
+            "curl",
+            "-s",
+            "-X",
+            "POST",
+            "-H",
+            f"Authorization: Bearer {tokens['QYT01']}",
+            "-H",
+            "Content-Type: application/json",
+            "-d",
+            body,
+            f"{web.url}/api/v1/records",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert json.loads(out.stdout)["added"] == 1
     sheet = tmp_path / "网络学院学时.xlsx"
     sheet.write_bytes(sheet_bytes([["QY002", "吴执法", today.isoformat(), "curl 上传", "线上", 1, "平台"]], "xlsx"))
-    out = subprocess.run(["curl", "-s", "-H", f"Authorization: Bearer {tokens['QYT01']}", "-F", f"file=@{sheet}",
-                          f"{web.url}/api/v1/records"], capture_output=True, text=True, timeout=60)
+    out = subprocess.run(
+        [
+            "curl",
+            "-s",
+            "-H",
+            f"Authorization: Bearer {tokens['QYT01']}",
+            "-F",
+            f"file=@{sheet}",
+            f"{web.url}/api/v1/records",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert json.loads(out.stdout)["added"] == 1
-    out = subprocess.run(["curl", "-s", "-H", f"Authorization: Bearer {tokens['QY001']}",
-                          f"{web.url}/api/v1/officers/QY001/hours?year={today.year}"],
-                         capture_output=True, text=True, timeout=60)
+    out = subprocess.run(
+        [
+            "curl",
+            "-s",
+            "-H",
+            f"Authorization: Bearer {tokens['QY001']}",
+            f"{web.url}/api/v1/officers/QY001/hours?year={today.year}",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert json.loads(out.stdout)["officer"]["id"] == "QY001"
     listed = client.get("/api/v1/openapi.json", headers=auth(tokens["QYT01"])).json()["paths"]
     assert {"/api/v1/officers/{officer_id}/hours", "/api/v1/units/{unit}/hours", "/api/v1/records"} <= set(listed)
@@ -223,13 +305,17 @@ def test_a_file_is_taken_as_an_upload_or_as_the_body_once_and_a_bad_row_is_named
     # The same records again, as an upload and as a CSV body: nothing added, and said so.
     r = client.post("/api/v1/records", files={"file": ("网络学院学时.xlsx", xlsx)}, headers=headers)
     assert (r.json()["added"], r.json()["already"]) == (0, 1) and "1 行此前已导入过" in r.json()["message"]
-    r = client.post("/api/v1/records", content=sheet_bytes(rows, "csv"), headers={**headers, "content-type": "text/csv"})
+    r = client.post(
+        "/api/v1/records", content=sheet_bytes(rows, "csv"), headers={**headers, "content-type": "text/csv"}
+    )
     assert r.status_code == 200 and r.json()["already"] == 1
     assert colleague() == before + 2
 
-    bad = rows + [["QY002", "吴执法", "2099-01-01", "未来的培训", "线上", 1, "平台"],
-                  ["QY002", "吴执法", today.isoformat(), "学时不是数字", "线上", "两个", "平台"],
-                  ["NOBODY", "无名", today.isoformat(), "没有这个人", "线上", 1, "平台"]]
+    bad = rows + [
+        ["QY002", "吴执法", "2099-01-01", "未来的培训", "线上", 1, "平台"],
+        ["QY002", "吴执法", today.isoformat(), "学时不是数字", "线上", "两个", "平台"],
+        ["NOBODY", "无名", today.isoformat(), "没有这个人", "线上", 1, "平台"],
+    ]
     r = client.post("/api/v1/records", files={"file": ("有错.xlsx", sheet_bytes(bad, "xlsx"))}, headers=headers)
     assert r.status_code == 422 and r.json()["added"] == 0, r.text
     assert [(p["row"], p["column"]) for p in r.json()["problems"]] == [(3, "日期"), (4, "学时"), (5, "执法证号")]
@@ -237,9 +323,11 @@ def test_a_file_is_taken_as_an_upload_or_as_the_body_once_and_a_bad_row_is_named
     assert "第 3 行「日期」列" in message and "晚于今天" in message and "第 4 行「学时」列" in message
     assert "没有导入任何记录" in message and colleague() == before + 2
 
-    for upload, words in (((("坏的.xlsx", xlsx[:len(xlsx) // 2])), "无法读取 Excel 文件 坏的.xlsx"),
-                          (("图片.csv", bytes(range(256)) * 8), "不是 XLSX 或 CSV 表格"),
-                          (("空的.csv", b""), "是空的")):
+    for upload, words in (
+        ((("坏的.xlsx", xlsx[: len(xlsx) // 2])), "无法读取 Excel 文件 坏的.xlsx"),
+        (("图片.csv", bytes(range(256)) * 8), "不是 XLSX 或 CSV 表格"),
+        (("空的.csv", b""), "是空的"),
+    ):
         r = client.post("/api/v1/records", files={"file": upload}, headers=headers)
         assert r.status_code == 422 and words in r.json()["error"]["message"], r.text
         assert set(r.json()) == {"error"}
@@ -247,6 +335,8 @@ def test_a_file_is_taken_as_an_upload_or_as_the_body_once_and_a_bad_row_is_named
     assert r.status_code == 400 and "表单字段 file" in r.json()["error"]["message"]
     r = client.post("/api/v1/records", content=b"--x\r\n", headers={**headers, "content-type": "multipart/form-data"})
     assert r.status_code == 400 and "表单格式不对" in r.json()["error"]["message"], r.text
-    r = client.post("/api/v1/records", files={"file": ("x.csv", sheet_bytes(rows, "csv"))}, headers=auth(tokens["QY001"]))
+    r = client.post(
+        "/api/v1/records", files={"file": ("x.csv", sheet_bytes(rows, "csv"))}, headers=auth(tokens["QY001"])
+    )
     assert r.status_code == 403
     assert colleague() == before + 2

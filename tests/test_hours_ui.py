@@ -22,8 +22,14 @@ from bot.ui.tabs.hours import HoursCallbacks
 from bot.ui.tabs.hours_trainer import TrainerHours
 
 UNIT, OTHER = "韶关市城管局", "湛江市市场监管局"
-PEOPLE = (("SG001", "赵一", UNIT, "officer"), ("SG002", "钱二", UNIT, "officer"), ("SGT01", "孙培训", UNIT, "trainer"),
-          ("ZJ001", "李三", OTHER, "officer"), ("ZJT01", "周培训", OTHER, "trainer"), ("ROOT", "系统管理员", "省司法厅", "admin"))
+PEOPLE = (
+    ("SG001", "赵一", UNIT, "officer"),
+    ("SG002", "钱二", UNIT, "officer"),
+    ("SGT01", "孙培训", UNIT, "trainer"),
+    ("ZJ001", "李三", OTHER, "officer"),
+    ("ZJT01", "周培训", OTHER, "trainer"),
+    ("ROOT", "系统管理员", "省司法厅", "admin"),
+)
 
 
 @pytest.fixture(scope="module")
@@ -64,15 +70,18 @@ def test_trainer_enters_one_training_for_two_officers_who_each_see_it(tabs, bot)
     assert [c[1] for c in opened[4]["choices"]] == ["SG001", "SG002", "SGT01"]
     assert tabs.trainer.select_all(UNIT, trainer) == ["SG001", "SG002", "SGT01"]
 
-    message, headline, table = tabs.trainer.enter(UNIT, today(bot).year, ["SG001", "SG002"], str(today(bot)),
-                                                  "行政处罚法专题培训", "线下", 2.5, trainer)
+    message, headline, table = tabs.trainer.enter(
+        UNIT, today(bot).year, ["SG001", "SG002"], str(today(bot)), "行政处罚法专题培训", "线下", 2.5, trainer
+    )
     assert "已为 2 人录入「行政处罚法专题培训」2.5 学时" in message
     rows = {row[0]: row for row in table}
     assert rows["SG001"][2:5] == ["2.50", 60, "否"] and rows["SG002"][5] == "57.50"
     assert "共 3 人，已达标 0 人" in headline
 
     for officer in ("SG001", "SG002"):
-        year, total, progress, records, mine_group, trainer_part = tabs.mine.open(today(bot).year, request(bot, officer))
+        year, total, progress, records, mine_group, trainer_part = tabs.mine.open(
+            today(bot).year, request(bot, officer)
+        )
         assert text(total) == "本年度累计 2.50 学时"
         assert "尚差 57.50 学时" in text(progress) and "未达标" in text(progress)
         assert 'aria-valuenow="2.50"' in progress and "width: 4.1%" in progress
@@ -84,10 +93,12 @@ def test_trainer_enters_one_training_for_two_officers_who_each_see_it(tabs, bot)
 
 def test_officers_get_nothing_of_the_trainer_tools(tabs, bot):
     officer = request(bot, "SG001")
-    for call in (lambda: tabs.trainer.overview(UNIT, today(bot).year, officer),
-                 lambda: tabs.trainer.enter(UNIT, today(bot).year, ["SG001"], str(today(bot)), "自己加", "线下", 20, officer),
-                 lambda: tabs.trainer.card("SG002", today(bot).year, officer),
-                 lambda: next(tabs.trainer.xlsx(UNIT, today(bot).year, officer))):
+    for call in (
+        lambda: tabs.trainer.overview(UNIT, today(bot).year, officer),
+        lambda: tabs.trainer.enter(UNIT, today(bot).year, ["SG001"], str(today(bot)), "自己加", "线下", 20, officer),
+        lambda: tabs.trainer.card("SG002", today(bot).year, officer),
+        lambda: next(tabs.trainer.xlsx(UNIT, today(bot).year, officer)),
+    ):
         with pytest.raises(gr.Error, match="没有权限"):
             call()
     assert bot.ledger.officer_hours(bot.accounts.get_user("SG001"), "SG001")["year_total"] == 2.5
@@ -109,15 +120,21 @@ def test_a_trainer_cannot_reach_another_unit_whatever_the_page_sends(tabs, bot):
 def test_import_names_every_bad_row_then_adds_once(tabs, bot, tmp_path):
     trainer, year = request(bot, "SGT01"), today(bot).year
     day = date(year, 1, 1).isoformat()
-    good = [["SG001", "赵一", day, "网络课程：行政复议法", "线上", "", "90", "广东省干部网络学院"],
-            ["SG002", "钱二", day, "网络课程：行政复议法", "线上", "1.5", "", "广东省干部网络学院"]]
-    bad = good + [["SG002", "钱二", "2025-02-30", "课", "线上", "1", "", "平台"],
-                  ["ZJ001", "李三", day, "课", "线上", "1", "", "平台"]]
+    good = [
+        ["SG001", "赵一", day, "网络课程：行政复议法", "线上", "", "90", "广东省干部网络学院"],
+        ["SG002", "钱二", day, "网络课程：行政复议法", "线上", "1.5", "", "广东省干部网络学院"],
+    ]
+    bad = good + [
+        ["SG002", "钱二", "2025-02-30", "课", "线上", "1", "", "平台"],
+        ["ZJ001", "李三", day, "课", "线上", "1", "", "平台"],
+    ]
 
     def sheet(rows) -> str:
         path = tmp_path / f"upload-{len(rows)}.csv"
         with path.open("w", encoding="utf-8", newline="") as f:
-            csv.writer(f).writerows([["执法证号", "姓名", "日期", "培训内容", "培训形式", "学时", "分钟", "来源"], *rows])
+            csv.writer(f).writerows(
+                [["执法证号", "姓名", "日期", "培训内容", "培训形式", "学时", "分钟", "来源"], *rows]
+            )
         return str(path)
 
     path = sheet(bad)
@@ -161,7 +178,9 @@ def test_correction_reverses_and_replaces_and_the_officer_sees_both(tabs, bot):
     trainer, year = request(bot, "SGT01"), today(bot).year
     rows = tabs.trainer.card("SG002", year, trainer)
     entered = next(row for row in rows if row[2] == "行政处罚法专题培训")
-    message, card, _, table = tabs.trainer.correct(entered[0], "学时录错", "", "", "", 2.0, UNIT, year, "SG002", trainer)
+    message, card, _, table = tabs.trainer.correct(
+        entered[0], "学时录错", "", "", "", 2.0, UNIT, year, "SG002", trainer
+    )
     assert f"记录 {entered[0]} 已冲销" in message and "更正后的记录为" in message
     assert {row[0]: row[2] for row in table}["SG002"] == "3.50"
     assert [row[5] for row in card][-2:] == ["-2.50", "2.00"]
@@ -219,9 +238,20 @@ def test_render_escapes_what_the_database_holds():
     from bot.ledger.cards import build_card
 
     officer = SimpleNamespace(id="X1", name="<script>", unit="U")
-    row = SimpleNamespace(id=1, day=date(2025, 1, 2), content="<img src=x onerror=alert(1)>", form="线下",
-                          source="trainer", origin=None, hours_hundredths=100, seconds=None, entered_by=None,
-                          entered_at=None, reverses=None, reason=None)
+    row = SimpleNamespace(
+        id=1,
+        day=date(2025, 1, 2),
+        content="<img src=x onerror=alert(1)>",
+        form="线下",
+        source="trainer",
+        origin=None,
+        hours_hundredths=100,
+        seconds=None,
+        entered_by=None,
+        entered_at=None,
+        reverses=None,
+        reason=None,
+    )
     from bot.ui.hours_render import records_html
 
     html = records_html(build_card(officer, [row], 2025, 60, True), {})
@@ -255,7 +285,11 @@ def test_bad_entries_and_broken_files_get_a_chinese_message_and_change_nothing(t
     broken.write_bytes(good.read_bytes()[:300])
     picture = tmp_path / "picture.csv"
     picture.write_bytes(bytes(range(256)) * 4)
-    for path, words in ((broken, "无法读取 Excel 文件 broken.xlsx"), (picture, "不是 XLSX 或 CSV 表格"), (None, "请先选择")):
+    for path, words in (
+        (broken, "无法读取 Excel 文件 broken.xlsx"),
+        (picture, "不是 XLSX 或 CSV 表格"),
+        (None, "请先选择"),
+    ):
         message = tabs.trainer.import_file(str(path) if path else None, UNIT, year, trainer)[0]
         assert "warn-msg" in message and words in message, message
     assert bot.ledger.unit_hours(bot.accounts.get_user("SGT01"), UNIT, year) == before

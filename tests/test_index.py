@@ -157,11 +157,16 @@ def test_killed_build_leaves_previous_index(make_settings, embedder, seed_corpus
 
     make_corpus(seed_corpus, clauses=400, per_doc=200)
     env = dict(os.environ, STUDYBOT_CORPUS_DIR=str(seed_corpus), STUDYBOT_INDEX_DIR=str(bot.settings.index_dir))
-    proc = subprocess.Popen([sys.executable, "-m", "bot", "index"], cwd=ROOT, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot", "index"], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
     # Wait until the new generation's vector store exists (embedding is under way), then kill it.
-    started = wait_for(lambda: any(g != before and (g / "chroma" / "chroma.sqlite3").exists()
-                                   for g in bot.settings.index_dir.glob("g-*")) or proc.poll() is not None)
+    started = wait_for(
+        lambda: (
+            any(g != before and (g / "chroma" / "chroma.sqlite3").exists() for g in bot.settings.index_dir.glob("g-*"))
+            or proc.poll() is not None
+        )
+    )
     assert started and proc.poll() is None, proc.communicate()
     proc.send_signal(signal.SIGKILL)
     proc.wait()

@@ -70,7 +70,12 @@ def test_ninety_active_minutes_are_two_hours(ledger_env):
     assert card["open_session"] is None
     assert card["year_total"] == 2.00
     [record] = card["records"]
-    assert (record["source"], record["form"], record["content"], record["seconds"]) == ("chat", "线上", "问答学习", 5400)
+    assert (record["source"], record["form"], record["content"], record["seconds"]) == (
+        "chat",
+        "线上",
+        "问答学习",
+        5400,
+    )
     assert record["date"] == "2025-06-15"
 
 
@@ -128,20 +133,28 @@ def test_touch_needs_a_known_officer_and_kind(ledger_env):
 
 def test_record_measured_for_quizzes(ledger_env):
     env = ledger_env
-    rid = env.ledger.record_measured("GD001", day=date(2025, 6, 1), content="练习：行政处罚法", form="测验",
-                                     source="practice", seconds=1350, entered_by=None)
+    rid = env.ledger.record_measured(
+        "GD001",
+        day=date(2025, 6, 1),
+        content="练习：行政处罚法",
+        form="测验",
+        source="practice",
+        seconds=1350,
+        entered_by=None,
+    )
     [record] = env.ledger.officer_hours(env.people["GD001"], "GD001", 2025)["records"]
     assert record["id"] == rid and record["hours"] == 0.5 and record["source_name"] == "练习"
     for bad in (0, -60, 86401, 1.5, True):
         with pytest.raises(InvalidRecord):
-            env.ledger.record_measured("GD001", day=date(2025, 6, 1), content="x", form="测验",
-                                       source="test", seconds=bad)
+            env.ledger.record_measured(
+                "GD001", day=date(2025, 6, 1), content="x", form="测验", source="test", seconds=bad
+            )
     with pytest.raises(InvalidRecord, match="来源"):
-        env.ledger.record_measured("GD001", day=date(2025, 6, 1), content="x", form="测验",
-                                   source="page", seconds=60)
+        env.ledger.record_measured("GD001", day=date(2025, 6, 1), content="x", form="测验", source="page", seconds=60)
     with pytest.raises(UnknownUser):
-        env.ledger.record_measured("GD001", day=date(2025, 6, 1), content="x", form="测验",
-                                   source="test", seconds=60, entered_by="NOBODY")
+        env.ledger.record_measured(
+            "GD001", day=date(2025, 6, 1), content="x", form="测验", source="test", seconds=60, entered_by="NOBODY"
+        )
     assert count_records(env) == 1
 
 
@@ -164,11 +177,13 @@ def test_year_total_and_met_at_59_99_and_60_00(ledger_env):
     assert card["remaining"] == 0.0 and card["progress_percent"] == 100.0
 
     # 59.999…: measured seconds just short of the last hundredth show 59.99 and are not met.
-    env.ledger.record_measured("GD002", day=date(2025, 3, 4), content="练习", form="测验", source="practice",
-                               seconds=26)  # 26/2700 学时 = 0.0096
+    env.ledger.record_measured(
+        "GD002", day=date(2025, 3, 4), content="练习", form="测验", source="practice", seconds=26
+    )  # 26/2700 学时 = 0.0096
     assert total(env, "GD002") == (59.99, False)
-    env.ledger.record_measured("GD002", day=date(2025, 3, 4), content="练习", form="测验", source="practice",
-                               seconds=1)  # exactly 0.01 more in all
+    env.ledger.record_measured(
+        "GD002", day=date(2025, 3, 4), content="练习", form="测验", source="practice", seconds=1
+    )  # exactly 0.01 more in all
     assert total(env, "GD002") == (60.0, True)
 
 
@@ -192,30 +207,43 @@ def test_records_count_in_the_year_of_their_date(ledger_env):
 
 def test_one_training_for_several_officers_at_once(ledger_env):
     env = ledger_env
-    ids = env.ledger.add(env.people["GDT01"], ["gd001", "ＧＤ００２"], day="2025年3月1日",
-                         content="  执法  规范化培训 ", form="线下", hours="3")
+    ids = env.ledger.add(
+        env.people["GDT01"],
+        ["gd001", "ＧＤ００２"],
+        day="2025年3月1日",
+        content="  执法  规范化培训 ",
+        form="线下",
+        hours="3",
+    )
     assert len(ids) == 2
     for officer in ("GD001", "GD002"):
         [record] = env.ledger.officer_hours(env.people["GDT01"], officer, 2025)["records"]
         assert (record["date"], record["content"], record["hours"], record["entered_by"]) == (
-            "2025-03-01", "执法 规范化培训", 3.0, "GDT01")
+            "2025-03-01",
+            "执法 规范化培训",
+            3.0,
+            "GDT01",
+        )
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    (dict(hours="0"), "必须大于 0"),
-    (dict(hours="-2"), "必须大于 0"),
-    (dict(hours="1.234"), "两位小数"),
-    (dict(hours="两"), "不是数字"),
-    (dict(hours="25"), "24 学时"),
-    (dict(minutes="1441"), "1440 分钟"),
-    (dict(minutes="0"), "必须大于 0"),
-    (dict(hours="1", minutes="45"), "中的一项"),
-    (dict(), "中的一项"),
-    (dict(hours="1", day="2025-06-16"), "晚于今天"),
-    (dict(hours="1", day="2025-13-01"), "不存在"),
-    (dict(hours="1", day="01/03/2025"), "格式不对"),
-    (dict(hours="1", content="  "), "培训内容不能为空"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        (dict(hours="0"), "必须大于 0"),
+        (dict(hours="-2"), "必须大于 0"),
+        (dict(hours="1.234"), "两位小数"),
+        (dict(hours="两"), "不是数字"),
+        (dict(hours="25"), "24 学时"),
+        (dict(minutes="1441"), "1440 分钟"),
+        (dict(minutes="0"), "必须大于 0"),
+        (dict(hours="1", minutes="45"), "中的一项"),
+        (dict(), "中的一项"),
+        (dict(hours="1", day="2025-06-16"), "晚于今天"),
+        (dict(hours="1", day="2025-13-01"), "不存在"),
+        (dict(hours="1", day="01/03/2025"), "格式不对"),
+        (dict(hours="1", content="  "), "培训内容不能为空"),
+    ],
+)
 def test_bad_entries_are_refused_and_nothing_is_written(ledger_env, kwargs, message):
     args = dict(day="2025-06-01", content="培训") | kwargs
     with pytest.raises(InvalidRecord, match=message):
@@ -303,8 +331,20 @@ def test_officers_see_only_their_own_records(ledger_env):
     with pytest.raises(Forbidden):
         env.ledger.correct(zhang, rid, "改别人的")
     with pytest.raises(Forbidden):
-        env.ledger.import_json(zhang, [{"执法证号": "GD001", "姓名": "张三", "日期": "2025-05-01",
-                                        "培训内容": "x", "培训形式": "线上", "学时": 1, "来源": "y"}])
+        env.ledger.import_json(
+            zhang,
+            [
+                {
+                    "执法证号": "GD001",
+                    "姓名": "张三",
+                    "日期": "2025-05-01",
+                    "培训内容": "x",
+                    "培训形式": "线上",
+                    "学时": 1,
+                    "来源": "y",
+                }
+            ],
+        )
     assert count_records(env) == 2
 
 
@@ -372,10 +412,14 @@ def test_the_database_refuses_what_the_service_would_never_write(ledger_env):
     from sqlalchemy.exc import IntegrityError
 
     env = ledger_env
-    good = dict(officer_id="GD001", day=date(2025, 5, 1), content="x", form="线上", source="trainer",
-                entered_at=T0)
-    for bad in (dict(hours_hundredths=100, seconds=60), dict(), dict(seconds=0),
-                dict(hours_hundredths=-100), dict(seconds=60, source="page")):
+    good = dict(officer_id="GD001", day=date(2025, 5, 1), content="x", form="线上", source="trainer", entered_at=T0)
+    for bad in (
+        dict(hours_hundredths=100, seconds=60),
+        dict(),
+        dict(seconds=0),
+        dict(hours_hundredths=-100),
+        dict(seconds=60, source="page"),
+    ):
         with pytest.raises(IntegrityError), env.db.write() as conn:
             conn.execute(ledger_records.insert().values(**(good | bad)))
     with env.db.read() as conn:

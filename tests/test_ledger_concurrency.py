@@ -40,7 +40,8 @@ def check_totals(env, ids: list[str], writers: int) -> None:
         assert chats == [work.CHAT_STEPS * 60]
     with env.db.read() as conn:
         assert conn.execute(select(func.count()).select_from(ledger_records)).scalar() == (
-            len(ids) * (work.PER_OFFICER + 2) + writers * work.PER_OFFICER)
+            len(ids) * (work.PER_OFFICER + 2) + writers * work.PER_OFFICER
+        )
         assert conn.execute(select(func.count()).select_from(study_sessions)).scalar() == 0
 
 
@@ -75,8 +76,10 @@ def test_fifty_officers_in_separate_processes(ledger_env):
     context.set_forkserver_preload(["ledger_workers", "bot.ledger", "bot.db", "psycopg"])
     # Released together once every process has opened the database.
     start, errors = context.Barrier(OFFICERS + 1, timeout=120), context.Queue()
-    processes = [context.Process(target=work.process_worker, args=(env.url, [uid], n, start, errors))
-                 for n, uid in enumerate(ids)]
+    processes = [
+        context.Process(target=work.process_worker, args=(env.url, [uid], n, start, errors))
+        for n, uid in enumerate(ids)
+    ]
     for p in processes:
         p.start()
     start.wait()
@@ -119,9 +122,15 @@ def test_concurrent_events_for_one_officer_close_a_session_once(ledger_env):
 def test_the_same_import_at_once_from_many_threads_adds_it_once(ledger_env, tmp_path):
     env = ledger_env
     path = tmp_path / "shared.csv"
-    path.write_text("执法证号,姓名,日期,培训内容,培训形式,学时,来源\n" + "".join(
-        f"{uid},{name},2025-05-{day:02d},课程 {day},线上,1.25,省平台\n"
-        for uid, name in (("GD001", "张三"), ("GD002", "李四")) for day in range(1, 21)), encoding="utf-8")
+    path.write_text(
+        "执法证号,姓名,日期,培训内容,培训形式,学时,来源\n"
+        + "".join(
+            f"{uid},{name},2025-05-{day:02d},课程 {day},线上,1.25,省平台\n"
+            for uid, name in (("GD001", "张三"), ("GD002", "李四"))
+            for day in range(1, 21)
+        ),
+        encoding="utf-8",
+    )
     barrier = threading.Barrier(8)
     reports = []
 
@@ -160,9 +169,15 @@ def test_an_import_killed_mid_transaction_leaves_nothing_behind(ledger_env, tmp_
     env = ledger_env
     env.ledger.add(OPERATOR, ["GD001"], day="2025-04-01", content="之前的记录", hours="2")
     path = tmp_path / "big.csv"
-    path.write_text("执法证号,姓名,日期,培训内容,培训形式,分钟,来源\n" + "".join(
-        f"GD00{1 + n % 2},{'张三' if n % 2 == 0 else '李四'},2025-0{1 + n // 600}-{1 + n // 20 % 28:02d},"
-        f"课程 {n},线上,45,省平台\n" for n in range(2000)), encoding="utf-8")
+    path.write_text(
+        "执法证号,姓名,日期,培训内容,培训形式,分钟,来源\n"
+        + "".join(
+            f"GD00{1 + n % 2},{'张三' if n % 2 == 0 else '李四'},2025-0{1 + n // 600}-{1 + n // 20 % 28:02d},"
+            f"课程 {n},线上,45,省平台\n"
+            for n in range(2000)
+        ),
+        encoding="utf-8",
+    )
     signal_file = tmp_path / "inserting"
     child = spawn(work.import_then_hang, env.url, str(path), str(signal_file))
     wait_for(signal_file)

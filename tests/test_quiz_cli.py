@@ -50,8 +50,21 @@ def test_import_export_and_take(seed_bot, tmp_path):
     template = tmp_path / "模板.xlsx"
     assert run(seed_bot, "quiz", "template", "--out", str(template)).returncode == 0
     bank = tmp_path / "b.json"
-    bank.write_text(json.dumps([{"type": "fill_blank", "stem": "推行“____”制度。", "answer": "扫码入企",
-                                 "clause": "二（四）12", "tags": ["监督"]}], ensure_ascii=False), encoding="utf-8")
+    bank.write_text(
+        json.dumps(
+            [
+                {
+                    "type": "fill_blank",
+                    "stem": "推行“____”制度。",
+                    "answer": "扫码入企",
+                    "clause": "二（四）12",
+                    "tags": ["监督"],
+                }
+            ],
+            ensure_ascii=False,
+        ),
+        encoding="utf-8",
+    )
     out = run(seed_bot, "quiz", "import", str(bank))
     assert out.returncode == 0 and "已导入 1 道题" in out.stdout, out.stderr
     gift = run(seed_bot, "quiz", "export", "--format", "gift")

@@ -86,10 +86,14 @@ def test_facts_officers_must_know_are_asked(gen):
 
 def test_stems_read_as_questions_with_their_clause(gen):
     q = next(q for q in gen.all_questions(1) if q.type == "fill_blank" and q.answer == "60学时")
-    assert q.stem == "根据二（一）2「加强业务学习培训」，确保每人每年接受不少于____的公共法律知识、业务知识和行政执法技能培训（未明确具体学时的教育培训按45分钟为1个学时计算）。"
+    assert (
+        q.stem
+        == "根据二（一）2「加强业务学习培训」，确保每人每年接受不少于____的公共法律知识、业务知识和行政执法技能培训（未明确具体学时的教育培训按45分钟为1个学时计算）。"
+    )
     assert q.label == "二（一）2"
-    deadline = next(q for q in gen.all_questions(1) if q.type == "fill_blank" and q.answer == "2023年底前"
-                    and "备案" in q.stem)
+    deadline = next(
+        q for q in gen.all_questions(1) if q.type == "fill_blank" and q.answer == "2023年底前" and "备案" in q.stem
+    )
     assert deadline.stem.endswith("专项整治台账要于____报省司法厅备案。")
 
 
@@ -110,8 +114,9 @@ def test_a_distractor_true_elsewhere_in_the_corpus_is_refused(gen):
 
     lookup = gen.lookup
     clause = next(c for c in lookup.clauses if c.label == "二（二）5")
-    assert distractor_problems("2024年6月底前", "2023年底前", clause, "全省各级行政执法部门要在", "，通过广东省政务服务事项管理系统",
-                               lookup)
+    assert distractor_problems(
+        "2024年6月底前", "2023年底前", clause, "全省各级行政执法部门要在", "，通过广东省政务服务事项管理系统", lookup
+    )
     assert distractor_problems("2025年底前", "2023年底前", clause, "确保在", "普遍建立行政裁量权基准制度", lookup) == []
     # In the source clause itself, or not of the same kind: refused.
     assert distractor_problems("省级行政执法部门", "本级行政执法部门", clause, "由", "制定", lookup)
@@ -153,8 +158,15 @@ def test_candidates_are_cached_per_clause_and_only_a_changed_clause_is_redone(se
     assert cache.computed == len(clauses)
     again = cache.load(clauses, "rules", version(), clause_candidates)
     assert cache.computed == 0 and json.dumps(again, sort_keys=True) == json.dumps(first, sort_keys=True)
-    changed = clauses[5].__class__(**{**clauses[5].to_dict(), "clause_id": "x:changed", "headings": (),
-                                      "sentences": clauses[5].sentences, "sentence_refs": clauses[5].sentence_refs})
+    changed = clauses[5].__class__(
+        **{
+            **clauses[5].to_dict(),
+            "clause_id": "x:changed",
+            "headings": (),
+            "sentences": clauses[5].sentences,
+            "sentence_refs": clauses[5].sentence_refs,
+        }
+    )
     cache.load([*clauses[:5], changed, *clauses[6:]], "rules", version(), clause_candidates)
     assert cache.computed == 1
     db.close()

@@ -48,9 +48,17 @@ def test_practice_round_gives_feedback_and_records_the_time_answering(quiz_bot, 
     clock.advance(minutes=3)  # time after the last answer is not answering time
     result = quiz.submit(officer, view.id)
     assert (result.score, result.total, result.answered, result.seconds) == (3, 4, 4, 120)
-    assert ledger.entries == [{
-        "officer_id": "GZ001", "day": date(2024, 5, 6), "content": "练习：二（一）全面提升行政执法人员能力素质，4题",
-        "form": "测验", "source": "practice", "seconds": 120, "entered_by": None}]
+    assert ledger.entries == [
+        {
+            "officer_id": "GZ001",
+            "day": date(2024, 5, 6),
+            "content": "练习：二（一）全面提升行政执法人员能力素质，4题",
+            "form": "测验",
+            "source": "practice",
+            "seconds": 120,
+            "entered_by": None,
+        }
+    ]
     assert result.ledger_entry_id == 1
     with pytest.raises(RoundClosed):
         quiz.answer(officer, view.id, 0, "x")
@@ -137,8 +145,16 @@ def test_fsrs_with_an_injected_clock_missed_is_due_sooner(clock):
 
 
 def publish(quiz_bot, people, clock, **kw):
-    settings = dict(title="五月执法知识测验", scope=Scope("part", ("二",)), n=5, opens_at=clock(),
-                    closes_at=clock() + timedelta(days=2), time_limit_minutes=10, pass_mark=60, seed=4)
+    settings = dict(
+        title="五月执法知识测验",
+        scope=Scope("part", ("二",)),
+        n=5,
+        opens_at=clock(),
+        closes_at=clock() + timedelta(days=2),
+        time_limit_minutes=10,
+        pass_mark=60,
+        seed=4,
+    )
     settings.update(kw)
     return quiz_bot.quiz.publish_test(people["trainer"], **settings)
 
@@ -183,7 +199,9 @@ def test_a_trainer_publishes_a_test_officers_take_it_once_and_results_are_export
 
 def test_test_window_time_limit_and_publishing_rights(quiz_bot, people, clock):
     quiz = quiz_bot.quiz
-    later = publish(quiz_bot, people, clock, opens_at=clock() + timedelta(days=1), closes_at=clock() + timedelta(days=2))
+    later = publish(
+        quiz_bot, people, clock, opens_at=clock() + timedelta(days=1), closes_at=clock() + timedelta(days=2)
+    )
     with pytest.raises(QuizNotOpen, match="开放时间"):
         quiz.start_test(people["officer"], later)
     assert quiz.tests(people["officer"]) == []
@@ -201,8 +219,14 @@ def test_test_window_time_limit_and_publishing_rights(quiz_bot, people, clock):
         quiz.publish_test(people["officer"], **window)
     with pytest.raises(NotAllowed):
         quiz.publish_test(people["other_trainer"], unit="广州市司法局", **window)
-    assert quiz.publish_test(people["admin"], title="全省", n=2, opens_at=clock(), closes_at=clock() + timedelta(hours=1),
-                             unit="深圳市司法局")
+    assert quiz.publish_test(
+        people["admin"],
+        title="全省",
+        n=2,
+        opens_at=clock(),
+        closes_at=clock() + timedelta(hours=1),
+        unit="深圳市司法局",
+    )
 
 
 def test_true_false_answers_and_scope_errors(quiz_bot, people):

@@ -27,15 +27,50 @@ from bot.ui.tabs.quiz import QuizCallbacks
 from bot.ui.tabs.quiz_trainer import TrainerCallbacks
 
 UNIT, OTHER = "广州市司法局", "深圳市司法局"
-PEOPLE = (("GZ101", "张三", UNIT, "officer"), ("GZ102", "李四", UNIT, "officer"), ("GZT11", "王老师", UNIT, "trainer"),
-          ("SZ101", "赵五", OTHER, "officer"), ("SZT11", "钱老师", OTHER, "trainer"))
-SCREEN = ("round_id", "position", "setup", "panel", "result_box", "head", "question", "options", "blank",
-          "feedback", "answer_btn", "next_btn", "finish_btn", "submit_btn", "confirm_row", "result")
+PEOPLE = (
+    ("GZ101", "张三", UNIT, "officer"),
+    ("GZ102", "李四", UNIT, "officer"),
+    ("GZT11", "王老师", UNIT, "trainer"),
+    ("SZ101", "赵五", OTHER, "officer"),
+    ("SZT11", "钱老师", OTHER, "trainer"),
+)
+SCREEN = (
+    "round_id",
+    "position",
+    "setup",
+    "panel",
+    "result_box",
+    "head",
+    "question",
+    "options",
+    "blank",
+    "feedback",
+    "answer_btn",
+    "next_btn",
+    "finish_btn",
+    "submit_btn",
+    "confirm_row",
+    "result",
+)
 BANK = [
-    {"题型": "单选题", "题干": "执法人员每年培训不少于（　　）。", "选项A": "40学时", "选项B": "60学时", "选项C": "80学时",
-     "答案": "B", "解析": "二（一）2 规定不少于60学时。", "依据条款": "二（一）2", "标签": "培训"},
-    {"题型": "判断题", "题干": "未取得行政执法证件的人员不得独立从事行政执法工作。", "答案": "对", "依据条款": "二（一）3",
-     "标签": "培训"},
+    {
+        "题型": "单选题",
+        "题干": "执法人员每年培训不少于（　　）。",
+        "选项A": "40学时",
+        "选项B": "60学时",
+        "选项C": "80学时",
+        "答案": "B",
+        "解析": "二（一）2 规定不少于60学时。",
+        "依据条款": "二（一）2",
+        "标签": "培训",
+    },
+    {
+        "题型": "判断题",
+        "题干": "未取得行政执法证件的人员不得独立从事行政执法工作。",
+        "答案": "对",
+        "依据条款": "二（一）3",
+        "标签": "培训",
+    },
 ]
 
 
@@ -146,11 +181,14 @@ def test_reload_finds_the_open_round_and_another_officer_cannot_touch_it(tab, qu
     assert other.round_id is None and other.setup["visible"]
 
 
-@pytest.mark.parametrize(("kind", "values", "message"), [
-    ("part", [], "请先在“选择部分"),
-    ("clauses", ["no-such-clause"], "不在当前索引中"),
-    ("tag", ["没有的标签"], "还没有可出的题目"),
-])
+@pytest.mark.parametrize(
+    ("kind", "values", "message"),
+    [
+        ("part", [], "请先在“选择部分"),
+        ("clauses", ["no-such-clause"], "不在当前索引中"),
+        ("tag", ["没有的标签"], "还没有可出的题目"),
+    ],
+)
 def test_a_bad_scope_gets_a_chinese_message_and_no_round(tab, quiz_bot, kind, values, message):
     with pytest.warns(UserWarning, match=message):
         assert tab.officer.start("practice", kind, values, 5, None, request(quiz_bot, "GZ101")) == gr.skip()
@@ -171,16 +209,17 @@ def publish(tab, bot, clock, *, title="五月测验", opens=None, closes=None, m
     now = clock().astimezone(CHINA)
     opens = opens or now.strftime("%Y-%m-%d %H:%M")
     closes = closes or (now + timedelta(days=1)).strftime("%Y-%m-%d %H:%M")
-    return tab.trainer.publish(title, "part", ["二（一）"], 2, opens, closes, minutes, 50, UNIT,
-                               request(bot, user))
+    return tab.trainer.publish(title, "part", ["二（一）"], 2, opens, closes, minutes, 50, UNIT, request(bot, user))
 
 
-def test_trainer_publishes_a_test_officer_takes_it_with_a_timer_and_the_trainer_sees_the_result(tab, quiz_bot, clock, ledger):
+def test_trainer_publishes_a_test_officer_takes_it_with_a_timer_and_the_trainer_sees_the_result(
+    tab, quiz_bot, clock, ledger
+):
     message = publish(tab, quiz_bot, clock)
     assert "已发布测验“五月测验”" in message and "给 广州市司法局" in message
     req = request(quiz_bot, "GZ101")
     picker = tab.officer.mode_changed("test", req)[1]
-    (label, test_id), = picker["choices"]
+    ((label, test_id),) = picker["choices"]
     assert "五月测验（2 题，限时 10 分钟" in label and picker["visible"]
 
     s = shown(tab.officer.start("test", "all", [], 10, test_id, req))
@@ -215,7 +254,9 @@ def test_trainer_publishes_a_test_officer_takes_it_with_a_timer_and_the_trainer_
 def test_a_test_outside_its_window_or_its_time_changes_nothing(tab, quiz_bot, clock):
     now = clock().astimezone(CHINA)
     later = (now + timedelta(days=1)).strftime("%Y-%m-%d %H:%M")
-    assert "已发布" in publish(tab, quiz_bot, clock, opens=later, closes=(now + timedelta(days=2)).strftime("%Y-%m-%d %H:%M"))
+    assert "已发布" in publish(
+        tab, quiz_bot, clock, opens=later, closes=(now + timedelta(days=2)).strftime("%Y-%m-%d %H:%M")
+    )
     with quiz_bot.db.read() as conn:
         test_id = conn.execute(select(quiz_tests.c.id)).scalar_one()
     req = request(quiz_bot, "GZ101")
@@ -255,8 +296,9 @@ def test_trainer_imports_a_bank_refused_whole_when_broken_then_retires_and_expor
     assert "未导入" in message and "第 4 行" in message and "九（九）99" in message
     assert count(quiz_bot, quiz_banks) == 0 and count(quiz_bot, quiz_questions) == 0
 
-    message, table, _export, pick, cleared = tab.trainer.import_bank(write_csv(tmp_path / "好.csv", BANK), "学时题",
-                                                                      UNIT, req)
+    message, table, _export, pick, cleared = tab.trainer.import_bank(
+        write_csv(tmp_path / "好.csv", BANK), "学时题", UNIT, req
+    )
     assert "已导入 2 道题" in message and cleared is None
     assert table[0][1:5] == ["学时题", UNIT, "好.csv", 2]
     bank_id = pick["choices"][0][1]
@@ -272,8 +314,9 @@ def test_trainer_imports_a_bank_refused_whole_when_broken_then_retires_and_expor
     assert len(stored(quiz_bot, s.round_id)) == 1  # the retired question is no longer asked
 
     # Another unit's trainer: the unit the page sent is ignored, the bank is theirs alone.
-    message, table, *_ = tab.trainer.import_bank(write_csv(tmp_path / "深圳.csv", BANK), "", UNIT,
-                                                 request(quiz_bot, "SZT11"))
+    message, table, *_ = tab.trainer.import_bank(
+        write_csv(tmp_path / "深圳.csv", BANK), "", UNIT, request(quiz_bot, "SZT11")
+    )
     assert "已导入" in message and [row[2] for row in table] == [OTHER]
     with pytest.raises(gr.Error, match="没有权限"):
         tab.trainer.banks(officer)

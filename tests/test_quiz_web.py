@@ -41,8 +41,9 @@ def site(seed_bot, tmp_path_factory, clock):
     from bot.web import create_app
     from bot.web.serve import BackgroundServer
 
-    bot = StudyBot(seed_bot.settings.with_(data_dir=tmp_path_factory.mktemp("quizweb")), embedder=seed_bot.embedder,
-                   clock=clock)
+    bot = StudyBot(
+        seed_bot.settings.with_(data_dir=tmp_path_factory.mktemp("quizweb")), embedder=seed_bot.embedder, clock=clock
+    )
     for user_id, name, unit, role, password in (OFFICER, TRAINER):
         bot.accounts.add_user(user_id, name, unit, role, password, must_change=False)
     server = BackgroundServer(create_app(bot))
@@ -58,8 +59,9 @@ def open_round(bot):
     from bot.quiz.service import _questions
 
     with bot.db.read() as conn:
-        row = conn.execute(select(quiz_rounds).where(quiz_rounds.c.officer_id == OFFICER[0],
-                                                     quiz_rounds.c.status == "open")).one()
+        row = conn.execute(
+            select(quiz_rounds).where(quiz_rounds.c.officer_id == OFFICER[0], quiz_rounds.c.status == "open")
+        ).one()
     return _questions(row)
 
 
@@ -106,8 +108,11 @@ def test_practice_by_keyboard_a_missed_question_with_its_clause_then_the_time_in
     assert len(questions) == 3
     for position, q in enumerate(questions):
         missed = position == 1
-        given = next(o for o in q.options if o != q.answer) if missed and q.options else (
-            "完全错误的答案" if missed else q.answer)
+        given = (
+            next(o for o in q.options if o != q.answer)
+            if missed and q.options
+            else ("完全错误的答案" if missed else q.answer)
+        )
         clock.advance(seconds=STEP_S)
         answer_by_keys(page, q, given, position, 3)
         feedback = page.locator("#quiz-feedback")
@@ -132,8 +137,9 @@ def test_practice_by_keyboard_a_missed_question_with_its_clause_then_the_time_in
     expect(hours_total(page)).to_have_text(f"{before + 0.10:.2f}")  # 270 s at 45 minutes a 学时
 
 
-def test_trainer_publishes_a_test_the_officer_takes_it_on_the_timer_and_the_trainer_sees_the_result(open_page, site,
-                                                                                                    clock):
+def test_trainer_publishes_a_test_the_officer_takes_it_on_the_timer_and_the_trainer_sees_the_result(
+    open_page, site, clock
+):
     trainer = open_page()
     signed_in(trainer, site.url, TRAINER)
     trainer.get_by_role("tab", name="练习").click()

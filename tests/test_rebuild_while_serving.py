@@ -17,8 +17,11 @@ from bot.web import create_app
 from bot.web.serve import BackgroundServer
 from tests.conftest import SEED, add_account
 
-QUESTIONS = ("行政执法人员每年要参加多少学时的培训？", "形成专项整治台账要明确哪些内容？",
-             "加强业务学习培训要建立健全什么样的培训机制？")
+QUESTIONS = (
+    "行政执法人员每年要参加多少学时的培训？",
+    "形成专项整治台账要明确哪些内容？",
+    "加强业务学习培训要建立健全什么样的培训机制？",
+)
 OFFICERS = 4
 
 
@@ -63,8 +66,11 @@ class Officers:
                     self.done.notify_all()
 
     def ask_api(self, http, question: str, n: int) -> str:
-        r = http.post("/api/v1/chat/completions", headers={"authorization": f"Bearer {self.tokens[n]}"},
-                      json={"messages": [{"role": "user", "content": question}]})
+        r = http.post(
+            "/api/v1/chat/completions",
+            headers={"authorization": f"Bearer {self.tokens[n]}"},
+            json={"messages": [{"role": "user", "content": question}]},
+        )
         r.raise_for_status()
         return r.json()["choices"][0]["message"]["content"]
 

@@ -24,8 +24,9 @@ def bot(seed_bot, tmp_path):
 def test_flagged_answer_is_marked_promoted_and_taught(bot, capsys):
     trainer, officer = bot.accounts.get_user("T1"), bot.accounts.get_user("O1")
     answer = bot.ask(QUESTION)
-    fid = bot.feedback.record("O1", QUESTION, answer.answer, [c.to_json() for c in answer.citations], -1,
-                              "应该是司法所", answer.mode)
+    fid = bot.feedback.record(
+        "O1", QUESTION, answer.answer, [c.to_json() for c in answer.citations], -1, "应该是司法所", answer.mode
+    )
     with pytest.raises(Forbidden):
         bot.review.queue(officer)
     queue = bot.review.queue(trainer, seed=1)
@@ -33,10 +34,25 @@ def test_flagged_answer_is_marked_promoted_and_taught(bot, capsys):
 
     right = bot.clause("二（四）11")
     with pytest.raises(BadReview, match="不在条款"):
-        bot.review.mark(trainer, question=QUESTION, answer=answer.answer, verdict="incorrect",
-                        feedback_id=fid, clause=right, key_facts=["不存在的要点"])
-    review = bot.review.mark(trainer, question=QUESTION, answer=answer.answer, verdict="incorrect",
-                             note="应引用二（四）11", feedback_id=fid, clause=right, key_facts=["司法所"])
+        bot.review.mark(
+            trainer,
+            question=QUESTION,
+            answer=answer.answer,
+            verdict="incorrect",
+            feedback_id=fid,
+            clause=right,
+            key_facts=["不存在的要点"],
+        )
+    review = bot.review.mark(
+        trainer,
+        question=QUESTION,
+        answer=answer.answer,
+        verdict="incorrect",
+        note="应引用二（四）11",
+        feedback_id=fid,
+        clause=right,
+        key_facts=["司法所"],
+    )
     assert bot.feedback.get(fid).reviewed and review.clause_label == "二（四）11"
     assert bot.review.queue(trainer, seed=1) == [] or bot.review.queue(trainer, seed=1)[0].feedback_id != fid
 
@@ -61,8 +77,14 @@ def test_studybot_eval_counts_the_promoted_question(bot, monkeypatch, capsys):
     from bot.testing import ROOT
 
     trainer = bot.accounts.get_user("T1")
-    review = bot.review.mark(trainer, question=QUESTION, answer="", verdict="incorrect",
-                             clause=bot.clause("二（四）11"), key_facts=["司法所"])
+    review = bot.review.mark(
+        trainer,
+        question=QUESTION,
+        answer="",
+        verdict="incorrect",
+        clause=bot.clause("二（四）11"),
+        key_facts=["司法所"],
+    )
     bot.review.promote(trainer, review.id)
     monkeypatch.setenv("STUDYBOT_DATA_DIR", str(bot.settings.data_dir))
     assert main(["eval", "--index", str(bot.settings.index_dir), "--json", "--variants", "fusion", "--no-save"]) == 0
@@ -81,12 +103,26 @@ def test_marking_an_answer_again_replaces_its_review_and_its_gold_line(bot):
     first = bot.review.mark(trainer, question=QUESTION, answer="……", verdict="incorrect", feedback_id=fid)
     with pytest.raises(BadReview, match="请先选出正确条款"):
         bot.review.promote(trainer, first.id)
-    review = bot.review.mark(trainer, question=QUESTION, answer="……", verdict="incorrect", feedback_id=fid,
-                             clause=bot.clause("二（四）11"), key_facts=["司法所"])
+    review = bot.review.mark(
+        trainer,
+        question=QUESTION,
+        answer="……",
+        verdict="incorrect",
+        feedback_id=fid,
+        clause=bot.clause("二（四）11"),
+        key_facts=["司法所"],
+    )
     assert review.id == first.id and len(bot.review.reviews()) == 1
     path = bot.review.promote(trainer, review.id)
-    bot.review.mark(trainer, question=QUESTION, answer="……", verdict="incorrect", feedback_id=fid,
-                    clause=bot.clause("二（四）11"), key_facts=["司法所", "指定专人"])
+    bot.review.mark(
+        trainer,
+        question=QUESTION,
+        answer="……",
+        verdict="incorrect",
+        feedback_id=fid,
+        clause=bot.clause("二（四）11"),
+        key_facts=["司法所", "指定专人"],
+    )
     [line] = path.read_text(encoding="utf-8").splitlines()
     assert json.loads(line)["key"] == ["司法所", "指定专人"]  # the promoted question follows the new mark
     review = bot.review.mark(trainer, question=QUESTION, answer="……", verdict="correct", feedback_id=fid)

@@ -49,8 +49,9 @@ def asked(bot, user_id, question, rating=None, correction=None):
     cid = bot.conversations.start(user_id, question)
     turn = bot.conversations.add_turn(cid, user_id, question, answer_record(answer))
     if rating is not None:
-        fid = bot.feedback.record(user_id, question, answer.answer, [c.to_json() for c in answer.citations],
-                                  rating, correction, answer.mode)
+        fid = bot.feedback.record(
+            user_id, question, answer.answer, [c.to_json() for c in answer.citations], rating, correction, answer.mode
+        )
         bot.conversations.rate(cid, user_id, turn.id, rating, fid)
         return answer, fid
     return answer, None
@@ -96,8 +97,9 @@ def test_an_incorrect_answer_gets_its_clause_is_promoted_and_taught(bot):
     assert "不在条款 二（四）11 的原文中" in message and saved == gr.update()
     _, _, saved, message = cb.mark_incorrect(str(fid), "", "", "司法所", queue, trainer)
     assert "请先搜索并选出正确的条款" in message
-    rows, queue, saved, message = cb.mark_incorrect(str(fid), "应引用二（四）11", clause_id, "司法所，指定专人", queue,
-                                                    trainer)
+    rows, queue, saved, message = cb.mark_incorrect(
+        str(fid), "应引用二（四）11", clause_id, "司法所，指定专人", queue, trainer
+    )
     assert f"反馈 {fid} 已标记为已审阅：不正确" in message and "二（四）11" in message
     assert bot.feedback.get(fid).reviewed_by == "T1" and rows[0][2] == "已审阅：不正确"
 
@@ -168,8 +170,7 @@ def test_an_evaluation_run_from_the_page_is_saved_with_its_report(bot, tmp_path,
 
     monkeypatch.setattr(runs, "default_set", lambda bot: write_set(tmp_path / "small.jsonl", SMALL))
     steps = []
-    report, message, frame, rows = RunCallbacks(ctx(bot)).run(request(bot, "T1"),
-                                                             lambda *a, **k: steps.append(a[0]))
+    report, message, frame, rows = RunCallbacks(ctx(bot)).run(request(bot, "T1"), lambda *a, **k: steps.append(a[0]))
     assert "评测 #" in message and "4 题" in message and len(rows) == 1
     assert steps[-1] == (4, 4)  # progress went question by question
     assert "回答准确率评测报告" in Path(report).read_text(encoding="utf-8")
@@ -181,11 +182,21 @@ def test_every_handler_refuses_officers_and_the_signed_out(bot):
     c = ctx(bot)
     review, aliases, runs = ReviewCallbacks(c), AliasCallbacks(c), RunCallbacks(c)
     calls = [
-        lambda r: review.list(r), lambda r: review.open("1", {}, r), lambda r: review.mark_correct("1", "", {}, r),
-        lambda r: review.mark_incorrect("1", "", "", "", {}, r), lambda r: review.search("司法所", r),
-        lambda r: review.pick("x", r), lambda r: review.select({}, SimpleNamespace(row_value=["1"]), r), lambda r: review.promote(1, r), lambda r: review.teach(1, r),
-        lambda r: aliases.list(False, r), lambda r: aliases.remove(1, False, r), lambda r: runs.overview(r),
-        lambda r: runs.choices(r), lambda r: runs.run(r, lambda *a, **k: None), lambda r: runs.compare(1, 2, r),
+        lambda r: review.list(r),
+        lambda r: review.open("1", {}, r),
+        lambda r: review.mark_correct("1", "", {}, r),
+        lambda r: review.mark_incorrect("1", "", "", "", {}, r),
+        lambda r: review.search("司法所", r),
+        lambda r: review.pick("x", r),
+        lambda r: review.select({}, SimpleNamespace(row_value=["1"]), r),
+        lambda r: review.promote(1, r),
+        lambda r: review.teach(1, r),
+        lambda r: aliases.list(False, r),
+        lambda r: aliases.remove(1, False, r),
+        lambda r: runs.overview(r),
+        lambda r: runs.choices(r),
+        lambda r: runs.run(r, lambda *a, **k: None),
+        lambda r: runs.compare(1, 2, r),
     ]
     officer, gone = request(bot, "O1"), SimpleNamespace(cookies={"studybot_session": "expired"})
     for call in calls:

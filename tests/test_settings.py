@@ -22,14 +22,17 @@ def test_every_setting_is_a_field_and_documented_in_the_readme():
         assert spec.variable in readme, f"{spec.variable} is not documented in README.md"
 
 
-@pytest.mark.parametrize("variable, value, expected", [
-    ("STUDYBOT_PORT", "abc", "1 到 65535 之间的整数"),
-    ("STUDYBOT_PORT", "70000", "1 到 65535 之间的整数"),
-    ("STUDYBOT_LLM_TIMEOUT", "-1", "之间的数"),
-    ("STUDYBOT_SESSION_HOURS", "nan", "之间的数"),
-    ("STUDYBOT_EMBED_BACKEND", "gpu", "onnx、torch 之一"),
-    ("STUDYBOT_CHROMA_URL", "127.0.0.1:8000", "http://"),
-])
+@pytest.mark.parametrize(
+    "variable, value, expected",
+    [
+        ("STUDYBOT_PORT", "abc", "1 到 65535 之间的整数"),
+        ("STUDYBOT_PORT", "70000", "1 到 65535 之间的整数"),
+        ("STUDYBOT_LLM_TIMEOUT", "-1", "之间的数"),
+        ("STUDYBOT_SESSION_HOURS", "nan", "之间的数"),
+        ("STUDYBOT_EMBED_BACKEND", "gpu", "onnx、torch 之一"),
+        ("STUDYBOT_CHROMA_URL", "127.0.0.1:8000", "http://"),
+    ],
+)
 def test_a_bad_value_names_the_variable_and_the_rule(variable, value, expected):
     with pytest.raises(ConfigError) as error:
         Settings.from_env(environ={variable: value})
@@ -49,23 +52,41 @@ def test_folders_default_to_the_home_and_never_to_the_current_folder(tmp_path, m
 
 
 def test_secrets_are_masked_when_listed():
-    rows = dict((v, value) for v, value, _ in Settings.from_env(
-        environ={"STUDYBOT_LLM_API_KEY": "sk-secret", "STUDYBOT_DB_URL": "postgresql+psycopg://u:pw@h/db"}
-    ).describe())
+    rows = dict(
+        (v, value)
+        for v, value, _ in Settings.from_env(
+            environ={"STUDYBOT_LLM_API_KEY": "sk-secret", "STUDYBOT_DB_URL": "postgresql+psycopg://u:pw@h/db"}
+        ).describe()
+    )
     assert "sk-secret" not in rows["STUDYBOT_LLM_API_KEY"] and "pw" not in rows["STUDYBOT_DB_URL"]
 
 
 def run(*args, cwd, env):
-    return subprocess.run([sys.executable, "-m", "bot", *args], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=120
+    )
 
 
 def test_commands_from_another_folder_use_the_same_data(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("STUDYBOT_")}
     env["STUDYBOT_HOME"] = str(tmp_path / "home")
     env["PYTHONPATH"] = str(ROOT)
-    added = run("users", "add", "--id", "GD7", "--name", "甲", "--unit", "乙", "--role", "officer",
-                "--password", "password-7", cwd=ROOT, env=env)
+    added = run(
+        "users",
+        "add",
+        "--id",
+        "GD7",
+        "--name",
+        "甲",
+        "--unit",
+        "乙",
+        "--role",
+        "officer",
+        "--password",
+        "password-7",
+        cwd=ROOT,
+        env=env,
+    )
     assert added.returncode == 0, added.stderr
     other = tmp_path / "somewhere" / "else"
     other.mkdir(parents=True)

@@ -115,7 +115,9 @@ def test_trainer_imports_a_sheet_of_their_unit_and_it_is_not_kept(chat, seed_bot
     accounts = AccountCallbacks(TabContext(seed_bot, Auth(seed_bot), None, None))
     trainer = request(seed_bot, "CB-T")
     sheet = tmp_path / "账号.csv"
-    sheet.write_text("执法证号,姓名,单位,角色,密码\nCB-IMP1,甲一,广州市司法局,执法人员,password-imp-1\n", encoding="utf-8-sig")
+    sheet.write_text(
+        "执法证号,姓名,单位,角色,密码\nCB-IMP1,甲一,广州市司法局,执法人员,password-imp-1\n", encoding="utf-8-sig"
+    )
     rows, message, cleared = accounts.import_file(str(sheet), "", trainer)
     assert "已导入 1 个账号" in message and cleared is None and not sheet.exists()
     assert seed_bot.accounts.get_user("CB-IMP1").must_change_password

@@ -11,23 +11,47 @@ CLAUSE_TEXT = "加强业务学习培训。确保每人每年接受不少于60学
 
 def clause(cid, label, text=CLAUSE_TEXT, units="", order=0):
     sentences = tuple(s + "。" for s in text.rstrip("。").split("。"))
-    return ClauseRecord(cid, "d", cid, label, "标题" + label, ("二、重点任务",), units, text, sentences,
-                        ("",) * len(sentences), order)
+    return ClauseRecord(
+        cid, "d", cid, label, "标题" + label, ("二、重点任务",), units, text, sentences, ("",) * len(sentences), order
+    )
 
 
 def record(**kw):
-    cited = dict(doc_id="d", doc_title="实施计划", clause_id="d:2", label="二（一）2", title="加强业务学习培训",
-                 text=CLAUSE_TEXT, quote="确保每人每年接受不少于60学时的培训", score=0.5, ref="", highlight="")
-    base = dict(question="每年多少学时？", answer="依据二（一）2「加强业务学习培训」：“确保每人每年接受不少于60学时的培训”[1]。",
-                conclusion="", refused=False, mode="extractive", notices=[], citations=[cited])
+    cited = dict(
+        doc_id="d",
+        doc_title="实施计划",
+        clause_id="d:2",
+        label="二（一）2",
+        title="加强业务学习培训",
+        text=CLAUSE_TEXT,
+        quote="确保每人每年接受不少于60学时的培训",
+        score=0.5,
+        ref="",
+        highlight="",
+    )
+    base = dict(
+        question="每年多少学时？",
+        answer="依据二（一）2「加强业务学习培训」：“确保每人每年接受不少于60学时的培训”[1]。",
+        conclusion="",
+        refused=False,
+        mode="extractive",
+        notices=[],
+        citations=[cited],
+    )
     base.update(kw)
     return base
 
 
 def context(clause_id):
-    return {"document": "实施计划", "focus": "d:2",
-            "clauses": [clause("d:1", "二（一）1", "着力提高政治能力。"), clause("d:2", "二（一）2", units="省司法厅"),
-                        clause("d:3", "二（一）3", "严格资格管理。")]}
+    return {
+        "document": "实施计划",
+        "focus": "d:2",
+        "clauses": [
+            clause("d:1", "二（一）1", "着力提高政治能力。"),
+            clause("d:2", "二（一）2", units="省司法厅"),
+            clause("d:3", "二（一）3", "严格资格管理。"),
+        ],
+    }
 
 
 def test_questions_are_shown_as_text():
@@ -40,7 +64,7 @@ def test_the_highlight_is_marked_or_else_the_whole_quote():
     whole = render.answer_html(record(), context)
     assert '<mark class="fact">确保每人每年接受不少于60学时的培训</mark>' in whole
     part = render.answer_html(record(citations=[{**cited, "highlight": "不少于60学时"}]), context)
-    assert "接受<mark class=\"fact\">不少于60学时</mark>的培训" in part
+    assert '接受<mark class="fact">不少于60学时</mark>的培训' in part
 
 
 def test_a_conclusion_comes_first():
@@ -50,7 +74,7 @@ def test_a_conclusion_comes_first():
 
 def test_an_opened_citation_shows_the_clause_in_context_not_the_answer_again():
     html = render.answer_html(record(), context)
-    opened = html[html.index("<details"):]
+    opened = html[html.index("<details") :]
     assert '<mark class="quoted">确保每人每年接受不少于60学时的培训，原则上于2024年6月前完成轮训。</mark>' in opened
     assert opened.count('class="neighbour"') == 2 and "着力提高政治能力" in opened and "严格资格管理" in opened
     assert '<p class="units">责任单位：省司法厅</p></div>' in opened  # its own line, closing the clause

@@ -25,8 +25,14 @@ QUESTION = "行政执法人员每年要参加多少学时的培训？"
 OFFICER = ("WEB-OFFICER", "王执法", "广州市司法局", "officer", "officer-pass-1")
 TRAINER = ("WEB-TRAINER", "李教员", "广州市司法局", "trainer", "trainer-pass-1")
 OTHER_UNIT = ("WEB-FOSHAN", "陈执法", "佛山市司法局", "officer", "foshan-pass-1")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 DESKTOP = {"width": 1400, "height": 900}
 PHONE = {"width": 390, "height": 844}
 
@@ -110,8 +116,12 @@ def english(page) -> list[str]:
 
 
 def overlaps(a, b) -> bool:
-    return not (a["x"] + a["width"] <= b["x"] or b["x"] + b["width"] <= a["x"]
-                or a["y"] + a["height"] <= b["y"] or b["y"] + b["height"] <= a["y"])
+    return not (
+        a["x"] + a["width"] <= b["x"]
+        or b["x"] + b["width"] <= a["x"]
+        or a["y"] + a["height"] <= b["y"]
+        or b["y"] + b["height"] <= a["y"]
+    )
 
 
 def study_events(bot, officer_id: str) -> int:
@@ -304,8 +314,9 @@ def test_an_expired_session_goes_back_to_the_sign_in_page(open_page, site):
     page = open_page()
     signed_in(page, site.url)
     with site.bot.db.write() as conn:
-        conn.execute(update(sessions).where(sessions.c.user_id == OFFICER[0])
-                     .values(expires_at=utcnow() - timedelta(minutes=1)))
+        conn.execute(
+            update(sessions).where(sessions.c.user_id == OFFICER[0]).values(expires_at=utcnow() - timedelta(minutes=1))
+        )
     ask(page, QUESTION)
     expect(page.locator("#page-msg")).to_contain_text("登录已过期")
 
@@ -379,7 +390,9 @@ def test_officer_flags_a_trainer_teaches_and_the_same_question_then_finds_the_ri
     page.get_by_role("tab", name="评测").click()
     table = page.locator("#review-table")
     expect(table).to_contain_text("应该是司法所指定专人")
-    table.get_by_role("gridcell").filter(has_text="应该是司法所指定专人").first.click()  # a row clicked opens its answer
+    table.get_by_role("gridcell").filter(
+        has_text="应该是司法所指定专人"
+    ).first.click()  # a row clicked opens its answer
     expect(page.locator("#review-id input")).to_have_value(str(flagged.id))
     expect(page.locator("#review-item")).to_contain_text(REVIEWED)
 

@@ -31,9 +31,22 @@ def signed_in(web, user=OFFICER):
         yield client
 
 
-@pytest.mark.parametrize("path", ["/", "/config", "/gradio_api/info", "/gradio_api/file=/etc/hostname",
-                                  "/gradio_api/file=README.md", "/theme.css", "/gradio_api/queue/data",
-                                  "/password", "/api/v1/models", "/api/v1/openapi.json", "/docs"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/config",
+        "/gradio_api/info",
+        "/gradio_api/file=/etc/hostname",
+        "/gradio_api/file=README.md",
+        "/theme.css",
+        "/gradio_api/queue/data",
+        "/password",
+        "/api/v1/models",
+        "/api/v1/openapi.json",
+        "/docs",
+    ],
+)
 def test_nothing_but_the_sign_in_page_without_a_session(web, path):
     with httpx.Client(base_url=web.url) as anonymous:
         r = anonymous.get(path)
@@ -100,8 +113,9 @@ def test_cross_site_writes_are_refused(web, accounts):
 
 def test_oversized_bodies_are_refused(web, accounts):
     with signed_in(web) as client:
-        r = client.post("/api/v1/chat/completions", content=b"x" * (2 * 1024 * 1024),
-                        headers={"content-type": "application/json"})
+        r = client.post(
+            "/api/v1/chat/completions", content=b"x" * (2 * 1024 * 1024), headers={"content-type": "application/json"}
+        )
         assert r.status_code == 413
 
 
@@ -113,8 +127,9 @@ def test_must_change_password_reaches_only_the_password_page(web):
         assert client.get("/", headers={"accept": "text/html"}).headers["location"] == "/password"
         assert client.get("/gradio_api/info").status_code == 403
         assert "首次登录须先修改" in client.get("/password").text
-        r = client.post("/password", data={"current": "initial-pass-1", "new": "changed-pass-1",
-                                           "repeat": "changed-pass-1"})
+        r = client.post(
+            "/password", data={"current": "initial-pass-1", "new": "changed-pass-1", "repeat": "changed-pass-1"}
+        )
         assert r.status_code == 303 and r.headers["location"] == "/login?changed=1"
         assert client.get("/gradio_api/info").status_code == 401  # every session ended
     assert not web.bot.accounts.get_user("HTTP-NEW").must_change_password
@@ -143,28 +158,50 @@ def token(web, accounts):
 
 def test_chat_completions_with_curl(web, token):
     body = json.dumps({"model": "studybot", "messages": [{"role": "user", "content": QUESTION}]}, ensure_ascii=False)
-    out = subprocess.run(["curl", "-s", "-H", f"Authorization: Bearer {token}", "-H", "Content-Type: application/json",
-                          "-d", body, web.url + "/api/v1/chat/completions"], capture_output=True, text=True, timeout=60)
+    out = subprocess.run(
+        [
+            "curl",
+            "-s",
+            "-H",
+            f"Authorization: Bearer {token}",
+            "-H",
+            "Content-Type: application/json",
+            "-d",
+            body,
+            web.url + "/api/v1/chat/completions",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     reply = json.loads(out.stdout)
     content = reply["choices"][0]["message"]["content"]
     assert "二（一）2" in content and "60学时" in content and "引用" in content
     cited = reply["citations"][0]
-    assert cited["label"] == "二（一）2" and "60学时" in cited["quote"] and set(cited) >= {"doc_id", "clause_id", "text", "score"}
+    assert (
+        cited["label"] == "二（一）2"
+        and "60学时" in cited["quote"]
+        and set(cited) >= {"doc_id", "clause_id", "text", "score"}
+    )
 
 
 def test_openai_client_plain_and_streaming(web, token):
     openai = pytest.importorskip("openai")
     client = openai.OpenAI(api_key=token, base_url=web.url + "/api/v1", max_retries=0)
-    reply = client.chat.completions.create(model="studybot", messages=[
-        {"role": "system", "content": "你是助手"},
-        {"role": "user", "content": "行政执法人员每年要参加多少学时的培训？"},
-        {"role": "assistant", "content": "……"},
-        {"role": "user", "content": "那要在什么时候前完成全员轮训？"},
-    ])
+    reply = client.chat.completions.create(
+        model="studybot",
+        messages=[
+            {"role": "system", "content": "你是助手"},
+            {"role": "user", "content": "行政执法人员每年要参加多少学时的培训？"},
+            {"role": "assistant", "content": "……"},
+            {"role": "user", "content": "那要在什么时候前完成全员轮训？"},
+        ],
+    )
     assert "2024年6月" in reply.choices[0].message.content  # the follow-up read against the earlier question
     assert reply.model_extra["citations"][0]["label"] == "二（一）2"
-    chunks = list(client.chat.completions.create(model="studybot", stream=True,
-                                                 messages=[{"role": "user", "content": QUESTION}]))
+    chunks = list(
+        client.chat.completions.create(model="studybot", stream=True, messages=[{"role": "user", "content": QUESTION}])
+    )
     text = "".join(c.choices[0].delta.content or "" for c in chunks)
     assert "60学时" in text and chunks[-1].choices[0].finish_reason == "stop"
     assert chunks[-1].model_extra["citations"][0]["label"] == "二（一）2"
@@ -177,8 +214,12 @@ def test_api_refuses_missing_wrong_and_revoked_tokens(web, accounts):
     record, secret = web.bot.tokens.create(OFFICER[0], "撤销测试")
     assert httpx.post(url, json=body, headers={"authorization": f"Bearer {secret}"}, timeout=30).status_code == 200
     web.bot.tokens.revoke(str(record.id))
-    for headers in ({}, {"authorization": "Bearer sbk_wrong"}, {"authorization": f"Bearer {secret}"},
-                    {"authorization": f"Basic {secret}"}):
+    for headers in (
+        {},
+        {"authorization": "Bearer sbk_wrong"},
+        {"authorization": f"Bearer {secret}"},
+        {"authorization": f"Basic {secret}"},
+    ):
         r = httpx.post(url, json=body, headers=headers)
         assert r.status_code == 401, headers
         error = r.json()["error"]
@@ -200,8 +241,11 @@ def test_api_errors_are_chinese_json(web, token):
     r = httpx.post(url, content=b"{not json", headers={**auth, "content-type": "application/json"})
     assert r.status_code == 400 and "请求格式不对" in r.json()["error"]["message"]
     # A lone surrogate, as a broken client sends it in JSON.
-    r = httpx.post(url, content=b'{"messages": [{"role": "user", "content": "\\ud800\xe9\x97\xae"}]}',
-                   headers={**auth, "content-type": "application/json"})
+    r = httpx.post(
+        url,
+        content=b'{"messages": [{"role": "user", "content": "\\ud800\xe9\x97\xae"}]}',
+        headers={**auth, "content-type": "application/json"},
+    )
     assert r.status_code == 400 and "无法识别的字符" in r.json()["error"]["message"]
     r = httpx.get(web.url + "/api/v1/nothing", headers=auth)
     assert r.status_code == 404 and "没有这个接口" in r.json()["error"]["message"]
@@ -225,7 +269,10 @@ def test_the_page_is_chinese_and_loads_nothing_from_elsewhere(web, accounts):
 
 def test_undecodable_sign_in_fields_get_a_chinese_message(web, accounts):
     with httpx.Client(base_url=web.url) as client:
-        for body in (b"user_id=%ED%A0%80&password=x&next=/", b"user_id=HTTP-OFFICER&password=%ED%A0%80%FF&next=%ED%A0%80"):
+        for body in (
+            b"user_id=%ED%A0%80&password=x&next=/",
+            b"user_id=HTTP-OFFICER&password=%ED%A0%80%FF&next=%ED%A0%80",
+        ):
             r = client.post("/login", content=body, headers={"content-type": "application/x-www-form-urlencoded"})
             assert r.status_code == 401 and "账号或密码错误" in r.text
 
@@ -250,11 +297,19 @@ def call(client, api_name: str, data: list) -> tuple[str, object]:
 
 def test_officers_cannot_reach_the_review_actions(web, accounts):
     """The 评测 tab is hidden from officers, and its handlers refuse them on the server too."""
-    calls = {"review_list": [], "review_mark": ["1", "", {"items": [], "marked": {}}],
-             "review_mark_incorrect": ["1", "", None, "司法所", {"items": [], "marked": {}}],
-             "review_clause_search": ["司法所"], "review_promote": [1], "review_teach": [1],
-             "aliases_list": [False], "alias_remove": [1, False], "eval_overview": [], "eval_run": [],
-             "eval_compare": [None, None]}
+    calls = {
+        "review_list": [],
+        "review_mark": ["1", "", {"items": [], "marked": {}}],
+        "review_mark_incorrect": ["1", "", None, "司法所", {"items": [], "marked": {}}],
+        "review_clause_search": ["司法所"],
+        "review_promote": [1],
+        "review_teach": [1],
+        "aliases_list": [False],
+        "alias_remove": [1, False],
+        "eval_overview": [],
+        "eval_run": [],
+        "eval_compare": [None, None],
+    }
     reviews, aliases, runs = web.bot.review.reviews(), web.bot.teaching.list(True), web.bot.evaluations.runs()
     with signed_in(web) as officer:
         for api_name, data in calls.items():
@@ -263,4 +318,8 @@ def test_officers_cannot_reach_the_review_actions(web, accounts):
     with signed_in(web, TRAINER) as trainer:  # the same call goes through for a trainer
         event, data = call(trainer, "review_clause_search", ["司法所"])
         assert event == "complete" and "二（四）11" in json.dumps(data, ensure_ascii=False)
-    assert (web.bot.review.reviews(), web.bot.teaching.list(True), web.bot.evaluations.runs()) == (reviews, aliases, runs)
+    assert (web.bot.review.reviews(), web.bot.teaching.list(True), web.bot.evaluations.runs()) == (
+        reviews,
+        aliases,
+        runs,
+    )

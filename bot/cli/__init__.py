@@ -18,8 +18,7 @@ MODULES = (corpus, qa, users, tokens, hours, quiz, evaluate)
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="studybot",
-        description="执法学习助手：广东省行政执法政策文本的检索、问答、练习与学时记录。"
-        "全部设置见 studybot settings。",
+        description="执法学习助手：广东省行政执法政策文本的检索、问答、练习与学时记录。全部设置见 studybot settings。",
     )
     sub = parser.add_subparsers(dest="command", metavar="命令")
     for module in MODULES:

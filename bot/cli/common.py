@@ -12,10 +12,13 @@ from ..settings import Settings
 def add_command(sub, name: str, func, *, index: bool = True) -> argparse.ArgumentParser:
     """A sub-command whose help is the function's docstring (first sentence in the list)."""
     doc = func.__doc__ or name
-    parser = sub.add_parser(name, help=doc.split("。")[0], description=doc,
-                            formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = sub.add_parser(
+        name, help=doc.split("。")[0], description=doc, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     if index:
-        parser.add_argument("--index", metavar="DIR", help="索引文件夹（默认见 studybot settings 的 STUDYBOT_INDEX_DIR）")
+        parser.add_argument(
+            "--index", metavar="DIR", help="索引文件夹（默认见 studybot settings 的 STUDYBOT_INDEX_DIR）"
+        )
     parser.set_defaults(func=func)
     return parser
 

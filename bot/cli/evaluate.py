@@ -12,8 +12,20 @@ from .common import add_command, print_json, service
 
 DEFAULT_SET = PACKAGE_DIR.parent / "eval" / "gold" / "heldout.jsonl"
 DEFAULT_GATE = PACKAGE_DIR.parent / "eval" / "gold" / "thresholds.json"
-SHOWN = ("n", "hit@1", "hit@3", "hit@5", "mrr", "citation_precision", "answer_key_accuracy",
-         "refusal_precision", "refusal_recall", "in_scope_refused", "p50_ms", "p95_ms")
+SHOWN = (
+    "n",
+    "hit@1",
+    "hit@3",
+    "hit@5",
+    "mrr",
+    "citation_precision",
+    "answer_key_accuracy",
+    "refusal_precision",
+    "refusal_recall",
+    "in_scope_refused",
+    "p50_ms",
+    "p95_ms",
+)
 
 
 def _fmt(value) -> str:
@@ -39,15 +51,20 @@ def default_set(bot) -> Path:
     if not promoted.is_file() or not DEFAULT_SET.is_file():
         return DEFAULT_SET
     combined = promoted.with_name("reported-and-reviewed.jsonl")
-    combined.write_text(DEFAULT_SET.read_text(encoding="utf-8").rstrip("\n") + "\n"
-                        + promoted.read_text(encoding="utf-8"), encoding="utf-8")
+    combined.write_text(
+        DEFAULT_SET.read_text(encoding="utf-8").rstrip("\n") + "\n" + promoted.read_text(encoding="utf-8"),
+        encoding="utf-8",
+    )
     return combined
 
 
 def check_gate(metrics: dict, thresholds: dict) -> list[str]:
     """The metrics below their minimum, as Chinese lines (empty when the gate passes)."""
-    return [f"{name} = {_fmt(metrics.get(name))}，低于门槛 {minimum}" for name, minimum in thresholds.items()
-            if metrics.get(name) is None or metrics[name] < minimum]
+    return [
+        f"{name} = {_fmt(metrics.get(name))}，低于门槛 {minimum}"
+        for name, minimum in thresholds.items()
+        if metrics.get(name) is None or metrics[name] < minimum
+    ]
 
 
 def cmd_eval(args) -> int:
@@ -96,10 +113,13 @@ def cmd_eval(args) -> int:
 
 def register(sub) -> None:
     p = add_command(sub, "eval", cmd_eval)
-    p.add_argument("--set", metavar="FILE", help="题集（.jsonl，格式见 eval/gold/README.md；默认 eval/gold/heldout.jsonl）")
+    p.add_argument(
+        "--set", metavar="FILE", help="题集（.jsonl，格式见 eval/gold/README.md；默认 eval/gold/heldout.jsonl）"
+    )
     p.add_argument("--json", action="store_true", help="以 JSON 输出（metrics、by_kind、failures 等）")
     p.add_argument("--report", metavar="DIR", help="在这个文件夹写一份 HTML 报告（单个文件，离线可看）")
     p.add_argument("--variants", metavar="LIST", help="要对比的检索方式，逗号分隔：fusion,keyword,dense（默认全部）")
-    p.add_argument("--gate", nargs="?", const="", metavar="FILE",
-                   help="低于门槛（默认 eval/gold/thresholds.json）时以非零状态退出")
+    p.add_argument(
+        "--gate", nargs="?", const="", metavar="FILE", help="低于门槛（默认 eval/gold/thresholds.json）时以非零状态退出"
+    )
     p.add_argument("--no-save", action="store_true", help="不把这次评测存入数据库")

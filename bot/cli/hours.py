@@ -50,8 +50,9 @@ def _actor(bot, user_id: str | None):
 
 
 def _add(args, bot, ledger, actor) -> int:
-    ids = ledger.add(actor, args.officer, day=args.date, content=args.content, form=args.form,
-                     hours=args.hours, minutes=args.minutes)
+    ids = ledger.add(
+        actor, args.officer, day=args.date, content=args.content, form=args.form, hours=args.hours, minutes=args.minutes
+    )
     return _report_added(bot, ledger, actor, args.officer, ids, args.date)
 
 
@@ -61,10 +62,13 @@ def _bulk(args, bot, ledger, actor) -> int:
         try:
             text = Path(args.officers_file).read_text(encoding="utf-8-sig")
         except (OSError, UnicodeDecodeError) as exc:
-            raise InvalidRecord(f"无法读取人员名单 {args.officers_file}：{exc}；请使用 UTF-8 文本，每行一个执法证号") from exc
+            raise InvalidRecord(
+                f"无法读取人员名单 {args.officers_file}：{exc}；请使用 UTF-8 文本，每行一个执法证号"
+            ) from exc
         officers += _split_ids(text)
-    ids = ledger.add(actor, officers, day=args.date, content=args.content, form=args.form,
-                     hours=args.hours, minutes=args.minutes)
+    ids = ledger.add(
+        actor, officers, day=args.date, content=args.content, form=args.form, hours=args.hours, minutes=args.minutes
+    )
     return _report_added(bot, ledger, actor, officers, ids, args.date)
 
 
@@ -104,8 +108,10 @@ def _show(args, bot, ledger, actor) -> int:
     print(f"{'记录号':>6}  {'日期':<10}  {'学时':>7}  {'年度累计':>8}  {'形式':<4}  {'来源':<8}  培训内容")
     for line in card.lines:
         note = f"  （{line.note}）" if line.note else ""
-        print(f"{line.id:>6}  {line.day.isoformat():<10}  {hours_text(line.hundredths):>7}  "
-              f"{hours_text(line.running):>8}  {line.form:<4}  {line.source_name:<8}  {line.content}{note}")
+        print(
+            f"{line.id:>6}  {line.day.isoformat():<10}  {hours_text(line.hundredths):>7}  "
+            f"{hours_text(line.running):>8}  {line.form:<4}  {line.source_name:<8}  {line.content}{note}"
+        )
     return 0
 
 
@@ -114,7 +120,9 @@ def _summary(args, bot, ledger, actor) -> int:
     if args.json:
         _print_json(data)
         return 0
-    print(f"{data['unit']} {data['year']} 年度：{len(data['officers'])} 人，已达标 {data['met_count']} 人（目标 {data['target']} 学时）")
+    print(
+        f"{data['unit']} {data['year']} 年度：{len(data['officers'])} 人，已达标 {data['met_count']} 人（目标 {data['target']} 学时）"
+    )
     for o in data["officers"]:
         state = "达标" if o["met"] else f"尚差 {o['remaining']:.2f}"
         print(f"  {o['officer']['id']:<12} {o['officer']['name']:<6} {o['year_total']:>7.2f}  {state}")
@@ -146,7 +154,9 @@ def _write_atomically(path: Path, data: bytes) -> None:
         os.chmod(temp, 0o666 & ~umask)  # mkstemp makes it owner-only; a card is an ordinary file
         os.replace(temp, path)
     except OSError as exc:
-        raise InvalidRecord(f"无法写入文件 {path}：{exc.strerror or exc}，请检查文件夹是否存在、文件是否正被 Excel 打开") from exc
+        raise InvalidRecord(
+            f"无法写入文件 {path}：{exc.strerror or exc}，请检查文件夹是否存在、文件是否正被 Excel 打开"
+        ) from exc
 
 
 def _import(args, bot, ledger, actor) -> int:
@@ -156,8 +166,16 @@ def _import(args, bot, ledger, actor) -> int:
 
 
 def _correct(args, bot, ledger, actor) -> int:
-    done = ledger.correct(actor, args.record_id, args.reason, day=args.date, content=args.content,
-                          form=args.form, hours=args.hours, minutes=args.minutes)
+    done = ledger.correct(
+        actor,
+        args.record_id,
+        args.reason,
+        day=args.date,
+        content=args.content,
+        form=args.form,
+        hours=args.hours,
+        minutes=args.minutes,
+    )
     text = f"已更正记录 {args.record_id}：冲销记录 {done['reversal']}"
     if done["replacement"] is not None:
         text += f"，更正后的记录 {done['replacement']}"
@@ -165,8 +183,15 @@ def _correct(args, bot, ledger, actor) -> int:
     return 0
 
 
-ACTIONS = {"add": _add, "bulk": _bulk, "show": _show, "summary": _summary, "export": _export,
-           "import": _import, "correct": _correct}
+ACTIONS = {
+    "add": _add,
+    "bulk": _bulk,
+    "show": _show,
+    "summary": _summary,
+    "export": _export,
+    "import": _import,
+    "correct": _correct,
+}
 
 
 def _print_json(data) -> None:
@@ -203,16 +228,22 @@ def configure_parser(p: argparse.ArgumentParser) -> None:
         a.add_argument("--date", required=required, metavar="YYYY-MM-DD", help="培训日期（不能晚于今天）")
         a.add_argument("--content", required=required, metavar="TEXT", help="培训内容")
 
-    a = action("add", "为一名执法人员录入一次培训",
-               "studybot hours add --officer GD001 --hours 2 --date 2025-03-01 --content 行政处罚法专题培训")
+    a = action(
+        "add",
+        "为一名执法人员录入一次培训",
+        "studybot hours add --officer GD001 --hours 2 --date 2025-03-01 --content 行政处罚法专题培训",
+    )
     a.add_argument("--officer", required=True, action="append", metavar="ID", help="执法证号（可重复）")
     amount(a)
     training(a)
     a.add_argument("--form", default="线下", metavar="FORM", help="培训形式：线上/线下/自学/测验…（默认 线下）")
     by(a)
 
-    b = action("bulk", "为多名执法人员一次录入同一场线下培训（全部成功或全部不录入）",
-               "studybot hours bulk --officers GD001,GD002 --hours 3 --date 2025-03-05 --content 执法规范化培训")
+    b = action(
+        "bulk",
+        "为多名执法人员一次录入同一场线下培训（全部成功或全部不录入）",
+        "studybot hours bulk --officers GD001,GD002 --hours 3 --date 2025-03-05 --content 执法规范化培训",
+    )
     b.add_argument("--officers", metavar="ID,ID,…", help="执法证号，用逗号分隔")
     b.add_argument("--officers-file", metavar="FILE", help="人员名单文本文件，每行一个执法证号")
     amount(b)
@@ -220,35 +251,49 @@ def configure_parser(p: argparse.ArgumentParser) -> None:
     b.add_argument("--form", default="线下", metavar="FORM", help="培训形式（默认 线下）")
     by(b)
 
-    s = action("show", "查看一名执法人员本年度的学时、进度和每条记录的来源", "studybot hours show GD001 --year 2025 --json")
+    s = action(
+        "show", "查看一名执法人员本年度的学时、进度和每条记录的来源", "studybot hours show GD001 --year 2025 --json"
+    )
     s.add_argument("officer_id", metavar="ID", help="执法证号")
     s.add_argument("--year", type=int, metavar="Y", help="年度（默认今年）")
-    s.add_argument("--json", action="store_true",
-                   help="以 JSON 输出：officer, year, year_total, target, met, remaining, records…")
+    s.add_argument(
+        "--json", action="store_true", help="以 JSON 输出：officer, year, year_total, target, met, remaining, records…"
+    )
     by(s)
 
-    u = action("summary", "查看一个单位每人的年度累计和是否达标", "studybot hours summary --unit 广州市城管局 --year 2025")
+    u = action(
+        "summary", "查看一个单位每人的年度累计和是否达标", "studybot hours summary --unit 广州市城管局 --year 2025"
+    )
     u.add_argument("--unit", required=True, metavar="UNIT", help="单位名称（与账号中的单位一致）")
     u.add_argument("--year", type=int, metavar="Y", help="年度（默认今年）")
     u.add_argument("--json", action="store_true", help="以 JSON 输出")
     u.add_argument("--records", action="store_true", help="JSON 中包含每人的全部记录")
     by(u)
 
-    e = action("export", "导出一个单位的年度业务培训登记卡（XLSX 或 CSV）",
-               "studybot hours export --unit 广州市城管局 --year 2025 --format xlsx --out 登记卡.xlsx")
+    e = action(
+        "export",
+        "导出一个单位的年度业务培训登记卡（XLSX 或 CSV）",
+        "studybot hours export --unit 广州市城管局 --year 2025 --format xlsx --out 登记卡.xlsx",
+    )
     e.add_argument("--unit", required=True, metavar="UNIT", help="单位名称")
     e.add_argument("--year", type=int, metavar="Y", help="年度（默认今年）")
     e.add_argument("--format", choices=["csv", "xlsx"], help="csv 或 xlsx（默认按 --out 的扩展名，否则 csv）")
     e.add_argument("--out", metavar="FILE", help="保存到文件；省略则写到标准输出")
     by(e)
 
-    i = action("import", "从其他学习平台导入学时（XLSX 或 CSV，有错误则全部不导入，重复导入不重复计入）",
-               "studybot hours import 网络学院学时.xlsx")
+    i = action(
+        "import",
+        "从其他学习平台导入学时（XLSX 或 CSV，有错误则全部不导入，重复导入不重复计入）",
+        "studybot hours import 网络学院学时.xlsx",
+    )
     i.add_argument("file", metavar="FILE", help="表头：执法证号,姓名,日期,培训内容,培训形式,学时（或 分钟）,来源")
     by(i)
 
-    c = action("correct", "更正一条记录：追加一条冲销记录（须写明原因），可同时录入更正后的记录",
-               "studybot hours correct 42 --reason 日期录错 --date 2025-03-04")
+    c = action(
+        "correct",
+        "更正一条记录：追加一条冲销记录（须写明原因），可同时录入更正后的记录",
+        "studybot hours correct 42 --reason 日期录错 --date 2025-03-04",
+    )
     c.add_argument("record_id", type=int, metavar="RECORD_ID", help="记录号（见 studybot hours show）")
     c.add_argument("--reason", required=True, metavar="TEXT", help="更正原因（会记入登记卡）")
     amount(c, required=False)

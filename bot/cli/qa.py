@@ -76,4 +76,3 @@ def register(sub) -> None:
     p.add_argument("--doc", metavar="ID", help="只在这个文件中查找")
     p.add_argument("--top-k", type=int, default=5, metavar="K", help="检索的候选条款数（1–50，默认 5）")
     p.add_argument("--json", action="store_true", help="以 JSON 输出")
-

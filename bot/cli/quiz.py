@@ -124,8 +124,13 @@ def _read_answer() -> str | None:
         return None
 
 
-ACTIONS = {"generate": quiz_generate, "import": quiz_import, "export": quiz_export, "template": quiz_template,
-           "take": quiz_take}
+ACTIONS = {
+    "generate": quiz_generate,
+    "import": quiz_import,
+    "export": quiz_export,
+    "template": quiz_template,
+    "take": quiz_take,
+}
 
 
 def register(sub) -> None:
@@ -135,17 +140,25 @@ def register(sub) -> None:
     def sub(name, help_, example):
         s = actions.add_parser(name, help=help_, description=f"{help_}。例：{example}")
         # SUPPRESS: an --index given before the action must not be reset by this one's default.
-        s.add_argument("--index", metavar="DIR", default=argparse.SUPPRESS,
-                       help="索引文件夹（默认 index/，或 STUDYBOT_INDEX_DIR）")
+        s.add_argument(
+            "--index", metavar="DIR", default=argparse.SUPPRESS, help="索引文件夹（默认 index/，或 STUDYBOT_INDEX_DIR）"
+        )
         return s
 
-    g = sub("generate", "按条款出题并输出（题目、选项、答案、引用、解析）", "studybot quiz generate --n 40 --seed 7 --json")
+    g = sub(
+        "generate", "按条款出题并输出（题目、选项、答案、引用、解析）", "studybot quiz generate --n 40 --seed 7 --json"
+    )
     g.add_argument("--n", type=int, default=10, metavar="N", help="题目数量（默认 10）")
     g.add_argument("--seed", type=int, default=0, metavar="S", help="随机种子：相同的种子出相同的题（默认 0）")
-    g.add_argument("--scope", metavar="LABEL|DOC_ID", help="范围：部分或条款编号（二（一）、二（一）2）或文件 ID；默认全部")
+    g.add_argument(
+        "--scope", metavar="LABEL|DOC_ID", help="范围：部分或条款编号（二（一）、二（一）2）或文件 ID；默认全部"
+    )
     g.add_argument("--json", action="store_true", help="以 JSON 数组输出")
-    i = sub("import", "导入题库文件（xlsx、csv、json 或 Moodle 的 gift；有错误则整个文件都不导入）",
-            "studybot quiz import 题库.xlsx --name 2024年春季题库")
+    i = sub(
+        "import",
+        "导入题库文件（xlsx、csv、json 或 Moodle 的 gift；有错误则整个文件都不导入）",
+        "studybot quiz import 题库.xlsx --name 2024年春季题库",
+    )
     i.add_argument("file", metavar="FILE")
     i.add_argument("--name", metavar="NAME", help="题库名称（默认为文件名）")
     i.add_argument("--unit", metavar="UNIT", help="只给这个单位使用（默认所有单位）")

@@ -14,8 +14,19 @@ from dataclasses import dataclass, field
 
 from ..goldset import GoldQuestion
 
-METRIC_NAMES = ("n", "hit@1", "hit@3", "hit@5", "mrr", "citation_precision", "answer_key_accuracy",
-                "refusal_precision", "refusal_recall", "p50_ms", "p95_ms")
+METRIC_NAMES = (
+    "n",
+    "hit@1",
+    "hit@3",
+    "hit@5",
+    "mrr",
+    "citation_precision",
+    "answer_key_accuracy",
+    "refusal_precision",
+    "refusal_recall",
+    "p50_ms",
+    "p95_ms",
+)
 
 
 @dataclass
@@ -35,8 +46,7 @@ class Outcome:
         label, clause_id, doc_id = clause
         if doc_id != self.question.doc:
             return False
-        return any(g in (label, clause_id) or (len(g) > 8 and clause_id.startswith(g))
-                   for g in self.question.gold)
+        return any(g in (label, clause_id) or (len(g) > 8 and clause_id.startswith(g)) for g in self.question.gold)
 
     @property
     def rank(self) -> int | None:
@@ -118,10 +128,18 @@ def by_kind(outcomes: list[Outcome]) -> dict[str, dict]:
 def failure(o: Outcome) -> dict:
     q = o.question
     return {
-        "id": q.id, "kind": q.kind, "question": q.question, "previous": q.previous,
+        "id": q.id,
+        "kind": q.kind,
+        "question": q.question,
+        "previous": q.previous,
         "expected": {"refuse": q.refusal, "gold": list(q.gold), "key": list(q.key)},
-        "got": {"refused": o.refused, "answer": o.answer, "cited": [c[0] for c in o.cited],
-                "retrieved": [c[0] for c in o.ranked[:5]], "rank": o.rank},
+        "got": {
+            "refused": o.refused,
+            "answer": o.answer,
+            "cited": [c[0] for c in o.cited],
+            "retrieved": [c[0] for c in o.ranked[:5]],
+            "rank": o.rank,
+        },
         "reasons": o.reasons,
     }
 

@@ -36,10 +36,16 @@ class EvalRun:
         """The default variant's figures at the top level (the documented shape), and all of them
         under `variants`."""
         main = self.results["fusion"]
-        return {"metrics": main["metrics"], "by_kind": main["by_kind"], "failures": main["failures"],
-                "variants": {name: r["metrics"] for name, r in self.results.items()},
-                "set": self.set_name, "set_sha256": self.set_sha256, "generation": self.generation,
-                "settings": self.settings}
+        return {
+            "metrics": main["metrics"],
+            "by_kind": main["by_kind"],
+            "failures": main["failures"],
+            "variants": {name: r["metrics"] for name, r in self.results.items()},
+            "set": self.set_name,
+            "set_sha256": self.set_sha256,
+            "generation": self.generation,
+            "settings": self.settings,
+        }
 
 
 def outcome(chain, q: GoldQuestion) -> Outcome:
@@ -63,23 +69,35 @@ def run_questions(chain, questions: list[GoldQuestion], progress: Callable[[int]
             progress(len(outcomes))
     for o in outcomes:
         o.reasons = o.judge()
-    return {"metrics": score(outcomes), "by_kind": by_kind(outcomes),
-            "failures": [failure(o) for o in outcomes if o.reasons], "outcomes": outcomes}
+    return {
+        "metrics": score(outcomes),
+        "by_kind": by_kind(outcomes),
+        "failures": [failure(o) for o in outcomes if o.reasons],
+        "outcomes": outcomes,
+    }
 
 
-def evaluate(bot, set_path: Path, variants: tuple[str, ...] = tuple(VARIANTS),
-             progress: Callable[[int, int], None] | None = None) -> EvalRun:
+def evaluate(
+    bot, set_path: Path, variants: tuple[str, ...] = tuple(VARIANTS), progress: Callable[[int, int], None] | None = None
+) -> EvalRun:
     """Every question of the set, through the bot's own chain (fusion) and the variants;
     `progress(done, total)` is called after each question (the web page shows it)."""
     set_path = Path(set_path)
     questions = load_gold(set_path)
     bot.warm_up()
-    run = EvalRun(set_name=set_path.name, set_sha256=hashlib.sha256(set_path.read_bytes()).hexdigest(),
-                  generation=bot.store.name, settings=_settings(bot))
+    run = EvalRun(
+        set_name=set_path.name,
+        set_sha256=hashlib.sha256(set_path.read_bytes()).hexdigest(),
+        generation=bot.store.name,
+        settings=_settings(bot),
+    )
     total = len(questions) * len(variants)
     for n, name in enumerate(variants):
-        chain = bot.chain if name == "fusion" else build_answer_chain(
-            lambda: bot.store, bot.encoder, None, weights=VARIANTS[name], lexicon=bot.lexicon)
+        chain = (
+            bot.chain
+            if name == "fusion"
+            else build_answer_chain(lambda: bot.store, bot.encoder, None, weights=VARIANTS[name], lexicon=bot.lexicon)
+        )
         step = None if progress is None else partial(_shifted, progress, n * len(questions), total)
         run.results[name] = run_questions(chain, questions, step)
     return run
@@ -91,6 +109,9 @@ def _shifted(progress, before: int, total: int, done: int) -> None:
 
 
 def _settings(bot) -> dict:
-    return {"weights": list(WEIGHTS), "embed_model": bot.embedder.model_id,
-            "llm_model": bot.settings.llm_model if bot.settings.llm_enabled else "",
-            "documents": sorted(bot.store.documents)}
+    return {
+        "weights": list(WEIGHTS),
+        "embed_model": bot.embedder.model_id,
+        "llm_model": bot.settings.llm_model if bot.settings.llm_enabled else "",
+        "documents": sorted(bot.store.documents),
+    }

@@ -41,18 +41,25 @@ class EvalStore:
 
     def save(self, run: EvalRun, created_by: str | None = None) -> int:
         main = run.results["fusion"]
-        outcomes = {o.question.id: {"ok": _right(o), "question": o.question.question, "kind": o.question.kind}
-                    for o in main["outcomes"]}
+        outcomes = {
+            o.question.id: {"ok": _right(o), "question": o.question.question, "kind": o.question.kind}
+            for o in main["outcomes"]
+        }
         with self.db.write() as conn:
-            result = conn.execute(insert(eval_runs).values(
-                created_at=self._now(), created_by=created_by, set_name=run.set_name,
-                set_sha256=run.set_sha256, generation=run.generation,
-                settings=json.dumps(run.settings, ensure_ascii=False),
-                metrics=json.dumps({name: r["metrics"] for name, r in run.results.items()}),
-                by_kind=json.dumps(main["by_kind"], ensure_ascii=False),
-                outcomes=json.dumps(outcomes, ensure_ascii=False),
-                failures=json.dumps(main["failures"], ensure_ascii=False),
-            ))
+            result = conn.execute(
+                insert(eval_runs).values(
+                    created_at=self._now(),
+                    created_by=created_by,
+                    set_name=run.set_name,
+                    set_sha256=run.set_sha256,
+                    generation=run.generation,
+                    settings=json.dumps(run.settings, ensure_ascii=False),
+                    metrics=json.dumps({name: r["metrics"] for name, r in run.results.items()}),
+                    by_kind=json.dumps(main["by_kind"], ensure_ascii=False),
+                    outcomes=json.dumps(outcomes, ensure_ascii=False),
+                    failures=json.dumps(main["failures"], ensure_ascii=False),
+                )
+            )
             return result.inserted_primary_key[0]
 
     def runs(self, limit: int = 200) -> list[StoredRun]:
@@ -71,11 +78,23 @@ class EvalStore:
     def got_worse(self, before_id: int, after_id: int) -> list[dict]:
         """Questions right in the earlier run and wrong in the later one (same question id)."""
         before, after = self.get(before_id), self.get(after_id)
-        return [{"id": qid, **after.outcomes[qid]} for qid, was in before.outcomes.items()
-                if was["ok"] and qid in after.outcomes and not after.outcomes[qid]["ok"]]
+        return [
+            {"id": qid, **after.outcomes[qid]}
+            for qid, was in before.outcomes.items()
+            if was["ok"] and qid in after.outcomes and not after.outcomes[qid]["ok"]
+        ]
 
 
 def _stored(row) -> StoredRun:
-    return StoredRun(row.id, row.created_at, row.created_by, row.set_name, row.generation,
-                     json.loads(row.settings), json.loads(row.metrics), json.loads(row.by_kind),
-                     json.loads(row.outcomes), json.loads(row.failures))
+    return StoredRun(
+        row.id,
+        row.created_at,
+        row.created_by,
+        row.set_name,
+        row.generation,
+        json.loads(row.settings),
+        json.loads(row.metrics),
+        json.loads(row.by_kind),
+        json.loads(row.outcomes),
+        json.loads(row.failures),
+    )

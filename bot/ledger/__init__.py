@@ -15,6 +15,14 @@ from .service import OPERATOR, LedgerService
 from .timing import TOUCH_KINDS, active_seconds
 
 __all__ = [
-    "OPERATOR", "SECONDS_PER_HOUR", "SOURCES", "TOUCH_KINDS", "Card", "ImportReport", "LedgerService",
-    "Line", "RowProblem", "active_seconds",
+    "OPERATOR",
+    "SECONDS_PER_HOUR",
+    "SOURCES",
+    "TOUCH_KINDS",
+    "Card",
+    "ImportReport",
+    "LedgerService",
+    "Line",
+    "RowProblem",
+    "active_seconds",
 ]

@@ -30,8 +30,13 @@ DAY_SECONDS = 24 * 3600
 STATED_LOAD_PER_HUNDREDTH = 36  # seconds of the day one hundredth of a stated 学时 takes up
 
 MAX_CONTENT, MAX_FORM, MAX_ORIGIN, MAX_REASON = 500, 32, 200, 500
-SOURCES = {"chat": "问答学习", "practice": "练习", "test": "测验",
-           "trainer": "培训管理员录入", "import": "外部平台导入"}
+SOURCES = {
+    "chat": "问答学习",
+    "practice": "练习",
+    "test": "测验",
+    "trainer": "培训管理员录入",
+    "import": "外部平台导入",
+}
 FORMS = ("线上", "线下", "自学", "测验", "面授", "网络", "讲座", "研讨")
 
 
@@ -164,5 +169,7 @@ def clean_text(value, label: str, limit: int, *, required: bool = True) -> str:
 
 
 def day_full_message(officer_id: str, day: date) -> str:
-    return (f"{officer_id} 在 {day.isoformat()} 当天登记的学时累计超过 24 小时，不可能：请核对日期和学时"
-            "（每 1 学时按 1 小时计入当天上限）")
+    return (
+        f"{officer_id} 在 {day.isoformat()} 当天登记的学时累计超过 24 小时，不可能：请核对日期和学时"
+        "（每 1 学时按 1 小时计入当天上限）"
+    )

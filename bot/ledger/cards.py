@@ -61,12 +61,23 @@ class Line:
 
     def to_json(self) -> dict:
         return {
-            "id": self.id, "date": self.day.isoformat(), "content": self.content, "form": self.form,
-            "source": self.source, "source_name": self.source_name, "origin": self.origin,
-            "hours": hours_number(self.hundredths), "stated": self.stated, "seconds": self.seconds,
-            "counted": self.counted, "year_total_after": hours_number(self.running),
-            "entered_by": self.entered_by, "entered_at": self.entered_at.isoformat(),
-            "reverses": self.reverses, "reversed_by": self.reversed_by, "reason": self.reason,
+            "id": self.id,
+            "date": self.day.isoformat(),
+            "content": self.content,
+            "form": self.form,
+            "source": self.source,
+            "source_name": self.source_name,
+            "origin": self.origin,
+            "hours": hours_number(self.hundredths),
+            "stated": self.stated,
+            "seconds": self.seconds,
+            "counted": self.counted,
+            "year_total_after": hours_number(self.running),
+            "entered_by": self.entered_by,
+            "entered_at": self.entered_at.isoformat(),
+            "reverses": self.reverses,
+            "reversed_by": self.reversed_by,
+            "reason": self.reason,
         }
 
 
@@ -121,8 +132,7 @@ class Card:
         return f"{self.year} 年度学时 {hours_text(self.total)} / {self.target}，{state}"
 
 
-def build_card(officer, rows, year: int, target: int, chat_counts: bool,
-               open_session: dict | None = None) -> Card:
+def build_card(officer, rows, year: int, target: int, chat_counts: bool, open_session: dict | None = None) -> Card:
     """`officer` has id, name, unit; `rows` are the officer's ledger rows for the year, in order."""
     reversed_by = {row.reverses: row.id for row in rows if row.reverses is not None}
     lines, total = [], 0
@@ -131,13 +141,26 @@ def build_card(officer, rows, year: int, target: int, chat_counts: bool,
         amount = units(row.hours_hundredths, row.seconds)
         if counted:
             total += amount
-        lines.append(Line(
-            id=row.id, day=row.day, content=row.content, form=row.form, source=row.source,
-            origin=row.origin, hundredths=floor_hundredths(amount),
-            stated=row.hours_hundredths is not None, seconds=row.seconds, counted=counted,
-            entered_by=row.entered_by, entered_at=row.entered_at, reverses=row.reverses,
-            reversed_by=reversed_by.get(row.id), reason=row.reason, running=floor_hundredths(total),
-        ))
+        lines.append(
+            Line(
+                id=row.id,
+                day=row.day,
+                content=row.content,
+                form=row.form,
+                source=row.source,
+                origin=row.origin,
+                hundredths=floor_hundredths(amount),
+                stated=row.hours_hundredths is not None,
+                seconds=row.seconds,
+                counted=counted,
+                entered_by=row.entered_by,
+                entered_at=row.entered_at,
+                reverses=row.reverses,
+                reversed_by=reversed_by.get(row.id),
+                reason=row.reason,
+                running=floor_hundredths(total),
+            )
+        )
     return Card(officer.id, officer.name, officer.unit, year, target, tuple(lines), total, open_session)
 
 

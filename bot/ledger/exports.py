@@ -17,8 +17,20 @@ from .cards import Card
 SUMMARY_SHEET = "汇总"
 SUMMARY_HEADER = ("序号", "执法证号", "姓名", "单位", "年度累计", "目标学时", "是否达标", "尚差学时", "记录数")
 CARD_HEADER = ("日期", "培训内容", "培训形式", "学时", "年度累计", "来源", "记录号", "备注")
-CSV_HEADER = ("执法证号", "姓名", "单位", "日期", "培训内容", "培训形式", "学时", "年度累计",
-              "是否达标", "来源", "记录号", "备注")
+CSV_HEADER = (
+    "执法证号",
+    "姓名",
+    "单位",
+    "日期",
+    "培训内容",
+    "培训形式",
+    "学时",
+    "年度累计",
+    "是否达标",
+    "来源",
+    "记录号",
+    "备注",
+)
 TOTAL_LABEL = "年度合计"
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 
@@ -46,11 +58,34 @@ def cards_csv(cards: Sequence[Card]) -> bytes:
     for card in cards:
         who = tuple(_csv_text(v) for v in (card.officer_id, card.name, card.unit))
         for line in card.lines:
-            writer.writerow((*who, line.day.isoformat(), _csv_text(line.content), _csv_text(line.form),
-                             hours_text(line.hundredths), hours_text(line.running), "", line.source_name,
-                             line.id, _csv_text(line.note)))
-        writer.writerow((*who, TOTAL_LABEL, "", "", hours_text(card.total), hours_text(card.total),
-                         _yes(card.met), "", "", f"目标 {card.target} 学时"))
+            writer.writerow(
+                (
+                    *who,
+                    line.day.isoformat(),
+                    _csv_text(line.content),
+                    _csv_text(line.form),
+                    hours_text(line.hundredths),
+                    hours_text(line.running),
+                    "",
+                    line.source_name,
+                    line.id,
+                    _csv_text(line.note),
+                )
+            )
+        writer.writerow(
+            (
+                *who,
+                TOTAL_LABEL,
+                "",
+                "",
+                hours_text(card.total),
+                hours_text(card.total),
+                _yes(card.met),
+                "",
+                "",
+                f"目标 {card.target} 学时",
+            )
+        )
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
@@ -86,13 +121,24 @@ def cards_xlsx(cards: Sequence[Card], unit: str, year: int, target: int) -> byte
     summary = book.create_sheet(SUMMARY_SHEET)
     for letter, width in zip("ABCDEFGHI", (6, 14, 10, 28, 10, 10, 9, 10, 8)):
         summary.column_dimensions[letter].width = width
-    summary.append([heading(summary, f"{unit} {year} 年度业务培训学时汇总（每人每年不少于 {target} 学时）",
-                            title_font)])
+    summary.append(
+        [heading(summary, f"{unit} {year} 年度业务培训学时汇总（每人每年不少于 {target} 学时）", title_font)]
+    )
     summary.append([heading(summary, h) for h in SUMMARY_HEADER])
     for n, card in enumerate(cards, start=1):
-        summary.append([n, text(summary, card.officer_id), text(summary, card.name), text(summary, card.unit),
-                        hours(summary, card.total), card.target, _yes(card.met), hours(summary, card.remaining),
-                        len(card.lines)])
+        summary.append(
+            [
+                n,
+                text(summary, card.officer_id),
+                text(summary, card.name),
+                text(summary, card.unit),
+                hours(summary, card.total),
+                card.target,
+                _yes(card.met),
+                hours(summary, card.remaining),
+                len(card.lines),
+            ]
+        )
 
     names: set[str] = {SUMMARY_SHEET.lower()}
     for card in cards:
@@ -106,11 +152,30 @@ def cards_xlsx(cards: Sequence[Card], unit: str, year: int, target: int) -> byte
         sheet.append([heading(sheet, h) for h in CARD_HEADER])
         for line in card.lines:
             # A date value gets openpyxl's yyyy-mm-dd format by itself.
-            sheet.append([line.day, text(sheet, line.content), text(sheet, line.form), hours(sheet, line.hundredths),
-                          hours(sheet, line.running), line.source_name, line.id, text(sheet, line.note or None)])
-        sheet.append([heading(sheet, TOTAL_LABEL), None, None, hours(sheet, card.total, bold),
-                      hours(sheet, card.total, bold), None, None,
-                      f"目标 {card.target} 学时，是否达标：{_yes(card.met)}"])
+            sheet.append(
+                [
+                    line.day,
+                    text(sheet, line.content),
+                    text(sheet, line.form),
+                    hours(sheet, line.hundredths),
+                    hours(sheet, line.running),
+                    line.source_name,
+                    line.id,
+                    text(sheet, line.note or None),
+                ]
+            )
+        sheet.append(
+            [
+                heading(sheet, TOTAL_LABEL),
+                None,
+                None,
+                hours(sheet, card.total, bold),
+                hours(sheet, card.total, bold),
+                None,
+                None,
+                f"目标 {card.target} 学时，是否达标：{_yes(card.met)}",
+            ]
+        )
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -123,6 +188,6 @@ def _sheet_name(card: Card, taken: set[str]) -> str:
     while name.lower() in taken:  # Excel compares sheet names without case
         n += 1
         suffix = f"~{n}"
-        name = base[:31 - len(suffix)] + suffix
+        name = base[: 31 - len(suffix)] + suffix
     taken.add(name.lower())
     return name

@@ -91,8 +91,10 @@ class ImportReport:
 
     def summary(self) -> str:
         if self.problems:
-            lines = [f"文件中有 {len(self.problems)} 处问题，本次没有导入任何记录。"
-                     "请修改以下各处后重新导入整个文件（已导入过的行不会重复计入）："]
+            lines = [
+                f"文件中有 {len(self.problems)} 处问题，本次没有导入任何记录。"
+                "请修改以下各处后重新导入整个文件（已导入过的行不会重复计入）："
+            ]
             lines += ["  " + p.text() for p in self.problems]
             return "\n".join(lines)
         text = f"共 {self.rows} 行：新增 {self.added} 条学时记录"
@@ -101,8 +103,13 @@ class ImportReport:
         return text + "。"
 
     def to_json(self) -> dict:
-        return {"ok": self.ok, "rows": self.rows, "added": self.added, "already": self.already,
-                "problems": [p.to_json() for p in self.problems]}
+        return {
+            "ok": self.ok,
+            "rows": self.rows,
+            "added": self.added,
+            "already": self.already,
+            "problems": [p.to_json() for p in self.problems],
+        }
 
 
 @dataclass(frozen=True)
@@ -130,8 +137,14 @@ class CleanRow:
         """The same training, however it is spelled (full-width digits, spacing), gives the same
         key: importing a file again, or an overlapping export of the same platform, adds nothing."""
         amount = f"h{self.hours_hundredths}" if self.hours_hundredths is not None else f"s{self.seconds}"
-        parts = (self.officer_id, self.day.isoformat(), _norm(self.content), _norm(self.form), amount,
-                 _norm(self.origin))
+        parts = (
+            self.officer_id,
+            self.day.isoformat(),
+            _norm(self.content),
+            _norm(self.form),
+            amount,
+            _norm(self.origin),
+        )
         return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
 
     def column(self, field: str) -> str:
@@ -161,9 +174,13 @@ def read_bytes(data: bytes, name: str) -> list[RawRow]:
     if data.startswith(b"PK\x03\x04"):
         return _rows_from_table(_xlsx_rows(name, data), name)
     if data.startswith(b"\xd0\xcf\x11\xe0"):
-        raise LedgerImportError(f"文件 {name} 是旧版 Excel（.xls）格式：请在 Excel 中另存为 .xlsx 或 CSV UTF-8 后再导入")
+        raise LedgerImportError(
+            f"文件 {name} 是旧版 Excel（.xls）格式：请在 Excel 中另存为 .xlsx 或 CSV UTF-8 后再导入"
+        )
     if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise LedgerImportError(f"文件 {name} 不是 XLSX 或 CSV 表格（可能已损坏）：请在 Excel 中另存为 .xlsx 或 CSV UTF-8 后再导入")
+        raise LedgerImportError(
+            f"文件 {name} 不是 XLSX 或 CSV 表格（可能已损坏）：请在 Excel 中另存为 .xlsx 或 CSV UTF-8 后再导入"
+        )
     return _rows_from_table(_csv_rows(_decode(data, name), name), name)
 
 
@@ -173,15 +190,18 @@ def _csv_rows(text: str, name: str):
         for row in reader:
             yield reader.line_num, row
     except csv.Error as exc:  # a cell over the csv module's size limit, a stray NUL
-        raise LedgerImportError(f"文件 {name} 第 {reader.line_num} 行无法读取（单元格过长或含有非法字符）：请确认它是 CSV 表格，"
-                                "或在 Excel 中另存为 .xlsx 或 CSV UTF-8 后再导入") from exc
+        raise LedgerImportError(
+            f"文件 {name} 第 {reader.line_num} 行无法读取（单元格过长或含有非法字符）：请确认它是 CSV 表格，"
+            "或在 Excel 中另存为 .xlsx 或 CSV UTF-8 后再导入"
+        ) from exc
 
 
 def _check_size(size: int, name: str) -> None:
     if size > MAX_IMPORT_BYTES:
         raise LedgerImportError(
             f"文件 {name} 有 {size / 1024 / 1024:.1f} MB，超过 {MAX_IMPORT_BYTES // 1024 // 1024} MB 的上限："
-            "请分成几个文件分别导入")
+            "请分成几个文件分别导入"
+        )
 
 
 # What a damaged workbook raises, from the zip container to the XML of a sheet (ParseError and
@@ -195,7 +215,8 @@ def _xlsx_rows(name: str, data: bytes):
     def broken(exc: Exception) -> LedgerImportError:
         return LedgerImportError(
             f"无法读取 Excel 文件 {name}（{type(exc).__name__}）：请确认文件未加密、未损坏，"
-            "或在 Excel 中另存为 CSV UTF-8 后再导入")
+            "或在 Excel 中另存为 CSV UTF-8 后再导入"
+        )
 
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
@@ -214,7 +235,8 @@ def _xlsx_rows(name: str, data: bytes):
 def _decode(data: bytes, name: str) -> str:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise LedgerImportError(
-            f"文件 {name} 是 UTF-16 编码（Excel 的“Unicode 文本”），请另存为“CSV UTF-8（逗号分隔）”后再导入")
+            f"文件 {name} 是 UTF-16 编码（Excel 的“Unicode 文本”），请另存为“CSV UTF-8（逗号分隔）”后再导入"
+        )
     # Excel on Chinese Windows saves plain "CSV" as GBK; GB18030 decodes GBK and more.
     for encoding in ("utf-8-sig", "gb18030"):
         try:
@@ -252,8 +274,7 @@ def _rows_from_table(table: Iterable[tuple[int, list]], name: str) -> list[RawRo
             continue
         if len(rows) >= MAX_IMPORT_ROWS:
             raise LedgerImportError(f"文件 {name} 超过 {MAX_IMPORT_ROWS} 行：请分成几个文件分别导入")
-        rows.append(RawRow(line, {f: (cells[i] if i < len(cells) else None) for f, i in header.items()},
-                           written))
+        rows.append(RawRow(line, {f: (cells[i] if i < len(cells) else None) for f, i in header.items()}, written))
     if header is None:
         if first is None:
             raise LedgerImportError(f"文件 {name} 是空的，请按表头 {HEADER_HELP} 填写学时记录")
@@ -292,12 +313,13 @@ def rows_from_json(items: list) -> list[RawRow]:
     rows = []
     for n, item in enumerate(items, start=1):
         if not isinstance(item, dict):
-            raise LedgerImportError(f"第 {n} 条记录不是对象：每条记录应为 {{\"执法证号\": …, \"日期\": …}} 的形式")
+            raise LedgerImportError(f'第 {n} 条记录不是对象：每条记录应为 {{"执法证号": …, "日期": …}} 的形式')
         keys = list(item)
         positions = _header_positions(keys)
         _check_header(positions, n)
-        rows.append(RawRow(n, {f: item[keys[i]] for f, i in positions.items()},
-                           {f: str(keys[i]) for f, i in positions.items()}))
+        rows.append(
+            RawRow(n, {f: item[keys[i]] for f, i in positions.items()}, {f: str(keys[i]) for f, i in positions.items()})
+        )
     return rows
 
 
@@ -314,7 +336,9 @@ def clean_rows(raw_rows: list[RawRow], today: date) -> tuple[list[CleanRow], lis
         if isinstance(cleaned, list):
             problems += cleaned
         elif cleaned.key in first_line:
-            problems.append(RowProblem(raw.line, WHOLE_ROW, f"与第 {first_line[cleaned.key]} 行完全相同，请删除其中一行"))
+            problems.append(
+                RowProblem(raw.line, WHOLE_ROW, f"与第 {first_line[cleaned.key]} 行完全相同，请删除其中一行")
+            )
         else:
             first_line[cleaned.key] = raw.line
             rows.append(cleaned)
@@ -328,12 +352,24 @@ def check_officers(actor, rows: list[CleanRow], officers: dict) -> list[RowProbl
         officer = officers.get(r.officer_id)
         if officer is None or not actor.manages(officer.unit):
             # One message for both, so an import cannot probe which ids exist elsewhere.
-            problems.append(RowProblem(r.line, r.column("officer_id"), (
-                f"找不到执法证号 {r.officer_id}，或该人员不在您管理的单位："
-                "请核对证号，或先用 studybot users import 导入账号")))
+            problems.append(
+                RowProblem(
+                    r.line,
+                    r.column("officer_id"),
+                    (
+                        f"找不到执法证号 {r.officer_id}，或该人员不在您管理的单位："
+                        "请核对证号，或先用 studybot users import 导入账号"
+                    ),
+                )
+            )
         elif "".join(officer.name.split()) != "".join(r.name.split()):
-            problems.append(RowProblem(r.line, r.column("name"), (
-                f"姓名「{r.name}」与执法证号 {r.officer_id} 的账号姓名「{officer.name}」不一致，请核对是否填错人")))
+            problems.append(
+                RowProblem(
+                    r.line,
+                    r.column("name"),
+                    (f"姓名「{r.name}」与执法证号 {r.officer_id} 的账号姓名「{officer.name}」不一致，请核对是否填错人"),
+                )
+            )
     return problems
 
 
@@ -348,7 +384,6 @@ def check_day_limits(rows: list[CleanRow], loads: dict) -> list[RowProblem]:
             column = r.column("hours") if r.hours_hundredths is not None else r.column("minutes")
             problems.append(RowProblem(r.line, column, day_full_message(r.officer_id, r.day)))
     return problems
-
 
 
 def clean_row(raw: RawRow, today: date) -> CleanRow | list[RowProblem]:
@@ -374,19 +409,39 @@ def clean_row(raw: RawRow, today: date) -> CleanRow | list[RowProblem]:
     hours, minutes = raw.values.get("hours"), raw.values.get("minutes")
     values["hours"] = values["seconds"] = None
     if _blank(hours) and _blank(minutes):
-        problems.append(RowProblem(raw.line, column("hours") if "hours" in raw.headers else column("minutes"),
-                                   "学时和分钟都没有填写：请填写其中一项"))
+        problems.append(
+            RowProblem(
+                raw.line,
+                column("hours") if "hours" in raw.headers else column("minutes"),
+                "学时和分钟都没有填写：请填写其中一项",
+            )
+        )
     elif not _blank(hours) and not _blank(minutes):
-        problems.append(RowProblem(raw.line, column("minutes"),
-                                   "学时和分钟只能填写一项：有明确学时的填学时，否则填分钟（按 45 分钟 = 1 学时折算）"))
+        problems.append(
+            RowProblem(
+                raw.line,
+                column("minutes"),
+                "学时和分钟只能填写一项：有明确学时的填学时，否则填分钟（按 45 分钟 = 1 学时折算）",
+            )
+        )
     elif not _blank(hours):
         check("hours", parse_hours)
     else:
         check("minutes", parse_minutes, store="seconds")
     if problems:
         return problems
-    return CleanRow(raw.line, values["officer_id"], values["name"], values["day"], values["content"],
-                    values["form"], values["hours"], values["seconds"], values["origin"], raw.headers)
+    return CleanRow(
+        raw.line,
+        values["officer_id"],
+        values["name"],
+        values["day"],
+        values["content"],
+        values["form"],
+        values["hours"],
+        values["seconds"],
+        values["origin"],
+        raw.headers,
+    )
 
 
 def _text(value) -> str:

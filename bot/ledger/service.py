@@ -71,8 +71,17 @@ class LedgerService:
 
     # --- entering records (trainers) ---
 
-    def add(self, actor: User, officer_ids: Sequence[str], *, day, content: str, form: str = "线下",
-            hours=None, minutes=None) -> list[int]:
+    def add(
+        self,
+        actor: User,
+        officer_ids: Sequence[str],
+        *,
+        day,
+        content: str,
+        form: str = "线下",
+        hours=None,
+        minutes=None,
+    ) -> list[int]:
         """One training for one or more officers at once (all or none); returns the record ids.
 
         Either `hours` (stated 学时) or `minutes` (measured time), not both.
@@ -86,8 +95,13 @@ class LedgerService:
         if twice:
             raise InvalidRecord(f"执法证号重复：{'、'.join(twice)}，同一人同一次培训只能登记一次")
         amount = self._amount(hours, minutes)
-        values = dict(day=parse_day(day, self._today()), content=clean_text(content, "培训内容", MAX_CONTENT),
-                      form=clean_text(form, "培训形式", MAX_FORM), source="trainer", **amount)
+        values = dict(
+            day=parse_day(day, self._today()),
+            content=clean_text(content, "培训内容", MAX_CONTENT),
+            form=clean_text(form, "培训形式", MAX_FORM),
+            source="trainer",
+            **amount,
+        )
         now = self._now()
         with self.db.write() as conn:
             officers = store.lock_officers(conn, ids)
@@ -95,19 +109,36 @@ class LedgerService:
             loads = store.day_loads(conn, [(i, values["day"]) for i in ids])
             for i in ids:
                 self._check_day(i, values["day"], loads.get((i, values["day"]), 0), amount)
-            return [store.append(conn, dict(values, officer_id=i, entered_by=_entered_by(actor), entered_at=now))
-                    for i in ids]
+            return [
+                store.append(conn, dict(values, officer_id=i, entered_by=_entered_by(actor), entered_at=now))
+                for i in ids
+            ]
 
-    def record_measured(self, officer_id: str, *, day: date, content: str, form: str, source: str,
-                        seconds: int, entered_by: str | None = None) -> int:
+    def record_measured(
+        self,
+        officer_id: str,
+        *,
+        day: date,
+        content: str,
+        form: str,
+        source: str,
+        seconds: int,
+        entered_by: str | None = None,
+    ) -> int:
         """Append measured time (quizzes, practice) for an officer; returns the record id."""
         if source not in SOURCES:
             raise InvalidRecord(f"来源 {source!r} 无效：应为 {', '.join(SOURCES)} 之一")
         amount = {"hours_hundredths": None, "seconds": check_seconds(seconds)}
         day = parse_day(day, self._today())
-        values = dict(officer_id=canonical_id(officer_id), day=day, source=source,
-                      content=clean_text(content, "培训内容", MAX_CONTENT),
-                      form=clean_text(form, "培训形式", MAX_FORM), entered_by=entered_by, **amount)
+        values = dict(
+            officer_id=canonical_id(officer_id),
+            day=day,
+            source=source,
+            content=clean_text(content, "培训内容", MAX_CONTENT),
+            form=clean_text(form, "培训形式", MAX_FORM),
+            entered_by=entered_by,
+            **amount,
+        )
         with self.db.write() as conn:
             if not store.lock_officers(conn, [values["officer_id"]]):
                 raise UnknownUser(officer_id)
@@ -117,8 +148,18 @@ class LedgerService:
             self._check_day(values["officer_id"], day, load, amount)
             return store.append(conn, dict(values, entered_at=self._now()))
 
-    def correct(self, actor: User, record_id: int, reason: str, *, day=None, content: str | None = None,
-                form: str | None = None, hours=None, minutes=None) -> dict:
+    def correct(
+        self,
+        actor: User,
+        record_id: int,
+        reason: str,
+        *,
+        day=None,
+        content: str | None = None,
+        form: str | None = None,
+        hours=None,
+        minutes=None,
+    ) -> dict:
         """Reverse a record (a new record that cancels it, with the reason); with any of the
         other arguments, also append the corrected record. Nothing is edited or deleted."""
         reason = clean_text(reason, "更正原因", MAX_REASON)
@@ -136,11 +177,23 @@ class LedgerService:
             done = store.reversal_of(conn, record_id)
             if done is not None:
                 raise InvalidRecord(f"记录 {record_id} 已被记录 {done.id} 更正过，不能重复更正")
-            reversal = store.append(conn, dict(
-                officer_id=original.officer_id, day=original.day, content=original.content,
-                form=original.form, source=original.source, origin=original.origin,
-                hours_hundredths=_negative(original.hours_hundredths), seconds=_negative(original.seconds),
-                entered_by=_entered_by(actor), entered_at=now, reverses=original.id, reason=reason))
+            reversal = store.append(
+                conn,
+                dict(
+                    officer_id=original.officer_id,
+                    day=original.day,
+                    content=original.content,
+                    form=original.form,
+                    source=original.source,
+                    origin=original.origin,
+                    hours_hundredths=_negative(original.hours_hundredths),
+                    seconds=_negative(original.seconds),
+                    entered_by=_entered_by(actor),
+                    entered_at=now,
+                    reverses=original.id,
+                    reason=reason,
+                ),
+            )
             result = {"reversal": reversal, "replacement": None}
             if all(v is None for v in (day, content, form, hours, minutes)):
                 return result
@@ -153,9 +206,14 @@ class LedgerService:
                 day=original.day if day is None else parse_day(day, self._today()),
                 content=original.content if content is None else clean_text(content, "培训内容", MAX_CONTENT),
                 form=original.form if form is None else clean_text(form, "培训形式", MAX_FORM),
-                source="trainer", entered_by=_entered_by(actor), entered_at=now, **amount)
+                source="trainer",
+                entered_by=_entered_by(actor),
+                entered_at=now,
+                **amount,
+            )
             load = store.day_loads(conn, [(original.officer_id, values["day"])]).get(
-                (original.officer_id, values["day"]), 0)
+                (original.officer_id, values["day"]), 0
+            )
             self._check_day(original.officer_id, values["day"], load, amount)
             result["replacement"] = store.append(conn, values)
             return result
@@ -204,10 +262,20 @@ class LedgerService:
         if session.seconds <= 0:
             return 0  # a single event: nothing measured
         # Server-observed time, so no 24-hours check: it cannot exceed the time that passed.
-        store.append(conn, dict(
-            officer_id=session.officer_id, day=local_date(session.started_at), content=timing.CHAT_CONTENT,
-            form=timing.CHAT_FORM, source="chat", seconds=session.seconds, hours_hundredths=None,
-            entered_by=None, entered_at=self._now()))
+        store.append(
+            conn,
+            dict(
+                officer_id=session.officer_id,
+                day=local_date(session.started_at),
+                content=timing.CHAT_CONTENT,
+                form=timing.CHAT_FORM,
+                source="chat",
+                seconds=session.seconds,
+                hours_hundredths=None,
+                entered_by=None,
+                entered_at=self._now(),
+            ),
+        )
         return 1
 
     # --- reading (officers, trainers, the sharing API) ---
@@ -248,14 +316,22 @@ class LedgerService:
         by_officer: dict[str, list] = {}
         for row in rows:
             by_officer.setdefault(row.officer_id, []).append(row)
-        return [build_card(o, by_officer.get(o.id, []), year, self.target, self.chat_counts)
-                for o in officers if not (o.disabled and o.id not in by_officer)]
+        return [
+            build_card(o, by_officer.get(o.id, []), year, self.target, self.chat_counts)
+            for o in officers
+            if not (o.disabled and o.id not in by_officer)
+        ]
 
     def unit_hours(self, actor: User, unit: str, year: int | None = None, records: bool = True) -> dict:
         """GET /api/v1/units/{unit}/hours: each officer's total, target, 是否达标 and records."""
         cards = self.unit_cards(actor, unit, year)
-        return {"unit": unit.strip(), "year": self._year(year), "target": self.target,
-                "met_count": sum(c.met for c in cards), "officers": [c.to_json(records) for c in cards]}
+        return {
+            "unit": unit.strip(),
+            "year": self._year(year),
+            "target": self.target,
+            "met_count": sum(c.met for c in cards),
+            "officers": [c.to_json(records) for c in cards],
+        }
 
     def export(self, actor: User, unit: str, year: int | None, fmt: str) -> bytes:
         """The unit's 登记卡 for the year: 'xlsx' (summary sheet + one card per officer) or 'csv'."""
@@ -293,10 +369,25 @@ class LedgerService:
             problems += check_day_limits(fresh, store.day_loads(conn, [(r.officer_id, r.day) for r in fresh]))
             if problems:
                 return ImportReport(len(raw_rows), 0, 0, in_file_order(problems))
-            store.append_many(conn, [dict(
-                officer_id=r.officer_id, day=r.day, content=r.content, form=r.form, source="import",
-                origin=r.origin, hours_hundredths=r.hours_hundredths, seconds=r.seconds,
-                entered_by=_entered_by(actor), entered_at=now, import_key=r.key) for r in fresh])
+            store.append_many(
+                conn,
+                [
+                    dict(
+                        officer_id=r.officer_id,
+                        day=r.day,
+                        content=r.content,
+                        form=r.form,
+                        source="import",
+                        origin=r.origin,
+                        hours_hundredths=r.hours_hundredths,
+                        seconds=r.seconds,
+                        entered_by=_entered_by(actor),
+                        entered_at=now,
+                        import_key=r.key,
+                    )
+                    for r in fresh
+                ],
+            )
         return ImportReport(len(raw_rows), len(fresh), len(rows) - len(fresh), ())
 
     # --- helpers ---
@@ -346,9 +437,13 @@ class LedgerService:
     def _session_json(self, row) -> dict | None:
         if row is None:
             return None
-        return {"status": "进行中", "started_at": row.started_at.isoformat(),
-                "last_event_at": row.last_event_at.isoformat(), "seconds": row.seconds,
-                "counted": self.chat_counts}
+        return {
+            "status": "进行中",
+            "started_at": row.started_at.isoformat(),
+            "last_event_at": row.last_event_at.isoformat(),
+            "seconds": row.seconds,
+            "counted": self.chat_counts,
+        }
 
 
 def select_unit_ids(unit: str):

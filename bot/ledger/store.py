@@ -23,18 +23,21 @@ CHUNK = 500  # ids per IN (...) list: well under every database's parameter limi
 
 def chunks(items: Sequence, size: int = CHUNK) -> Iterator[Sequence]:
     for start in range(0, len(items), size):
-        yield items[start:start + size]
+        yield items[start : start + size]
 
 
 def lock_officers(conn: Connection, officer_ids: Iterable[str]) -> dict:
     """The users rows of these ids that exist, locked until the transaction ends."""
     found = {}
     for chunk in chunks(sorted(set(officer_ids))):
-        query = (select(users.c.id, users.c.name, users.c.unit, users.c.role, users.c.disabled)
-                 .where(users.c.id.in_(chunk)).order_by(users.c.id)
-                 # NO KEY UPDATE: enough to serialise ledger writers, and it does not block the
-                 # key-share locks that inserting rows referencing users takes.
-                 .with_for_update(key_share=True))
+        query = (
+            select(users.c.id, users.c.name, users.c.unit, users.c.role, users.c.disabled)
+            .where(users.c.id.in_(chunk))
+            .order_by(users.c.id)
+            # NO KEY UPDATE: enough to serialise ledger writers, and it does not block the
+            # key-share locks that inserting rows referencing users takes.
+            .with_for_update(key_share=True)
+        )
         found.update({row.id: row for row in conn.execute(query)})
     return found
 
@@ -43,7 +46,8 @@ def officer_rows(conn: Connection, officer_ids: Iterable[str]) -> dict:
     found = {}
     for chunk in chunks(sorted(set(officer_ids))):
         query = select(users.c.id, users.c.name, users.c.unit, users.c.role, users.c.disabled).where(
-            users.c.id.in_(chunk))
+            users.c.id.in_(chunk)
+        )
         found.update({row.id: row for row in conn.execute(query)})
     return found
 
@@ -67,9 +71,11 @@ def day_loads(conn: Connection, pairs: Iterable[tuple[str, date]]) -> dict[tuple
         return loads
     c = ledger_records.c
     for chunk in chunks(officers):
-        query = (select(c.officer_id, c.day, func.sum(c.hours_hundredths), func.sum(c.seconds))
-                 .where(c.officer_id.in_(chunk), c.day >= days[0], c.day <= days[-1])
-                 .group_by(c.officer_id, c.day))
+        query = (
+            select(c.officer_id, c.day, func.sum(c.hours_hundredths), func.sum(c.seconds))
+            .where(c.officer_id.in_(chunk), c.day >= days[0], c.day <= days[-1])
+            .group_by(c.officer_id, c.day)
+        )
         for officer, day, hundredths, seconds in conn.execute(query):
             loads[(officer, day)] = day_load(hundredths, seconds)
     return loads
@@ -78,8 +84,9 @@ def day_loads(conn: Connection, pairs: Iterable[tuple[str, date]]) -> dict[tuple
 def existing_keys(conn: Connection, keys: Iterable[str]) -> set[str]:
     found: set[str] = set()
     for chunk in chunks(sorted(set(keys))):
-        found.update(conn.execute(select(ledger_records.c.import_key)
-                                  .where(ledger_records.c.import_key.in_(chunk))).scalars())
+        found.update(
+            conn.execute(select(ledger_records.c.import_key).where(ledger_records.c.import_key.in_(chunk))).scalars()
+        )
     return found
 
 
@@ -91,8 +98,7 @@ def reversal_of(conn: Connection, record_id: int):
     return conn.execute(select(ledger_records).where(ledger_records.c.reverses == record_id)).one_or_none()
 
 
-def year_records(conn: Connection, year: int, *, officer_id: str | None = None,
-                 unit: str | None = None) -> list:
+def year_records(conn: Connection, year: int, *, officer_id: str | None = None, unit: str | None = None) -> list:
     """One officer's or one unit's records dated in the year, in card order (date, then entry)."""
     c = ledger_records.c
     query = select(ledger_records).where(and_(c.day >= date(year, 1, 1), c.day <= date(year, 12, 31)))
@@ -105,6 +111,9 @@ def year_records(conn: Connection, year: int, *, officer_id: str | None = None,
 
 def unit_officers(conn: Connection, unit: str) -> list:
     """Everyone in the unit who keeps a card: officers and trainers (not system admins)."""
-    query = (select(users.c.id, users.c.name, users.c.unit, users.c.role, users.c.disabled)
-             .where(users.c.unit == unit, users.c.role != "admin").order_by(users.c.id))
+    query = (
+        select(users.c.id, users.c.name, users.c.unit, users.c.role, users.c.disabled)
+        .where(users.c.unit == unit, users.c.role != "admin")
+        .order_by(users.c.id)
+    )
     return list(conn.execute(query))

@@ -62,15 +62,17 @@ def touch_session(conn: Connection, officer_id: str, at: datetime, idle_gap: tim
         conn.execute(update(study_sessions).where(where).values(events=row.events + 1))
         return None
     if gap <= idle_gap.total_seconds():
-        conn.execute(update(study_sessions).where(where).values(
-            last_event_at=at, seconds=row.seconds + gap, events=row.events + 1))
+        conn.execute(
+            update(study_sessions)
+            .where(where)
+            .values(last_event_at=at, seconds=row.seconds + gap, events=row.events + 1)
+        )
         return None
     conn.execute(update(study_sessions).where(where).values(**fresh))
     return ClosedSession(officer_id, row.started_at, row.seconds)
 
 
-def stale_officers(conn: Connection, officer_ids: Sequence[str] | None, before: datetime,
-                   unit_query=None) -> list[str]:
+def stale_officers(conn: Connection, officer_ids: Sequence[str] | None, before: datetime, unit_query=None) -> list[str]:
     """Officers whose open session saw its last event before `before` (so it has ended)."""
     query = select(study_sessions.c.officer_id).where(study_sessions.c.last_event_at < before)
     if officer_ids is not None:

@@ -42,7 +42,26 @@ from .text import read_md, read_txt
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".docx", ".pdf", ".html", ".htm")
 
-__all__ = ["SUPPORTED_SUFFIXES", "RawDocument", "read_document", "REASON_BAD_DOCX", "REASON_BAD_PDF", "REASON_BINARY", "REASON_DOCX_NO_TEXT", "REASON_EMPTY", "REASON_ENCRYPTED_PDF", "REASON_HTML_NO_TEXT", "REASON_IS_DIRECTORY", "REASON_NO_PERMISSION", "REASON_NOT_FOUND", "REASON_OLE_DOCX", "REASON_PDF_NEEDS_CRYPTO", "REASON_PDF_NO_TEXT", "REASON_TRUNCATED_PDF", "REASON_UNDECODABLE"]
+__all__ = [
+    "SUPPORTED_SUFFIXES",
+    "RawDocument",
+    "read_document",
+    "REASON_BAD_DOCX",
+    "REASON_BAD_PDF",
+    "REASON_BINARY",
+    "REASON_DOCX_NO_TEXT",
+    "REASON_EMPTY",
+    "REASON_ENCRYPTED_PDF",
+    "REASON_HTML_NO_TEXT",
+    "REASON_IS_DIRECTORY",
+    "REASON_NO_PERMISSION",
+    "REASON_NOT_FOUND",
+    "REASON_OLE_DOCX",
+    "REASON_PDF_NEEDS_CRYPTO",
+    "REASON_PDF_NO_TEXT",
+    "REASON_TRUNCATED_PDF",
+    "REASON_UNDECODABLE",
+]
 
 _FORMATS = {".txt": "txt", ".md": "md", ".docx": "docx", ".pdf": "pdf", ".html": "html", ".htm": "html"}
 

@@ -15,7 +15,43 @@ _HTML_DROP = ("script", "style", "noscript", "nav", "template", "svg", "select",
 _HTML_CHROME = ("header", "footer")
 _HTML_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _HTML_BLOCKS = frozenset(
-    ["p", "div", "li", "ul", "ol", "dl", "dt", "dd", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "table", "thead", "tbody", "tfoot", "caption", "section", "article", "main", "blockquote", "pre", "hr", "form", "fieldset", "address", "figure", "figcaption", "center", "details", "summary", "body"]
+    [
+        "p",
+        "div",
+        "li",
+        "ul",
+        "ol",
+        "dl",
+        "dt",
+        "dd",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "tr",
+        "table",
+        "thead",
+        "tbody",
+        "tfoot",
+        "caption",
+        "section",
+        "article",
+        "main",
+        "blockquote",
+        "pre",
+        "hr",
+        "form",
+        "fieldset",
+        "address",
+        "figure",
+        "figcaption",
+        "center",
+        "details",
+        "summary",
+        "body",
+    ]
 )
 _HTML_CELLS = frozenset(("td", "th"))
 _HTML_SPACE = re.compile(r"[ \t\n\r\f]+")

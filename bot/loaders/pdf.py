@@ -130,7 +130,8 @@ def _may_be_furniture(line: str) -> bool:
 def _strip_page_edges(lines: list[str], running: set[str]) -> list[str]:
     edges = _edge_indexes(lines)
     return [
-        line for index, line in enumerate(lines)
+        line
+        for index, line in enumerate(lines)
         if index not in edges or not (_PAGE_NUMBER.match(line.strip()) or _furniture_key(line) in running)
     ]
 

@@ -21,8 +21,16 @@ _BOMS = (
 
 # Files that are surely not text even though they may be mostly ASCII (PDF) or short (PNG header).
 _BINARY_SIGNATURES = (
-    b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"PK\x03\x04", b"%PDF-", b"\xd0\xcf\x11\xe0",
-    b"\x1f\x8b", b"7z\xbc\xaf", b"Rar!", b"\x7fELF",
+    b"\x89PNG",
+    b"\xff\xd8\xff",
+    b"GIF8",
+    b"PK\x03\x04",
+    b"%PDF-",
+    b"\xd0\xcf\x11\xe0",
+    b"\x1f\x8b",
+    b"7z\xbc\xaf",
+    b"Rar!",
+    b"\x7fELF",
 )
 _TEXT_CONTROLS = frozenset(b"\t\n\r\x0b\x0c\x1b")
 _BINARY_SAMPLE = 8192
@@ -30,9 +38,18 @@ _BINARY_SAMPLE = 8192
 _CHINESE_CODECS = ("gb18030", "big5hkscs")
 # GB2312 and GBK pages are decoded as GB18030, their superset: pages labelled gb2312 often use GBK.
 _CHARSET_ALIASES = {
-    "gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "cp936": "gb18030",
-    "gb_2312-80": "gb18030", "euc-cn": "gb18030", "csgb2312": "gb18030", "windows-936": "gb18030",
-    "big5": "big5hkscs", "big5-hkscs": "big5hkscs", "x-x-big5": "big5hkscs", "cp950": "big5hkscs",
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+    "x-gbk": "gb18030",
+    "cp936": "gb18030",
+    "gb_2312-80": "gb18030",
+    "euc-cn": "gb18030",
+    "csgb2312": "gb18030",
+    "windows-936": "gb18030",
+    "big5": "big5hkscs",
+    "big5-hkscs": "big5hkscs",
+    "x-x-big5": "big5hkscs",
+    "cp950": "big5hkscs",
     "utf8": "utf-8",
 }
 
@@ -189,7 +206,7 @@ def _drop_front_matter(lines: list[str]) -> list[str]:
         return lines
     for index in range(1, min(len(lines), 40)):
         if lines[index].strip() in ("---", "..."):
-            return lines[index + 1:]
+            return lines[index + 1 :]
     return lines
 
 

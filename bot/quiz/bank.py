@@ -31,8 +31,9 @@ class BankService:
 
     # ------------------------------------------------------------ import / export
 
-    def import_file(self, user: User | None, path: str | Path, *, name: str | None = None,
-                    unit: str | None = None) -> tuple[int, int]:
+    def import_file(
+        self, user: User | None, path: str | Path, *, name: str | None = None, unit: str | None = None
+    ) -> tuple[int, int]:
         """Import a bank file as a new bank; returns (bank id, number of questions).
 
         `user` None is the command line (a bank for every unit unless `unit` is given). Any bad
@@ -46,15 +47,32 @@ class BankService:
             raise BankImportError(problems, path.name)
         now = self.now()
         with self.db.write() as conn:
-            bank_id = conn.execute(insert(quiz_banks).values(
-                name=(name or path.stem)[:200], unit=unit, source=path.name[:400],
-                created_by=user.id if user else None, created_at=now)).inserted_primary_key[0]
+            bank_id = conn.execute(
+                insert(quiz_banks).values(
+                    name=(name or path.stem)[:200],
+                    unit=unit,
+                    source=path.name[:400],
+                    created_by=user.id if user else None,
+                    created_at=now,
+                )
+            ).inserted_primary_key[0]
             for position, q in enumerate(questions, start=1):
-                qid = conn.execute(insert(quiz_questions).values(
-                    bank_id=bank_id, position=position, type=q.type, stem=q.stem,
-                    options=json.dumps(list(q.options), ensure_ascii=False), answer=q.answer,
-                    explanation=q.explanation, clause_id=q.clause_id, clause_label=q.label, doc_id=q.doc_id,
-                    retired=False, created_at=now)).inserted_primary_key[0]
+                qid = conn.execute(
+                    insert(quiz_questions).values(
+                        bank_id=bank_id,
+                        position=position,
+                        type=q.type,
+                        stem=q.stem,
+                        options=json.dumps(list(q.options), ensure_ascii=False),
+                        answer=q.answer,
+                        explanation=q.explanation,
+                        clause_id=q.clause_id,
+                        clause_label=q.label,
+                        doc_id=q.doc_id,
+                        retired=False,
+                        created_at=now,
+                    )
+                ).inserted_primary_key[0]
                 if q.tags:
                     conn.execute(insert(quiz_question_tags), [{"question_id": qid, "tag": t} for t in q.tags])
         return bank_id, len(questions)
@@ -81,8 +99,15 @@ class BankService:
 
     # ------------------------------------------------------------ reading
 
-    def questions(self, user: User | None, *, bank_id: int | None = None, tag: str | None = None,
-                  include_retired: bool = False, manage: bool = False) -> list[Question]:
+    def questions(
+        self,
+        user: User | None,
+        *,
+        bank_id: int | None = None,
+        tag: str | None = None,
+        include_retired: bool = False,
+        manage: bool = False,
+    ) -> list[Question]:
         """Bank questions the user may use (manage=True: may manage), oldest bank first."""
         q = select(quiz_questions, quiz_banks.c.unit).join(quiz_banks, quiz_banks.c.id == quiz_questions.c.bank_id)
         if bank_id is not None:
@@ -90,7 +115,9 @@ class BankService:
         if not include_retired:
             q = q.where(quiz_questions.c.retired.is_(False))
         if tag is not None:
-            q = q.where(quiz_questions.c.id.in_(select(quiz_question_tags.c.question_id).where(quiz_question_tags.c.tag == tag)))
+            q = q.where(
+                quiz_questions.c.id.in_(select(quiz_question_tags.c.question_id).where(quiz_question_tags.c.tag == tag))
+            )
         with self.db.read() as conn:
             if bank_id is not None:
                 bank = conn.execute(select(quiz_banks).where(quiz_banks.c.id == bank_id)).first()
@@ -102,7 +129,9 @@ class BankService:
                 tags.setdefault(t.question_id, []).append(t.tag)
         return [_question(r, tags.get(r.id, ())) for r in rows if self._may_see(user, r.unit, manage)]
 
-    def questions_for(self, scope: Scope, user: User | None, lookup: CorpusLookup, ids: list[str] | None) -> list[Question]:
+    def questions_for(
+        self, scope: Scope, user: User | None, lookup: CorpusLookup, ids: list[str] | None
+    ) -> list[Question]:
         """Live bank questions for a quiz over the scope: a bank or tag scope takes only those; any
         other scope those whose clause is in it (found by label if its text has changed since)."""
         if scope.kind == "bank":
@@ -128,9 +157,19 @@ class BankService:
             for r in conn.execute(select(quiz_questions.c.bank_id, quiz_questions.c.retired)):
                 total, live = counts.get(r.bank_id, (0, 0))
                 counts[r.bank_id] = (total + 1, live + (0 if r.retired else 1))
-        return [{"id": r.id, "name": r.name, "unit": r.unit, "source": r.source, "created_at": r.created_at,
-                 "questions": counts.get(r.id, (0, 0))[0], "live": counts.get(r.id, (0, 0))[1]}
-                for r in rows if self._may_see(user, r.unit, False)]
+        return [
+            {
+                "id": r.id,
+                "name": r.name,
+                "unit": r.unit,
+                "source": r.source,
+                "created_at": r.created_at,
+                "questions": counts.get(r.id, (0, 0))[0],
+                "live": counts.get(r.id, (0, 0))[1],
+            }
+            for r in rows
+            if self._may_see(user, r.unit, False)
+        ]
 
     def names(self) -> dict[str, str]:
         with self.db.read() as conn:
@@ -159,8 +198,11 @@ class BankService:
             conn.execute(update(quiz_questions).where(quiz_questions.c.id == question_id).values(retired=retired))
 
     def _managed_question(self, conn, user, question_id):
-        row = conn.execute(select(quiz_questions.c.id, quiz_banks.c.unit).join(
-            quiz_banks, quiz_banks.c.id == quiz_questions.c.bank_id).where(quiz_questions.c.id == question_id)).first()
+        row = conn.execute(
+            select(quiz_questions.c.id, quiz_banks.c.unit)
+            .join(quiz_banks, quiz_banks.c.id == quiz_questions.c.bank_id)
+            .where(quiz_questions.c.id == question_id)
+        ).first()
         if row is None:
             raise UnknownQuestion(question_id)
         if not self._may_see(user, row.unit, True):
@@ -188,6 +230,17 @@ class BankService:
 
 
 def _question(row, tags) -> Question:
-    return Question(row.type, row.stem, tuple(json.loads(row.options)), row.answer, clause_id=row.clause_id,
-                    label=row.clause_label, explanation=row.explanation, source="bank", doc_id=row.doc_id,
-                    question_id=row.id, bank_id=row.bank_id, tags=tuple(tags))
+    return Question(
+        row.type,
+        row.stem,
+        tuple(json.loads(row.options)),
+        row.answer,
+        clause_id=row.clause_id,
+        label=row.clause_label,
+        explanation=row.explanation,
+        source="bank",
+        doc_id=row.doc_id,
+        question_id=row.id,
+        bank_id=row.bank_id,
+        tags=tuple(tags),
+    )

@@ -53,19 +53,35 @@ class CandidateCache:
         with self.db.write() as conn:
             for start in range(0, len(ids), CHUNK):
                 chunk = ids[start : start + CHUNK]
-                conn.execute(delete(quiz_candidates).where(
-                    quiz_candidates.c.clause_id.in_(chunk), quiz_candidates.c.generator == generator))
-                conn.execute(insert(quiz_candidates), [
-                    {"clause_id": i, "generator": generator, "version": version,
-                     "data": json.dumps(data[i], ensure_ascii=False), "created_at": now}
-                    for i in chunk
-                ])
+                conn.execute(
+                    delete(quiz_candidates).where(
+                        quiz_candidates.c.clause_id.in_(chunk), quiz_candidates.c.generator == generator
+                    )
+                )
+                conn.execute(
+                    insert(quiz_candidates),
+                    [
+                        {
+                            "clause_id": i,
+                            "generator": generator,
+                            "version": version,
+                            "data": json.dumps(data[i], ensure_ascii=False),
+                            "created_at": now,
+                        }
+                        for i in chunk
+                    ],
+                )
 
     def prune(self, keep_ids: set[str]) -> int:
         """Drop candidates of clauses no longer indexed; returns how many rows went."""
         with self.db.write() as conn:
-            stale = [r.clause_id for r in conn.execute(select(quiz_candidates.c.clause_id).distinct())
-                     if r.clause_id not in keep_ids]
+            stale = [
+                r.clause_id
+                for r in conn.execute(select(quiz_candidates.c.clause_id).distinct())
+                if r.clause_id not in keep_ids
+            ]
             for start in range(0, len(stale), CHUNK):
-                conn.execute(delete(quiz_candidates).where(quiz_candidates.c.clause_id.in_(stale[start : start + CHUNK])))
+                conn.execute(
+                    delete(quiz_candidates).where(quiz_candidates.c.clause_id.in_(stale[start : start + CHUNK]))
+                )
         return len(stale)

@@ -22,8 +22,26 @@ DATA = Path(__file__).resolve().parent.parent / "data"
 LEXICON_FILES = ("userdict.txt", "quiz_generic.txt", "quiz_bodies.txt")
 
 # A date needs a month or a 底/前: a bare "2025年" is usually part of a range such as 2023—2025年.
-DATE = re.compile(r"(?<![\d—\-～至])((?:19|20)\d\d)年(?:(\d{1,2})月)?(?:(\d{1,2})日)?(底|末|初)?(前|以前|之前)?(?![\d—\-～])")
-UNITS = ("个工作日", "工作日", "个学时", "学时", "分钟", "小时", "个月", "天", "周", "次", "级", "项", "%", "万元", "元")
+DATE = re.compile(
+    r"(?<![\d—\-～至])((?:19|20)\d\d)年(?:(\d{1,2})月)?(?:(\d{1,2})日)?(底|末|初)?(前|以前|之前)?(?![\d—\-～])"
+)
+UNITS = (
+    "个工作日",
+    "工作日",
+    "个学时",
+    "学时",
+    "分钟",
+    "小时",
+    "个月",
+    "天",
+    "周",
+    "次",
+    "级",
+    "项",
+    "%",
+    "万元",
+    "元",
+)
 CN_DIGITS = "一二两三四五六七八九十百"
 NUMBER = re.compile(
     rf"(?<![\d.{CN_DIGITS}上下第同唯统单])(\d+(?:\.\d+)?|[{CN_DIGITS}]+)({'|'.join(map(re.escape, UNITS))})"
@@ -123,7 +141,7 @@ def find_facts(sentence: str, clause: ClauseRecord) -> list[Fact]:
             found.append(Fact("term", quoted_sub(term) if term in quoted else "term", term, start, start + len(term)))
     for body in bodies:
         for start in _occurrences(sentence, body):
-            after = sentence[start + len(body):]
+            after = sentence[start + len(body) :]
             if not after.startswith(BODY_NOT_BEFORE):
                 found.append(Fact("body", "body", body, start, start + len(body)))
     return _non_overlapping(found)
@@ -163,7 +181,11 @@ def classify(text: str) -> str:
     m = NUMBER.fullmatch(text)
     if m:
         return f"number:{m.group(2).removeprefix('个')}"
-    if text in base_bodies() or PROVINCE_BODY.fullmatch(text) or re.fullmatch(r"[\u4e00-\u9fff]{2,12}(厅|局|委|所|机关|政府|部门|党委)", text):
+    if (
+        text in base_bodies()
+        or PROVINCE_BODY.fullmatch(text)
+        or re.fullmatch(r"[\u4e00-\u9fff]{2,12}(厅|局|委|所|机关|政府|部门|党委)", text)
+    ):
         return "body"
     return "term" if re.fullmatch(r"[\u4e00-\u9fff0-9、“”《》（）—]{2,40}", text) else "other"
 

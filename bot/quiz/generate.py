@@ -65,7 +65,9 @@ class QuizGenerator:
             if wanted is not None and clause.clause_id not in wanted:
                 continue
             for b in self._blanks.get(clause.clause_id, ()):
-                out.append(Slot(ci, ("fill_blank", "single_choice", "true_false"), (clause.clause_id, b.answer), blank=b))
+                out.append(
+                    Slot(ci, ("fill_blank", "single_choice", "true_false"), (clause.clause_id, b.answer), blank=b)
+                )
             for q in self._quotes.get(clause.clause_id, ()):
                 out.append(Slot(ci, ("which_clause",), (clause.clause_id, "quote", q.sentence), quote=q))
         for q in extra:
@@ -73,8 +75,15 @@ class QuizGenerator:
             out.append(Slot(ci, (q.type,), ("ready", q.key), ready=q))
         return out
 
-    def generate(self, n: int, seed: int, clause_ids=None, extra: list[Question] = (),
-                 types: tuple[str, ...] = TYPES, exclude: set[str] = frozenset()) -> list[Question]:
+    def generate(
+        self,
+        n: int,
+        seed: int,
+        clause_ids=None,
+        extra: list[Question] = (),
+        types: tuple[str, ...] = TYPES,
+        exclude: set[str] = frozenset(),
+    ) -> list[Question]:
         """Up to n questions, the types taking turns, spread over the clauses, each fact once."""
         rng = random.Random(seed)
         slots = self.slots(clause_ids, extra)
@@ -167,19 +176,37 @@ class QuizGenerator:
             return None
         left, right = b.fragment[: b.start], b.fragment[b.end :]
         sentence = clause.sentences[b.sentence]
-        common = dict(clause_id=clause.clause_id, label=clause.label, quote=sentence, fact=b.answer,
-                      kind=b.kind_key, doc_id=clause.doc_id)
+        common = dict(
+            clause_id=clause.clause_id,
+            label=clause.label,
+            quote=sentence,
+            fact=b.answer,
+            kind=b.kind_key,
+            doc_id=clause.doc_id,
+        )
         if t == "fill_blank":
-            return Question("fill_blank", prefix + left + BLANK + right, (), b.answer,
-                            explanation=f"答案：{b.answer}。{self._cite(clause, sentence)}", **common)
+            return Question(
+                "fill_blank",
+                prefix + left + BLANK + right,
+                (),
+                b.answer,
+                explanation=f"答案：{b.answer}。{self._cite(clause, sentence)}",
+                **common,
+            )
         if t == "single_choice":
             wrong = self._distractors(clause, b, left, right, OPTIONS - 1, rng)
             if len(wrong) < 2:
                 return None
             options = [b.answer, *wrong]
             rng.shuffle(options)
-            return Question("single_choice", prefix + left + CHOICE_BLANK + right, tuple(options), b.answer,
-                            explanation=f"答案：{b.answer}。{self._cite(clause, sentence)}", **common)
+            return Question(
+                "single_choice",
+                prefix + left + CHOICE_BLANK + right,
+                tuple(options),
+                b.answer,
+                explanation=f"答案：{b.answer}。{self._cite(clause, sentence)}",
+                **common,
+            )
         if rng.random() < 0.5:
             wrong = self._distractors(clause, b, left, right, 1, rng)
             if wrong:
@@ -187,11 +214,22 @@ class QuizGenerator:
                 statement = left + d + right
                 if not self.lookup.clauses_containing(statement.rstrip("。")):
                     return Question(
-                        "true_false", "判断正误：" + prefix + statement, (TRUE, FALSE), FALSE, replacement=d,
+                        "true_false",
+                        "判断正误：" + prefix + statement,
+                        (TRUE, FALSE),
+                        FALSE,
+                        replacement=d,
                         explanation=f"错误。条款规定的是“{b.answer}”，不是“{d}”。{self._cite(clause, sentence)}",
-                        **common)
-        return Question("true_false", "判断正误：" + prefix + b.fragment, (TRUE, FALSE), TRUE,
-                        explanation=f"正确。{self._cite(clause, sentence)}", **common)
+                        **common,
+                    )
+        return Question(
+            "true_false",
+            "判断正误：" + prefix + b.fragment,
+            (TRUE, FALSE),
+            TRUE,
+            explanation=f"正确。{self._cite(clause, sentence)}",
+            **common,
+        )
 
     def _distractors(self, clause, b: Blank, left: str, right: str, k: int, rng: random.Random) -> list[str]:
         changed = changed_numbers(b.answer)
@@ -217,8 +255,11 @@ class QuizGenerator:
         holders = self.lookup.clauses_containing(quote.text)
         if len(holders) != 1:
             return None
-        same_doc = [c for c in self.clauses if c.doc_id == clause.doc_id and c.clause_id != clause.clause_id
-                    and c.label not in quote.text]
+        same_doc = [
+            c
+            for c in self.clauses
+            if c.doc_id == clause.doc_id and c.clause_id != clause.clause_id and c.label not in quote.text
+        ]
         if len(same_doc) < 2:
             return None
         others = rng.sample(same_doc, min(OPTIONS - 1, len(same_doc)))
@@ -231,8 +272,15 @@ class QuizGenerator:
         shown = quote.text + ("……" if quote.cut else "")
         sentence = clause.sentences[quote.sentence]
         return Question(
-            "which_clause", f"{doc}“{shown}”出自下列哪一条款？", tuple(options), name(clause),
-            clause_id=clause.clause_id, label=clause.label, quote=sentence, fact=quote.text, kind="clause",
+            "which_clause",
+            f"{doc}“{shown}”出自下列哪一条款？",
+            tuple(options),
+            name(clause),
+            clause_id=clause.clause_id,
+            label=clause.label,
+            quote=sentence,
+            fact=quote.text,
+            kind="clause",
             doc_id=clause.doc_id,
             explanation=f"答案：{name(clause)}。原文见{clause.label}「{clause.title}」：“{sentence}”",
         )

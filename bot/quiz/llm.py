@@ -57,15 +57,27 @@ def to_question(item: dict, clause, lookup) -> tuple[Question | None, list[str]]
     answer = str(item.get("answer") or "").strip()
     options = tuple(str(o).strip() for o in item.get("options") or ()) if qtype == "single_choice" else ()
     marker = BLANK if qtype == "fill_blank" else CHOICE_BLANK
-    stem = BLANKS.sub(BLANK, stem) if qtype == "fill_blank" else PARENS.sub(CHOICE_BLANK, BLANKS.sub(CHOICE_BLANK, stem))
+    stem = (
+        BLANKS.sub(BLANK, stem) if qtype == "fill_blank" else PARENS.sub(CHOICE_BLANK, BLANKS.sub(CHOICE_BLANK, stem))
+    )
     if marker not in stem:
         return None, ["题干没有标出空"]
     if not stem.startswith("根据"):
         stem = f"根据{clause.label}「{clause.title}」，{stem}"
     sentence = next((s for s in clause.sentences if answer and answer in s), "")
-    q = Question(qtype, stem, options, answer, clause_id=clause.clause_id, label=clause.label,
-                 explanation=f"答案：{answer}。依据{clause.label}「{clause.title}」：“{sentence}”",
-                 quote=sentence, source="llm", fact=answer, doc_id=clause.doc_id)
+    q = Question(
+        qtype,
+        stem,
+        options,
+        answer,
+        clause_id=clause.clause_id,
+        label=clause.label,
+        explanation=f"答案：{answer}。依据{clause.label}「{clause.title}」：“{sentence}”",
+        quote=sentence,
+        source="llm",
+        fact=answer,
+        doc_id=clause.doc_id,
+    )
     problems = check(q, lookup)
     return (None, problems) if problems else (q, [])
 
@@ -117,9 +129,13 @@ def _cached(service, clauses, ver) -> dict[str, list]:
     out = {}
     with service.db.read() as conn:
         for start in range(0, len(ids), 500):
-            rows = conn.execute(select(quiz_candidates.c.clause_id, quiz_candidates.c.data).where(
-                quiz_candidates.c.clause_id.in_(ids[start : start + 500]), quiz_candidates.c.generator == "llm",
-                quiz_candidates.c.version == ver))
+            rows = conn.execute(
+                select(quiz_candidates.c.clause_id, quiz_candidates.c.data).where(
+                    quiz_candidates.c.clause_id.in_(ids[start : start + 500]),
+                    quiz_candidates.c.generator == "llm",
+                    quiz_candidates.c.version == ver,
+                )
+            )
             out.update({r.clause_id: json.loads(r.data) for r in rows})
     return out
 

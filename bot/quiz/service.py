@@ -96,9 +96,18 @@ class NotebookEntry:
 
 
 class QuizService:
-    def __init__(self, db: Database, store: Callable, *, ledger=None, chat_model=None,
-                 now: Callable[[], datetime] = utcnow, idle_gap: timedelta = timedelta(minutes=DEFAULT_IDLE_MINUTES),
-                 reviewer: Reviewer | None = None, llm_timeout: float = 20.0):
+    def __init__(
+        self,
+        db: Database,
+        store: Callable,
+        *,
+        ledger=None,
+        chat_model=None,
+        now: Callable[[], datetime] = utcnow,
+        idle_gap: timedelta = timedelta(minutes=DEFAULT_IDLE_MINUTES),
+        reviewer: Reviewer | None = None,
+        llm_timeout: float = 20.0,
+    ):
         """`store` returns the current IndexStore (it changes when the corpus is re-indexed);
         `ledger` is the 学时 ledger (bot.ledger.LedgerService), called on submit."""
         self.db = db
@@ -130,8 +139,9 @@ class QuizService:
             self._generator = (store.generation, QuizGenerator(lookup, candidates, store.documents))
         return self._generator[1]
 
-    def generate(self, n: int, seed: int = 0, scope: Scope = Scope(), user: User | None = None,
-                 exclude: set[str] = frozenset()) -> list[Question]:
+    def generate(
+        self, n: int, seed: int = 0, scope: Scope = Scope(), user: User | None = None, exclude: set[str] = frozenset()
+    ) -> list[Question]:
         """n questions over the scope (fewer if it has fewer), generated and from banks."""
         if not 1 <= n <= MAX_QUESTIONS:
             raise QuizError(f"题目数量 {n} 无效：应在 1 到 {MAX_QUESTIONS} 之间")
@@ -187,25 +197,48 @@ class QuizService:
             if test.unit != user.unit and not user.is_admin:
                 raise NotAllowed(f"测验“{test.title}”是发给 {test.unit} 的，您的单位是 {user.unit}，不能参加")
             if not test.opens_at <= now <= test.closes_at:
-                raise QuizNotOpen(f"测验“{test.title}”的开放时间是 {_local(test.opens_at)} 至 {_local(test.closes_at)}，现在不能参加")
-            taken = conn.execute(select(quiz_rounds.c.id).where(
-                quiz_rounds.c.test_id == test_id, quiz_rounds.c.officer_id == user.id)).first()
+                raise QuizNotOpen(
+                    f"测验“{test.title}”的开放时间是 {_local(test.opens_at)} 至 {_local(test.closes_at)}，现在不能参加"
+                )
+            taken = conn.execute(
+                select(quiz_rounds.c.id).where(quiz_rounds.c.test_id == test_id, quiz_rounds.c.officer_id == user.id)
+            ).first()
             if taken is not None:
                 raise QuizNotOpen(f"您已参加过测验“{test.title}”（记录编号 {taken.id}），每人只能参加一次")
         questions = [Question.from_snapshot(q) for q in json.loads(test.questions)]
-        return self._open_round(user, "test", Scope.from_json(test.scope), 0, questions, now,
-                                time_limit_s=test.time_limit_s, pass_mark=test.pass_mark, test_id=test.id,
-                                label=test.title)
+        return self._open_round(
+            user,
+            "test",
+            Scope.from_json(test.scope),
+            0,
+            questions,
+            now,
+            time_limit_s=test.time_limit_s,
+            pass_mark=test.pass_mark,
+            test_id=test.id,
+            label=test.title,
+        )
 
-    def _open_round(self, user, mode, scope, seed, questions, now, time_limit_s=None, pass_mark=None,
-                    test_id=None, label=None) -> RoundView:
+    def _open_round(
+        self, user, mode, scope, seed, questions, now, time_limit_s=None, pass_mark=None, test_id=None, label=None
+    ) -> RoundView:
         with self.db.write() as conn:
-            round_id = conn.execute(insert(quiz_rounds).values(
-                officer_id=user.id, mode=mode, scope=scope.to_json(), scope_label=label or self.scope_label(scope),
-                seed=seed, questions=json.dumps([q.snapshot() for q in questions], ensure_ascii=False),
-                started_at=now, status="open", time_limit_s=time_limit_s, pass_mark=pass_mark, test_id=test_id,
-                total=len(questions),
-            )).inserted_primary_key[0]
+            round_id = conn.execute(
+                insert(quiz_rounds).values(
+                    officer_id=user.id,
+                    mode=mode,
+                    scope=scope.to_json(),
+                    scope_label=label or self.scope_label(scope),
+                    seed=seed,
+                    questions=json.dumps([q.snapshot() for q in questions], ensure_ascii=False),
+                    started_at=now,
+                    status="open",
+                    time_limit_s=time_limit_s,
+                    pass_mark=pass_mark,
+                    test_id=test_id,
+                    total=len(questions),
+                )
+            ).inserted_primary_key[0]
         return self.round(user, round_id)
 
     def round(self, user: User, round_id: int) -> RoundView:
@@ -214,11 +247,23 @@ class QuizService:
             answers = conn.execute(select(quiz_answers).where(quiz_answers.c.round_id == round_id)).all()
         questions = _questions(row)
         reveal = row.mode == "practice" or row.status != "open"
-        answered = {a.position: {"given": a.given, **(_revealed(questions[a.position], a.correct) if reveal else {})}
-                    for a in answers}
-        view = RoundView(row.id, row.officer_id, row.mode, row.scope_label, row.status, row.started_at,
-                         row.time_limit_s, row.pass_mark, row.test_id,
-                         [_public(i, q) for i, q in enumerate(questions)], answered)
+        answered = {
+            a.position: {"given": a.given, **(_revealed(questions[a.position], a.correct) if reveal else {})}
+            for a in answers
+        }
+        view = RoundView(
+            row.id,
+            row.officer_id,
+            row.mode,
+            row.scope_label,
+            row.status,
+            row.started_at,
+            row.time_limit_s,
+            row.pass_mark,
+            row.test_id,
+            [_public(i, q) for i, q in enumerate(questions)],
+            answered,
+        )
         if row.status != "open":
             view.result = self._result(row, answers, questions)
         return view
@@ -237,15 +282,26 @@ class QuizService:
             if not late:
                 if not 0 <= position < len(questions):
                     raise QuizError(f"题号 {position + 1} 无效：这一轮共 {len(questions)} 题")
-                done = conn.execute(select(quiz_answers.c.id).where(
-                    quiz_answers.c.round_id == round_id, quiz_answers.c.position == position)).first()
+                done = conn.execute(
+                    select(quiz_answers.c.id).where(
+                        quiz_answers.c.round_id == round_id, quiz_answers.c.position == position
+                    )
+                ).first()
                 if done is not None:
                     raise QuizError(f"第 {position + 1} 题已经作答，每题只能作答一次")
                 q = questions[position]
                 correct = is_correct(q, given)
-                conn.execute(insert(quiz_answers).values(
-                    round_id=round_id, position=position, question_key=q.key, question=q.snapshot(),
-                    given=(given or "").strip()[:1000], correct=correct, answered_at=now))
+                conn.execute(
+                    insert(quiz_answers).values(
+                        round_id=round_id,
+                        position=position,
+                        question_key=q.key,
+                        question=q.snapshot(),
+                        given=(given or "").strip()[:1000],
+                        correct=correct,
+                        answered_at=now,
+                    )
+                )
                 self._review(conn, user.id, q, correct, now)
         if late:
             self.submit(user, round_id)
@@ -266,8 +322,11 @@ class QuizService:
         """Close rounds left open (a closed browser): each counts the answers that were submitted."""
         cutoff = self.now() - older_than
         with self.db.read() as conn:
-            stale = conn.execute(select(quiz_rounds.c.id, quiz_rounds.c.officer_id).where(
-                quiz_rounds.c.status == "open", quiz_rounds.c.started_at < cutoff)).all()
+            stale = conn.execute(
+                select(quiz_rounds.c.id, quiz_rounds.c.officer_id).where(
+                    quiz_rounds.c.status == "open", quiz_rounds.c.started_at < cutoff
+                )
+            ).all()
             owners = {r.id: _user(conn, r.officer_id) for r in stale}
         for r in stale:
             self._close(owners[r.id], r.id, "abandoned")
@@ -286,8 +345,11 @@ class QuizService:
             seconds = active_seconds([row.started_at, *(a.answered_at for a in answers)], self.idle_gap)
             score = sum(1 for a in answers if a.correct)
             passed = None if row.pass_mark is None else score * 100 >= row.pass_mark * row.total
-            conn.execute(update(quiz_rounds).where(quiz_rounds.c.id == round_id).values(
-                status=status, submitted_at=now, score=score, passed=passed, seconds=seconds))
+            conn.execute(
+                update(quiz_rounds)
+                .where(quiz_rounds.c.id == round_id)
+                .values(status=status, submitted_at=now, score=score, passed=passed, seconds=seconds)
+            )
         self.record_hours(round_id)
         return self.round(user, round_id).result
 
@@ -303,14 +365,19 @@ class QuizService:
             cond.append(quiz_rounds.c.id == round_id)
         with self.db.read() as conn:
             rows = conn.execute(select(quiz_rounds).where(and_(*cond))).all()
-            counts = {r.id: len(conn.execute(select(quiz_answers.c.id).where(quiz_answers.c.round_id == r.id)).all())
-                      for r in rows}
+            counts = {
+                r.id: len(conn.execute(select(quiz_answers.c.id).where(quiz_answers.c.round_id == r.id)).all())
+                for r in rows
+            }
         for row in rows:
             kind = "练习" if row.mode == "practice" else "测验"
             entry = self.ledger.record_measured(
-                row.officer_id, day=row.submitted_at.astimezone(CHINA).date(),
-                content=f"{kind}：{row.scope_label}，{counts[row.id]}题", form="测验",
-                source="practice" if row.mode == "practice" else "test", seconds=row.seconds,
+                row.officer_id,
+                day=row.submitted_at.astimezone(CHINA).date(),
+                content=f"{kind}：{row.scope_label}，{counts[row.id]}题",
+                form="测验",
+                source="practice" if row.mode == "practice" else "test",
+                seconds=row.seconds,
             )
             with self.db.write() as conn:
                 conn.execute(update(quiz_rounds).where(quiz_rounds.c.id == row.id).values(ledger_entry_id=entry))
@@ -321,11 +388,25 @@ class QuizService:
         with self.db.read() as conn:
             if officer_id != user.id and not user.manages(_user(conn, officer_id).unit):
                 raise NotAllowed("只能查看自己的练习记录，培训管理员可查看本单位人员的记录")
-            rows = conn.execute(select(quiz_rounds).where(quiz_rounds.c.officer_id == officer_id)
-                                .order_by(quiz_rounds.c.id.desc())).all()
-        return [{"id": r.id, "mode": r.mode, "scope": r.scope_label, "status": r.status, "score": r.score,
-                 "total": r.total, "passed": r.passed, "seconds": r.seconds, "started_at": r.started_at,
-                 "submitted_at": r.submitted_at, "test_id": r.test_id} for r in rows]
+            rows = conn.execute(
+                select(quiz_rounds).where(quiz_rounds.c.officer_id == officer_id).order_by(quiz_rounds.c.id.desc())
+            ).all()
+        return [
+            {
+                "id": r.id,
+                "mode": r.mode,
+                "scope": r.scope_label,
+                "status": r.status,
+                "score": r.score,
+                "total": r.total,
+                "passed": r.passed,
+                "seconds": r.seconds,
+                "started_at": r.started_at,
+                "submitted_at": r.submitted_at,
+                "test_id": r.test_id,
+            }
+            for r in rows
+        ]
 
     def _round_row(self, conn, user: User, round_id: int):
         row = conn.execute(select(quiz_rounds).where(quiz_rounds.c.id == round_id)).first()
@@ -340,36 +421,72 @@ class QuizService:
         items = []
         for i, q in enumerate(questions):
             a = given.get(i)
-            items.append({"position": i, "type": q.type, "stem": q.stem, "options": list(q.options),
-                          "given": a.given if a else None, "correct": bool(a and a.correct), "answer": q.answer,
-                          "explanation": q.explanation, "label": q.label, "clause_id": q.clause_id,
-                          "quote": q.quote})
-        return RoundResult(row.id, row.mode, row.status, row.score or 0, row.total, len(answers), row.passed,
-                           row.seconds or 0, row.ledger_entry_id, items)
+            items.append(
+                {
+                    "position": i,
+                    "type": q.type,
+                    "stem": q.stem,
+                    "options": list(q.options),
+                    "given": a.given if a else None,
+                    "correct": bool(a and a.correct),
+                    "answer": q.answer,
+                    "explanation": q.explanation,
+                    "label": q.label,
+                    "clause_id": q.clause_id,
+                    "quote": q.quote,
+                }
+            )
+        return RoundResult(
+            row.id,
+            row.mode,
+            row.status,
+            row.score or 0,
+            row.total,
+            len(answers),
+            row.passed,
+            row.seconds or 0,
+            row.ledger_entry_id,
+            items,
+        )
 
     # ------------------------------------------------------------ 错题本 (spaced repetition)
 
     def _review(self, conn, officer_id: str, q: Question, correct: bool, now: datetime) -> None:
-        card = conn.execute(select(quiz_cards).where(
-            quiz_cards.c.officer_id == officer_id, quiz_cards.c.question_key == q.key)).first()
+        card = conn.execute(
+            select(quiz_cards).where(quiz_cards.c.officer_id == officer_id, quiz_cards.c.question_key == q.key)
+        ).first()
         card_json, due = self.reviewer.review(card.card if card else None, correct, now, f"{officer_id}|{q.key}")
-        values = dict(question=q.snapshot(), card=card_json, due=due, last_review=now,
-                      reviews=(card.reviews if card else 0) + 1,
-                      lapses=(card.lapses if card else 0) + (0 if correct else 1),
-                      streak=((card.streak if card else 0) + 1) if correct else 0)
+        values = dict(
+            question=q.snapshot(),
+            card=card_json,
+            due=due,
+            last_review=now,
+            reviews=(card.reviews if card else 0) + 1,
+            lapses=(card.lapses if card else 0) + (0 if correct else 1),
+            streak=((card.streak if card else 0) + 1) if correct else 0,
+        )
         if card is None:
             conn.execute(insert(quiz_cards).values(officer_id=officer_id, question_key=q.key, **values))
         else:
-            conn.execute(update(quiz_cards).where(
-                quiz_cards.c.officer_id == officer_id, quiz_cards.c.question_key == q.key).values(**values))
+            conn.execute(
+                update(quiz_cards)
+                .where(quiz_cards.c.officer_id == officer_id, quiz_cards.c.question_key == q.key)
+                .values(**values)
+            )
 
     def _due_cards(self, officer_id: str, scope: Scope, now: datetime, limit: int) -> list[Question]:
         gen = self.generator()
         ids = None if scope.kind == "all" else set(clause_ids(scope, gen.clauses) or ())
         with self.db.read() as conn:
-            rows = conn.execute(select(quiz_cards).where(
-                quiz_cards.c.officer_id == officer_id, quiz_cards.c.lapses > 0, quiz_cards.c.due <= now,
-            ).order_by(quiz_cards.c.due, quiz_cards.c.question_key)).all()
+            rows = conn.execute(
+                select(quiz_cards)
+                .where(
+                    quiz_cards.c.officer_id == officer_id,
+                    quiz_cards.c.lapses > 0,
+                    quiz_cards.c.due <= now,
+                )
+                .order_by(quiz_cards.c.due, quiz_cards.c.question_key)
+            ).all()
         out = []
         for r in rows:
             q = Question.from_snapshot(r.question)
@@ -393,9 +510,20 @@ class QuizService:
 
     # ------------------------------------------------------------ published tests
 
-    def publish_test(self, user: User, *, title: str, scope: Scope = Scope(), n: int = 20,
-                     opens_at: datetime, closes_at: datetime, time_limit_minutes: int = 30, pass_mark: int = 60,
-                     unit: str | None = None, seed: int | None = None) -> int:
+    def publish_test(
+        self,
+        user: User,
+        *,
+        title: str,
+        scope: Scope = Scope(),
+        n: int = 20,
+        opens_at: datetime,
+        closes_at: datetime,
+        time_limit_minutes: int = 30,
+        pass_mark: int = 60,
+        unit: str | None = None,
+        seed: int | None = None,
+    ) -> int:
         """Publish a test to a unit: every officer of it gets the same questions, in the window."""
         unit = unit if unit is not None else user.unit
         if not user.is_trainer or not user.manages(unit):
@@ -414,11 +542,20 @@ class QuizService:
         if len(questions) < n:
             raise NotEnoughQuestions(f"这个范围内只能出 {len(questions)} 道题，少于要求的 {n} 道，请减少题数或扩大范围")
         with self.db.write() as conn:
-            return conn.execute(insert(quiz_tests).values(
-                title=title, unit=unit, published_by=user.id, opens_at=opens_at, closes_at=closes_at,
-                scope=scope.to_json(), time_limit_s=time_limit_minutes * 60, pass_mark=pass_mark,
-                questions=json.dumps([q.snapshot() for q in questions], ensure_ascii=False), created_at=now,
-            )).inserted_primary_key[0]
+            return conn.execute(
+                insert(quiz_tests).values(
+                    title=title,
+                    unit=unit,
+                    published_by=user.id,
+                    opens_at=opens_at,
+                    closes_at=closes_at,
+                    scope=scope.to_json(),
+                    time_limit_s=time_limit_minutes * 60,
+                    pass_mark=pass_mark,
+                    questions=json.dumps([q.snapshot() for q in questions], ensure_ascii=False),
+                    created_at=now,
+                )
+            ).inserted_primary_key[0]
 
     def tests(self, user: User) -> list[dict]:
         """Officers: their unit's tests open now. Trainers: every test of their unit (admins: all)."""
@@ -428,13 +565,30 @@ class QuizService:
             q = q.where(quiz_tests.c.unit == user.unit)
         with self.db.read() as conn:
             rows = conn.execute(q).all()
-            taken = {r.test_id for r in conn.execute(select(quiz_rounds.c.test_id).where(
-                quiz_rounds.c.officer_id == user.id, quiz_rounds.c.test_id.is_not(None)))}
+            taken = {
+                r.test_id
+                for r in conn.execute(
+                    select(quiz_rounds.c.test_id).where(
+                        quiz_rounds.c.officer_id == user.id, quiz_rounds.c.test_id.is_not(None)
+                    )
+                )
+            }
         if not user.is_trainer:
             rows = [r for r in rows if r.opens_at <= now <= r.closes_at]
-        return [{"id": r.id, "title": r.title, "unit": r.unit, "opens_at": r.opens_at, "closes_at": r.closes_at,
-                 "questions": len(json.loads(r.questions)), "time_limit_minutes": r.time_limit_s // 60,
-                 "pass_mark": r.pass_mark, "taken": r.id in taken} for r in rows]
+        return [
+            {
+                "id": r.id,
+                "title": r.title,
+                "unit": r.unit,
+                "opens_at": r.opens_at,
+                "closes_at": r.closes_at,
+                "questions": len(json.loads(r.questions)),
+                "time_limit_minutes": r.time_limit_s // 60,
+                "pass_mark": r.pass_mark,
+                "taken": r.id in taken,
+            }
+            for r in rows
+        ]
 
     def test_results(self, user: User, test_id: int) -> list[dict]:
         """Each officer of the test's unit with their result (未参加 when they have none)."""
@@ -444,23 +598,36 @@ class QuizService:
                 raise UnknownTest(test_id)
             if not user.is_trainer or not user.manages(test.unit):
                 raise NotAllowed("只有本单位的培训管理员可以查看测验成绩")
-            rounds = {r.officer_id: r for r in conn.execute(select(quiz_rounds).where(quiz_rounds.c.test_id == test_id))}
-            people = conn.execute(select(users).where(users.c.unit == test.unit, users.c.role == "officer")
-                                  .order_by(users.c.id)).all()
-            extra = [u for u in conn.execute(select(users).where(users.c.id.in_(list(rounds))))
-                     if u.id not in {p.id for p in people}]
+            rounds = {
+                r.officer_id: r for r in conn.execute(select(quiz_rounds).where(quiz_rounds.c.test_id == test_id))
+            }
+            people = conn.execute(
+                select(users).where(users.c.unit == test.unit, users.c.role == "officer").order_by(users.c.id)
+            ).all()
+            extra = [
+                u
+                for u in conn.execute(select(users).where(users.c.id.in_(list(rounds))))
+                if u.id not in {p.id for p in people}
+            ]
         status_names = {"open": "作答中", "submitted": "已交卷", "abandoned": "未完成"}
         out = []
         for p in [*people, *extra]:
             r = rounds.get(p.id)
-            out.append({
-                "officer_id": p.id, "name": p.name, "unit": p.unit,
-                "status": status_names[r.status] if r else "未参加",
-                "score": r.score if r else None, "total": r.total if r else len(json.loads(test.questions)),
-                "passed": r.passed if r else None, "started_at": r.started_at if r else None,
-                "submitted_at": r.submitted_at if r else None, "seconds": r.seconds if r else None,
-                "round_id": r.id if r else None,
-            })
+            out.append(
+                {
+                    "officer_id": p.id,
+                    "name": p.name,
+                    "unit": p.unit,
+                    "status": status_names[r.status] if r else "未参加",
+                    "score": r.score if r else None,
+                    "total": r.total if r else len(json.loads(test.questions)),
+                    "passed": r.passed if r else None,
+                    "started_at": r.started_at if r else None,
+                    "submitted_at": r.submitted_at if r else None,
+                    "seconds": r.seconds if r else None,
+                    "round_id": r.id if r else None,
+                }
+            )
         return out
 
     def export_results(self, user: User, test_id: int) -> bytes:
@@ -489,13 +656,24 @@ def _questions(row) -> list[Question]:
 
 def _revealed(q: Question, correct: bool) -> dict:
     """What an answered question shows once its verdict may be seen: the verdict and the citation."""
-    return {"correct": correct, "answer": q.answer, "explanation": q.explanation, "label": q.label,
-            "clause_id": q.clause_id, "quote": q.quote}
+    return {
+        "correct": correct,
+        "answer": q.answer,
+        "explanation": q.explanation,
+        "label": q.label,
+        "clause_id": q.clause_id,
+        "quote": q.quote,
+    }
 
 
 def _public(position: int, q: Question) -> dict:
-    return {"position": position, "type": q.type, "type_name": TYPE_NAMES[q.type], "stem": q.stem,
-            "options": list(q.options)}
+    return {
+        "position": position,
+        "type": q.type,
+        "type_name": TYPE_NAMES[q.type],
+        "stem": q.stem,
+        "options": list(q.options),
+    }
 
 
 def _user(conn, user_id: str) -> User:

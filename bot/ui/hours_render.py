@@ -73,16 +73,20 @@ def progress_html(card: Card, idle_minutes: float) -> str:
         state = '<span class="met">已达标</span>'
     else:
         state = f'<span class="not-met">未达标</span>，尚差 <strong>{hours_text(card.remaining)}</strong> 学时'
-    out = [f'<div class="bar{" met" if card.met else ""}" role="progressbar" aria-label="年度学时进度" '
-           f'aria-valuemin="0" aria-valuemax="{card.target}" aria-valuenow="{total}" '
-           f'aria-valuetext="{total} / {card.target} 学时"><span style="width: {width}"></span></div>',
-           f'<p class="status">目标 {card.target} 学时 · 已完成 {card.progress_percent:.1f}% · 是否达标：{state}</p>']
+    out = [
+        f'<div class="bar{" met" if card.met else ""}" role="progressbar" aria-label="年度学时进度" '
+        f'aria-valuemin="0" aria-valuemax="{card.target}" aria-valuenow="{total}" '
+        f'aria-valuetext="{total} / {card.target} 学时"><span style="width: {width}"></span></div>',
+        f'<p class="status">目标 {card.target} 学时 · 已完成 {card.progress_percent:.1f}% · 是否达标：{state}</p>',
+    ]
     session = card.open_session
     if session:
         minutes = session["seconds"] // 60
         counted = "" if session.get("counted", True) else "（按设置不计入学时，仅展示）"
-        out.append(f'<p class="open-session">⏱ 问答学习进行中：已计时 {minutes} 分钟，'
-                   f"停止操作 {idle_minutes:g} 分钟后计入登记卡{counted}</p>")
+        out.append(
+            f'<p class="open-session">⏱ 问答学习进行中：已计时 {minutes} 分钟，'
+            f"停止操作 {idle_minutes:g} 分钟后计入登记卡{counted}</p>"
+        )
     return "".join(out)
 
 
@@ -110,28 +114,68 @@ def records_html(card: Card, names: dict[str, str]) -> str:
     head = "".join(f"<th>{c}</th>" for c in RECORD_COLUMNS)
     rows = []
     for line in card.lines:
-        kind = ("reversal" if line.reverses is not None else "reversed" if line.reversed_by is not None
-                else "uncounted" if not line.counted else "")
-        cells = (("", line.id), ("", line.day.isoformat()), ("content", line.content), ("", line.form),
-                 ("", source_text(line)), ("num", hours_text(line.hundredths)), ("", entered_by(line, names)),
-                 ("note", note_text(line)))
-        tds = "".join(f'<td class="{cls}" data-label="{label}">{esc(value)}</td>'
-                      for label, (cls, value) in zip(RECORD_COLUMNS, cells))
+        kind = (
+            "reversal"
+            if line.reverses is not None
+            else "reversed"
+            if line.reversed_by is not None
+            else "uncounted"
+            if not line.counted
+            else ""
+        )
+        cells = (
+            ("", line.id),
+            ("", line.day.isoformat()),
+            ("content", line.content),
+            ("", line.form),
+            ("", source_text(line)),
+            ("num", hours_text(line.hundredths)),
+            ("", entered_by(line, names)),
+            ("note", note_text(line)),
+        )
+        tds = "".join(
+            f'<td class="{cls}" data-label="{label}">{esc(value)}</td>'
+            for label, (cls, value) in zip(RECORD_COLUMNS, cells)
+        )
         rows.append(f'<tr class="{kind}">{tds}</tr>')
-    return (f'<table aria-label="{card.year} 年度学时记录"><thead><tr>{head}</tr></thead>'
-            f'<tbody>{"".join(rows)}</tbody></table>')
+    return (
+        f'<table aria-label="{card.year} 年度学时记录"><thead><tr>{head}</tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table>"
+    )
 
 
 def card_rows(card: Card, names: dict[str, str]) -> list[list]:
     """One officer's card as table rows for a trainer (with 记录号, to correct one)."""
-    return [[line.id, line.day.isoformat(), line.content, line.form, source_text(line), hours_text(line.hundredths),
-             hours_text(line.running), entered_by(line, names), note_text(line)] for line in card.lines]
+    return [
+        [
+            line.id,
+            line.day.isoformat(),
+            line.content,
+            line.form,
+            source_text(line),
+            hours_text(line.hundredths),
+            hours_text(line.running),
+            entered_by(line, names),
+            note_text(line),
+        ]
+        for line in card.lines
+    ]
 
 
 def unit_rows(cards: list[Card]) -> list[list]:
     """The unit's cards as the trainer's overview: one row per officer."""
-    return [[c.officer_id, c.name, hours_text(c.total), c.target, "是" if c.met else "否", hours_text(c.remaining),
-             len(c.lines)] for c in cards]
+    return [
+        [
+            c.officer_id,
+            c.name,
+            hours_text(c.total),
+            c.target,
+            "是" if c.met else "否",
+            hours_text(c.remaining),
+            len(c.lines),
+        ]
+        for c in cards
+    ]
 
 
 def unit_headline(unit: str, year: int, cards: list[Card], target: int) -> str:
@@ -150,4 +194,3 @@ def csv_table(data: bytes, limit: int) -> tuple[list[str], list[list[str]], int]
         if len(rows) < limit:
             rows.append(row)
     return header, rows, count
-

@@ -19,43 +19,92 @@ from .auth import SIGN_IN_AGAIN
 
 # Keys Gradio's own zh-CN file lacks (they would fall back to English).
 MISSING_ZH = {
-    "3D_model.3d_model": "3D 模型", "3D_model.drop_to_upload": "将 3D 模型文件拖放到此处上传",
-    "chatbot.copy_message": "复制消息", "chatbot.copied_message": "已复制",
-    "chat_interface.new_chat": "新对话", "chat_interface.message_placeholder": "输入消息……",
-    "chat_interface.additional_inputs": "更多输入", "chat_interface.chatbot": "对话",
-    "chat_interface.conversation": "对话", "common.download_all": "全部下载", "common.runs": "运行记录",
-    "common.runs_description": "查看保存在本浏览器中的运行记录", "common.back_to_app": "返回",
-    "common.back_to_app_description": "返回应用", "common.record": "录制", "common.stop_recording": "停止录制",
-    "common.screen_studio": "屏幕录制", "common.share_gradio_tab": "[分享] 标签页", "common.run": "运行",
-    "dataframe.filter": "筛选", "dataframe.clear_filter": "清除筛选",
+    "3D_model.3d_model": "3D 模型",
+    "3D_model.drop_to_upload": "将 3D 模型文件拖放到此处上传",
+    "chatbot.copy_message": "复制消息",
+    "chatbot.copied_message": "已复制",
+    "chat_interface.new_chat": "新对话",
+    "chat_interface.message_placeholder": "输入消息……",
+    "chat_interface.additional_inputs": "更多输入",
+    "chat_interface.chatbot": "对话",
+    "chat_interface.conversation": "对话",
+    "common.download_all": "全部下载",
+    "common.runs": "运行记录",
+    "common.runs_description": "查看保存在本浏览器中的运行记录",
+    "common.back_to_app": "返回",
+    "common.back_to_app_description": "返回应用",
+    "common.record": "录制",
+    "common.stop_recording": "停止录制",
+    "common.screen_studio": "屏幕录制",
+    "common.share_gradio_tab": "[分享] 标签页",
+    "common.run": "运行",
+    "dataframe.filter": "筛选",
+    "dataframe.clear_filter": "清除筛选",
     # Announced to screen readers when an event ends (the status tracker's live region).
-    "common.complete": "完成", "common.progress": "进度",
+    "common.complete": "完成",
+    "common.progress": "进度",
     "status.queue_position": "排队中：第 {position} 位，共 {size} 位",
 }
 I18N = gr.I18n(**{"zh-CN": MISSING_ZH})
 
 # Texts in Gradio's code that no language file covers: exact text (trimmed) → Chinese.
 HARD_CODED = {
-    "Error": "出错", "Warning": "提示", "Info": "消息", "Success": "完成",
-    "An error occurred.": "出现错误。", "Warning.": "提示。", "Info.": "消息。", "Success.": "完成。",
+    "Error": "出错",
+    "Warning": "提示",
+    "Info": "消息",
+    "Success": "完成",
+    "An error occurred.": "出现错误。",
+    "Warning.": "提示。",
+    "Info.": "消息。",
+    "Success.": "完成。",
     "Connection to the server was lost. Attempting reconnection...": "与服务器的连接已断开，正在尝试重新连接……",
     "Connection re-established.": "已重新连接。",
     "Connection Lost": "连接已断开",
-    "Close": "关闭", "Liked": "已赞", "Disliked": "已踩", "Copy": "复制", "Copied": "已复制",
-    "Copy message": "复制消息", "Feedback": "反馈", "Clear": "清空", "Loading...": "加载中……",
-    "Copy table data": "复制表格数据", "Dataframe": "数据表", "File upload": "上传文件", "Fullscreen": "全屏",
-    "Exit fullscreen": "退出全屏", "Exit full screen": "退出全屏", "More tabs": "更多标签页",
-    "Open cell menu": "打开单元格菜单", "Table actions": "表格操作", "chatbot conversation": "对话记录",
-    "Textbox": "文本框", "Dropdown": "下拉列表", "Remove": "移除", "Download": "下载", "Upload": "上传",
-    "Scroll down": "滚到底部", "Scroll to bottom": "滚到底部", "Share": "分享", "Retry": "重试", "Undo": "撤销",
-    "Edit": "编辑", "Submit": "提交", "Cancel": "取消", "Select": "选择", "Search": "搜索",
-    "Reset to default value": "恢复默认值", "Empty value": "（空）",
+    "Close": "关闭",
+    "Liked": "已赞",
+    "Disliked": "已踩",
+    "Copy": "复制",
+    "Copied": "已复制",
+    "Copy message": "复制消息",
+    "Feedback": "反馈",
+    "Clear": "清空",
+    "Loading...": "加载中……",
+    "Copy table data": "复制表格数据",
+    "Dataframe": "数据表",
+    "File upload": "上传文件",
+    "Fullscreen": "全屏",
+    "Exit fullscreen": "退出全屏",
+    "Exit full screen": "退出全屏",
+    "More tabs": "更多标签页",
+    "Open cell menu": "打开单元格菜单",
+    "Table actions": "表格操作",
+    "chatbot conversation": "对话记录",
+    "Textbox": "文本框",
+    "Dropdown": "下拉列表",
+    "Remove": "移除",
+    "Download": "下载",
+    "Upload": "上传",
+    "Scroll down": "滚到底部",
+    "Scroll to bottom": "滚到底部",
+    "Share": "分享",
+    "Retry": "重试",
+    "Undo": "撤销",
+    "Edit": "编辑",
+    "Submit": "提交",
+    "Cancel": "取消",
+    "Select": "选择",
+    "Search": "搜索",
+    "Reset to default value": "恢复默认值",
+    "Empty value": "（空）",
 }
 # Screen-reader labels Gradio builds from a message's raw HTML: a Chinese prefix and the text.
 PREFIXED = {"bot's message: ": "回答：", "user's message: ": "提问："}
 # Labels built around a number or a component's own label: (regular expression, replacement).
-PATTERNS = [[r"^Select example (\d+): ", "选择示例 $1："], [r"^number input for (.*)$", "$1（输入数字）"],
-            [r"^range slider for (.*)$", "$1（拖动选择）"]]
+PATTERNS = [
+    [r"^Select example (\d+): ", "选择示例 $1："],
+    [r"^number input for (.*)$", "$1（输入数字）"],
+    [r"^range slider for (.*)$", "$1（拖动选择）"],
+]
 # Texts with a link inside (the toast shows them as HTML): matched by their start.
 HARD_CODED_HTML = {
     "Reconnected to server, but the server has changed.": '已重新连接，但服务器已重启，请<a href="">刷新页面</a>。',
@@ -155,11 +204,13 @@ LOCALE_SCRIPT = """<script>(function () {
       return r;
     });
   };
-})();</script>""" % {"text": json.dumps(HARD_CODED, ensure_ascii=False),
-                      "html": json.dumps(HARD_CODED_HTML, ensure_ascii=False),
-                      "signed_out": json.dumps(SIGN_IN_AGAIN, ensure_ascii=False),
-                      "prefixed": json.dumps(PREFIXED, ensure_ascii=False),
-                      "patterns": json.dumps(PATTERNS, ensure_ascii=False)}
+})();</script>""" % {
+    "text": json.dumps(HARD_CODED, ensure_ascii=False),
+    "html": json.dumps(HARD_CODED_HTML, ensure_ascii=False),
+    "signed_out": json.dumps(SIGN_IN_AGAIN, ensure_ascii=False),
+    "prefixed": json.dumps(PREFIXED, ensure_ascii=False),
+    "patterns": json.dumps(PATTERNS, ensure_ascii=False),
+}
 
 # Rules for Gradio's own page frame, outside the app (Gradio scopes the `css=` rules to inside it).
 PAGE_STYLE = """<style>

@@ -14,10 +14,12 @@ def header_html(user=None) -> str:
     who = ""
     if user is not None:
         who = f"{html.escape(user.name)} · {html.escape(user.unit)} · {html.escape(user.role_name)}"
-    return ('<div class="topbar"><span class="brand">执法学习助手</span>'
-            f'<span class="who" id="whoami">{who}</span><span class="spacer"></span>'
-            '<a class="link" href="/password" id="change-password">修改密码</a>'
-            '<form method="post" action="/logout"><button type="submit" id="logout">退出登录</button></form></div>')
+    return (
+        '<div class="topbar"><span class="brand">执法学习助手</span>'
+        f'<span class="who" id="whoami">{who}</span><span class="spacer"></span>'
+        '<a class="link" href="/password" id="change-password">修改密码</a>'
+        '<form method="post" action="/logout"><button type="submit" id="logout">退出登录</button></form></div>'
+    )
 
 
 def build_ui(bot) -> gr.Blocks:

@@ -125,4 +125,6 @@ QUIZ_SCRIPT = """
 """
 
 HEAD = f"<style>{QUIZ_CSS}</style><script>{QUIZ_SCRIPT}</script>"
-KEYS_HELP = "键盘：1–6 或 A–F 选择选项（判断题 1/A 为正确，2/B 为错误），Enter 提交答案、进入下一题；填空题输入答案后按 Enter。"
+KEYS_HELP = (
+    "键盘：1–6 或 A–F 选择选项（判断题 1/A 为正确，2/B 为错误），Enter 提交答案、进入下一题；填空题输入答案后按 Enter。"
+)

@@ -90,8 +90,11 @@ def clause_context(store, clause_id: str) -> dict | None:
     clause = store.by_id.get(clause_id)
     if clause is None:
         return None
-    return {"document": store.documents[clause.doc_id]["title"], "focus": clause_id,
-            "clauses": store.neighbours(clause, around=1)}
+    return {
+        "document": store.documents[clause.doc_id]["title"],
+        "focus": clause_id,
+        "clauses": store.neighbours(clause, around=1),
+    }
 
 
 def clause_context_html(citation: dict, context: dict | None) -> str:
@@ -103,20 +106,24 @@ def clause_context_html(citation: dict, context: dict | None) -> str:
     """
     quote = citation.get("quote") or ""
     if context is None:
-        head = f'{esc(citation.get("label"))}「{esc(citation.get("title"))}」'
-        body = (f'<div class="cited"><p class="clause-head">{head}</p>'
-                f'<p>{marked_clause(citation.get("text", ""), (), quote)}</p>'
-                '<p class="stale">（当前索引中已没有这一条，以上为回答时的条文。）</p></div>')
+        head = f"{esc(citation.get('label'))}「{esc(citation.get('title'))}」"
+        body = (
+            f'<div class="cited"><p class="clause-head">{head}</p>'
+            f"<p>{marked_clause(citation.get('text', ''), (), quote)}</p>"
+            '<p class="stale">（当前索引中已没有这一条，以上为回答时的条文。）</p></div>'
+        )
         return f'<div class="clause-context">{body}</div>'
     out = ['<div class="clause-context">']
     focus = next((c for c in context["clauses"] if c.clause_id == context["focus"]), None)
     if focus is not None and focus.headings:  # the document's title is on the summary line already
         out.append('<p class="doc">' + " › ".join(esc(h) for h in focus.headings) + "</p>")
     for c in context["clauses"]:
-        head = f'{esc(c.label)}「{esc(c.title)}」'
+        head = f"{esc(c.label)}「{esc(c.title)}」"
         if c.clause_id == context["focus"]:
-            out.append(f'<div class="cited"><p class="clause-head">{head}</p>'
-                       f"<p>{marked_clause(c.text, c.sentences, quote)}</p>")
+            out.append(
+                f'<div class="cited"><p class="clause-head">{head}</p>'
+                f"<p>{marked_clause(c.text, c.sentences, quote)}</p>"
+            )
             if c.units:
                 out.append(f'<p class="units">责任单位：{esc(c.units)}</p>')
             out.append("</div>")
@@ -144,16 +151,20 @@ def answer_html(record: dict, context: Callable[[str], dict | None]) -> str:
     if citations:
         out.append(f'<p class="cite-head">{NEAREST_HEAD if record.get("refused") else CITED_HEAD}</p>')
         for n, c in enumerate(citations, start=1):
-            out.append(f'<details class="citation"><summary>[{n}] {esc(c.get("label"))}「{esc(c.get("title"))}」'
-                       f'<span class="doc-title">《{esc(c.get("doc_title"))}》</span></summary>'
-                       f"{clause_context_html(c, context(c.get('clause_id', '')))}</details>")
+            out.append(
+                f'<details class="citation"><summary>[{n}] {esc(c.get("label"))}「{esc(c.get("title"))}」'
+                f'<span class="doc-title">《{esc(c.get("doc_title"))}》</span></summary>'
+                f"{clause_context_html(c, context(c.get('clause_id', '')))}</details>"
+            )
     out.append("</div>")
     return "".join(out)
 
 
 def turn_messages(question: str, record: dict, context) -> list[dict]:
-    return [{"role": "user", "content": question_html(question)},
-            {"role": "assistant", "content": answer_html(record, context)}]
+    return [
+        {"role": "user", "content": question_html(question)},
+        {"role": "assistant", "content": answer_html(record, context)},
+    ]
 
 
 RATINGS = {1: "Like", -1: "Dislike"}
@@ -167,8 +178,17 @@ ACCOUNT_HEADERS = ("账号", "姓名", "单位", "角色", "状态", "须改密�
 
 
 def account_rows(users) -> list[list]:
-    return [[u.id, u.name, u.unit, u.role_name, "已停用" if u.disabled else "正常",
-             "是" if u.must_change_password else "否"] for u in users]
+    return [
+        [
+            u.id,
+            u.name,
+            u.unit,
+            u.role_name,
+            "已停用" if u.disabled else "正常",
+            "是" if u.must_change_password else "否",
+        ]
+        for u in users
+    ]
 
 
 def conversation_label(summary) -> str:

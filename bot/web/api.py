@@ -26,8 +26,10 @@ from .security import API_PREFIX, USER_KEY, error_body
 
 router = APIRouter(prefix=API_PREFIX)
 MODEL = "studybot"
-NOT_FOUND = ("没有这个接口：可用 POST /api/v1/chat/completions、GET /api/v1/models、"
-             "GET /api/v1/officers/{执法证号}/hours、GET /api/v1/units/{单位}/hours 和 POST /api/v1/records。")
+NOT_FOUND = (
+    "没有这个接口：可用 POST /api/v1/chat/completions、GET /api/v1/models、"
+    "GET /api/v1/officers/{执法证号}/hours、GET /api/v1/units/{单位}/hours 和 POST /api/v1/records。"
+)
 STREAM_PIECE = 24  # characters per streamed chunk
 
 
@@ -68,8 +70,9 @@ def question_and_previous(messages: list[Message]) -> tuple[str, str | None]:
     """The last user message is the question; the user message before it is read for a follow-up."""
     asked = [m.text() for m in messages if m.role == "user"]
     if not asked:
-        raise ApiError(400, "messages 中没有 role 为 user 的消息：请把问题作为最后一条 user 消息发送。",
-                       code="no_user_message")
+        raise ApiError(
+            400, "messages 中没有 role 为 user 的消息：请把问题作为最后一条 user 消息发送。", code="no_user_message"
+        )
     if any(not_unicode(t) for t in asked[-2:]):
         raise ApiError(400, "问题中有无法识别的字符（不是有效的 Unicode 文字），请检查后重新发送。", code="bad_text")
     return asked[-1], (asked[-2] if len(asked) > 1 else None)
@@ -117,21 +120,34 @@ async def chat_completions(request: Request, body: ChatRequest):
     ident, created, model = f"chatcmpl-{uuid.uuid4().hex[:24]}", int(time.time()), body.model or MODEL
     usage = {"prompt_tokens": len(question), "completion_tokens": len(text), "total_tokens": len(question) + len(text)}
     if not body.stream:
-        return JSONResponse({
-            "id": ident, "object": "chat.completion", "created": created, "model": model,
-            "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}],
-            "usage": usage, "citations": citations, "refused": result.refused,
-        })
+        return JSONResponse(
+            {
+                "id": ident,
+                "object": "chat.completion",
+                "created": created,
+                "model": model,
+                "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}],
+                "usage": usage,
+                "citations": citations,
+                "refused": result.refused,
+            }
+        )
 
     def chunk(delta: dict, finish: str | None = None, **extra) -> str:
-        data = {"id": ident, "object": "chat.completion.chunk", "created": created, "model": model,
-                "choices": [{"index": 0, "delta": delta, "finish_reason": finish}], **extra}
+        data = {
+            "id": ident,
+            "object": "chat.completion.chunk",
+            "created": created,
+            "model": model,
+            "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+            **extra,
+        }
         return f"data: {json.dumps(data, ensure_ascii=False)}\n\n"
 
     async def events():
         yield chunk({"role": "assistant", "content": ""})
         for start in range(0, len(text), STREAM_PIECE):
-            yield chunk({"content": text[start:start + STREAM_PIECE]})
+            yield chunk({"content": text[start : start + STREAM_PIECE]})
         yield chunk({}, "stop", citations=citations, refused=result.refused, usage=usage)
         yield "data: [DONE]\n\n"
 
@@ -159,9 +175,13 @@ def install_error_handlers(app) -> None:
     @app.exception_handler(RequestValidationError)
     async def on_invalid(request: Request, exc: RequestValidationError):
         where = "、".join(".".join(str(p) for p in e.get("loc", ())[1:]) or "请求体" for e in exc.errors()[:3])
-        return respond(400, f"请求格式不对（{where}）：应为 JSON，如 "
-                       '{"model": "studybot", "messages": [{"role": "user", "content": "问题"}]}',
-                       "invalid_request_error", "invalid_request")
+        return respond(
+            400,
+            f"请求格式不对（{where}）：应为 JSON，如 "
+            '{"model": "studybot", "messages": [{"role": "user", "content": "问题"}]}',
+            "invalid_request_error",
+            "invalid_request",
+        )
 
     from fastapi.exception_handlers import http_exception_handler
 
@@ -169,7 +189,10 @@ def install_error_handlers(app) -> None:
     async def on_http(request: Request, exc: HTTPException):
         if not api_path(request):
             return await http_exception_handler(request, exc)
-        messages = {404: NOT_FOUND,
-                    405: "这个接口不支持该请求方法。"}
-        return respond(exc.status_code, messages.get(exc.status_code, str(exc.detail)),
-                       "invalid_request_error", "not_found" if exc.status_code == 404 else "bad_request")
+        messages = {404: NOT_FOUND, 405: "这个接口不支持该请求方法。"}
+        return respond(
+            exc.status_code,
+            messages.get(exc.status_code, str(exc.detail)),
+            "invalid_request_error",
+            "not_found" if exc.status_code == 404 else "bad_request",
+        )

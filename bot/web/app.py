@@ -42,8 +42,12 @@ def create_app(bot) -> FastAPI:
     app.include_router(pages.router)
     for router in ROUTERS:
         app.include_router(router)
-    app.add_api_route(api.API_PREFIX + "/{rest:path}", api.no_such_route, include_in_schema=False,
-                      methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+    app.add_api_route(
+        api.API_PREFIX + "/{rest:path}",
+        api.no_such_route,
+        include_in_schema=False,
+        methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+    )
     api.install_error_handlers(app)
 
     skip_absent_matplotlib()
@@ -53,14 +57,30 @@ def create_app(bot) -> FastAPI:
     # officer per answer.
     demo.queue(default_concurrency_limit=ANSWER_THREADS, status_update_rate=STATUS_EVERY_S)
     gr.mount_gradio_app(
-        app, demo, path="/", server_name=settings.host, server_port=settings.port,
+        app,
+        demo,
+        path="/",
+        server_name=settings.host,
+        server_port=settings.port,
         # The gate has checked the session already; Gradio gets the user id it found.
         auth_dependency=lambda request: getattr(request.scope.get(USER_KEY), "id", None),
-        max_file_size=int(settings.max_upload_mb * 1024 * 1024), show_error=False, footer_links=[],
-        run_history=False, ssr_mode=False, pwa=False, mcp_server=False, enable_monitoring=False,
-        i18n=I18N, css=CSS, theme=gr.themes.Default(font=["system-ui", "sans-serif"],
-                                                    font_mono=["ui-monospace", "monospace"]),
+        max_file_size=int(settings.max_upload_mb * 1024 * 1024),
+        show_error=False,
+        footer_links=[],
+        run_history=False,
+        ssr_mode=False,
+        pwa=False,
+        mcp_server=False,
+        enable_monitoring=False,
+        i18n=I18N,
+        css=CSS,
+        theme=gr.themes.Default(font=["system-ui", "sans-serif"], font_mono=["ui-monospace", "monospace"]),
     )
-    app.add_middleware(SignInGate, sessions=app.state.sessions, tokens=bot.tokens,
-                       upload_limit=int(settings.max_upload_mb * 1024 * 1024), rewrite_page=rewrite_page)
+    app.add_middleware(
+        SignInGate,
+        sessions=app.state.sessions,
+        tokens=bot.tokens,
+        upload_limit=int(settings.max_upload_mb * 1024 * 1024),
+        rewrite_page=rewrite_page,
+    )
     return app

@@ -37,8 +37,10 @@ from .security import API_PREFIX, error_body
 
 router = APIRouter(prefix=API_PREFIX)
 RECORDS_PATH = API_PREFIX + "/records"
-RECORDS_EXAMPLE = ('{"records": [{"执法证号": "GD001", "姓名": "张三", "日期": "2025-03-01", '
-                   '"培训内容": "行政处罚法专题培训", "培训形式": "线上", "学时": 2, "来源": "广东省干部网络学院"}]}')
+RECORDS_EXAMPLE = (
+    '{"records": [{"执法证号": "GD001", "姓名": "张三", "日期": "2025-03-01", '
+    '"培训内容": "行政处罚法专题培训", "培训形式": "线上", "学时": 2, "来源": "广东省干部网络学院"}]}'
+)
 TRAINERS_ONLY = "只有培训管理员和系统管理员可以提交学时记录；请使用本单位培训管理员账号创建的令牌。"
 
 
@@ -86,17 +88,33 @@ def unit_hours(request: Request, unit: str, year: str | None = None, records: st
 
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-FILE_TYPES = ("text/csv", "application/csv", "text/plain", XLSX_TYPE, "application/vnd.ms-excel",
-              "application/octet-stream")
+FILE_TYPES = (
+    "text/csv",
+    "application/csv",
+    "text/plain",
+    XLSX_TYPE,
+    "application/vnd.ms-excel",
+    "application/octet-stream",
+)
 BODY_FILE_NAME = "提交的表格"
 RECORDS_DOC = {
-    "requestBody": {"required": True, "content": {
-        "application/json": {"example": json.loads(RECORDS_EXAMPLE)},
-        "multipart/form-data": {"schema": {"type": "object", "required": ["file"], "properties": {
-            "file": {"type": "string", "format": "binary", "description": "XLSX 或 CSV，表头同页面导入"}}}},
-        "text/csv": {"schema": {"type": "string"}},
-        XLSX_TYPE: {"schema": {"type": "string", "format": "binary"}},
-    }},
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {"example": json.loads(RECORDS_EXAMPLE)},
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["file"],
+                    "properties": {
+                        "file": {"type": "string", "format": "binary", "description": "XLSX 或 CSV，表头同页面导入"}
+                    },
+                }
+            },
+            "text/csv": {"schema": {"type": "string"}},
+            XLSX_TYPE: {"schema": {"type": "string", "format": "binary"}},
+        },
+    },
 }
 
 
@@ -123,13 +141,20 @@ async def _uploaded(request: Request) -> tuple[bytes, str]:
     try:
         form = await request.form(max_files=1, max_fields=10)
     except (MultiPartException, HTTPException):  # starlette's reason is English: not shown
-        raise ApiError(400, "上传的表单格式不对，无法读取：请用 curl -F file=@学时记录.xlsx 这样的方式上传一个文件",
-                       code="invalid_upload") from None
+        raise ApiError(
+            400,
+            "上传的表单格式不对，无法读取：请用 curl -F file=@学时记录.xlsx 这样的方式上传一个文件",
+            code="invalid_upload",
+        ) from None
     try:
         upload = form.get("file")
         if not isinstance(upload, StarletteUploadFile):
-            raise ApiError(400, "没有收到文件：请把 XLSX 或 CSV 文件放在表单字段 file 中上传"
-                           "（curl -F file=@学时记录.xlsx），或改为提交 JSON {\"records\": [...]}", code="no_file")
+            raise ApiError(
+                400,
+                "没有收到文件：请把 XLSX 或 CSV 文件放在表单字段 file 中上传"
+                '（curl -F file=@学时记录.xlsx），或改为提交 JSON {"records": [...]}',
+                code="no_file",
+            )
         return await upload.read(), upload.filename or BODY_FILE_NAME
     finally:
         await form.close()
@@ -181,7 +206,7 @@ def _missing_fields(items: list) -> list[RowProblem]:
     problems = []
     for n, item in enumerate(items, start=1):
         if not isinstance(item, dict):
-            problems.append(RowProblem(n, WHOLE_ROW, "不是 JSON 对象：每条记录应为 {\"执法证号\": …, \"日期\": …} 的形式"))
+            problems.append(RowProblem(n, WHOLE_ROW, '不是 JSON 对象：每条记录应为 {"执法证号": …, "日期": …} 的形式'))
             continue
         fields = {spelled.get(unicodedata.normalize("NFKC", str(key)).strip().lower()) for key in item}
         wanted = [f for f in REQUIRED if f not in fields]
@@ -196,8 +221,10 @@ def _missing_fields(items: list) -> list[RowProblem]:
 
 def _records_message(report: ImportReport) -> str:
     """Like the file import's summary, with JSON's words: the n-th record, its key."""
-    lines = [f"提交的 {report.rows} 条记录中有 {len(report.problems)} 处问题，本次没有导入任何记录。"
-             "请修改以下各处后重新提交全部记录（已导入过的记录不会重复计入）："]
+    lines = [
+        f"提交的 {report.rows} 条记录中有 {len(report.problems)} 处问题，本次没有导入任何记录。"
+        "请修改以下各处后重新提交全部记录（已导入过的记录不会重复计入）："
+    ]
     for p in report.problems:
         where = "整条记录" if p.column == WHOLE_ROW else f"「{p.column}」"
         lines.append(f"  第 {p.row} 条记录{where}：{p.message}")

@@ -36,10 +36,12 @@ MUST_CHANGE = "这是您的初始密码，首次登录须先修改为只有您�
 
 
 def page(title: str, body: str, status: int = 200) -> HTMLResponse:
-    doc = (f'<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">'
-           f'<meta name="viewport" content="width=device-width, initial-scale=1">'
-           f"<title>{html.escape(title)} · 执法学习助手</title><style>{STYLE}</style></head>"
-           f"<body><main>{body}</main></body></html>")
+    doc = (
+        f'<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{html.escape(title)} · 执法学习助手</title><style>{STYLE}</style></head>"
+        f"<body><main>{body}</main></body></html>"
+    )
     return HTMLResponse(doc, status_code=status, headers={"cache-control": "no-store"})
 
 
@@ -51,7 +53,9 @@ def message(text: str, kind: str = "error") -> str:
 
 
 def login_page(note: str = "", kind: str = "error", user_id: str = "", next_path: str = "/", status: int = 200):
-    return page("登录", f"""
+    return page(
+        "登录",
+        f"""
 <h1>执法学习助手</h1><p class="lead">依据广东省行政执法政策文本作答，每个回答注明出处条款。</p>
 <form method="post" action="/login">
 <input type="hidden" name="next" value="{html.escape(next_path)}">
@@ -60,13 +64,17 @@ def login_page(note: str = "", kind: str = "error", user_id: str = "", next_path
 <label for="password">密码</label>
 <input id="password" name="password" type="password" autocomplete="current-password" required>
 <button type="submit" id="login-btn">登录</button></form>{message(note, kind)}
-<p class="foot">忘记密码请联系本单位培训管理员重置。</p>""", status)
+<p class="foot">忘记密码请联系本单位培训管理员重置。</p>""",
+        status,
+    )
 
 
 def password_page(user, note: str = "", kind: str = "error", status: int = 200):
     forced = message(MUST_CHANGE, "ok") if user.must_change_password and not note else ""
     back = "" if user.must_change_password else '<p class="foot"><a href="/">返回问答</a></p>'
-    return page("修改密码", f"""
+    return page(
+        "修改密码",
+        f"""
 <h1>修改密码</h1><p class="lead">{html.escape(user.name)}（{html.escape(user.id)}）</p>{forced}
 <form method="post" action="/password">
 <label for="current">当前密码</label>
@@ -75,7 +83,9 @@ def password_page(user, note: str = "", kind: str = "error", status: int = 200):
 <input id="new" name="new" type="password" autocomplete="new-password" required>
 <label for="repeat">再次输入新密码</label>
 <input id="repeat" name="repeat" type="password" autocomplete="new-password" required>
-<button type="submit" id="change-btn">修改密码</button></form>{message(note, kind)}{back}""", status)
+<button type="submit" id="change-btn">修改密码</button></form>{message(note, kind)}{back}""",
+        status,
+    )
 
 
 def client_source(request: Request) -> str:
@@ -107,8 +117,9 @@ async def do_login(request: Request):
     if not fields["user_id"].strip() or not fields["password"]:
         return login_page(MISSING, user_id=fields["user_id"], next_path=next_path, status=400)
     try:
-        user = await run_in_threadpool(bot.accounts.authenticate, fields["user_id"], fields["password"],
-                                       source=client_source(request))
+        user = await run_in_threadpool(
+            bot.accounts.authenticate, fields["user_id"], fields["password"], source=client_source(request)
+        )
     except LoginRefused as exc:
         return login_page(str(exc), user_id=fields["user_id"], next_path=next_path, status=401)
     sessions = request.app.state.sessions

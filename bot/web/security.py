@@ -45,21 +45,31 @@ CROSS_SITE = "请求来源与本站不一致，已拒绝（防止跨站请求伪
 
 def error_body(message: str, type_: str, code: str) -> bytes:
     """The OpenAI error shape, used for every JSON error of this server."""
-    return json.dumps({"error": {"message": message, "type": type_, "code": code}},
-                      ensure_ascii=False).encode("utf-8")
+    return json.dumps({"error": {"message": message, "type": type_, "code": code}}, ensure_ascii=False).encode("utf-8")
 
 
 async def _send_json(send, status: int, body: bytes, extra: list | None = None) -> None:
-    headers = [(b"content-type", b"application/json; charset=utf-8"),
-               (b"content-length", str(len(body)).encode()), (b"cache-control", b"no-store")]
+    headers = [
+        (b"content-type", b"application/json; charset=utf-8"),
+        (b"content-length", str(len(body)).encode()),
+        (b"cache-control", b"no-store"),
+    ]
     await send({"type": "http.response.start", "status": status, "headers": headers + (extra or [])})
     await send({"type": "http.response.body", "body": body})
 
 
 async def _redirect(send, location: str) -> None:
-    await send({"type": "http.response.start", "status": 303,
-                "headers": [(b"location", location.encode("latin-1")), (b"content-length", b"0"),
-                            (b"cache-control", b"no-store")]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 303,
+            "headers": [
+                (b"location", location.encode("latin-1")),
+                (b"content-length", b"0"),
+                (b"cache-control", b"no-store"),
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": b""})
 
 
@@ -84,8 +94,16 @@ def local_path(target: str | None, default: str = "/") -> str:
 
 
 class SignInGate:
-    def __init__(self, app, *, sessions: WebSessions, tokens, upload_limit: int,
-                 rewrite_page: Callable[[bytes], bytes] | None = None, page_paths=("/",)):
+    def __init__(
+        self,
+        app,
+        *,
+        sessions: WebSessions,
+        tokens,
+        upload_limit: int,
+        rewrite_page: Callable[[bytes], bytes] | None = None,
+        page_paths=("/",),
+    ):
         self.app = app
         self.sessions = sessions
         self.tokens = tokens
@@ -122,8 +140,12 @@ class SignInGate:
                 target = path + ("?" + query if query else "")
                 return await _redirect(send, "/login" + ("" if target == "/" else "?next=" + quote(target, safe="")))
             if api:
-                return await _send_json(send, 401, error_body(BAD_TOKEN, "invalid_request_error", "invalid_api_key"),
-                                        [(b"www-authenticate", b"Bearer")])
+                return await _send_json(
+                    send,
+                    401,
+                    error_body(BAD_TOKEN, "invalid_request_error", "invalid_api_key"),
+                    [(b"www-authenticate", b"Bearer")],
+                )
             return await _send_json(send, 401, error_body(SIGNED_OUT, "authentication_error", "signed_out"))
         if user.must_change_password and path not in ALWAYS_ALLOWED:
             if not api and wants_page(method, headers):
@@ -146,14 +168,20 @@ class SignInGate:
         length = headers.get("content-length")
         if length is None:
             if "chunked" in headers.get("transfer-encoding", "").lower():
-                return 411, error_body("请求缺少 Content-Length，请使用浏览器或常规 HTTP 客户端发送。",
-                                       "invalid_request_error", "length_required")
+                return 411, error_body(
+                    "请求缺少 Content-Length，请使用浏览器或常规 HTTP 客户端发送。",
+                    "invalid_request_error",
+                    "length_required",
+                )
             return None
         if not length.isdigit():
             return 400, error_body("Content-Length 无效。", "invalid_request_error", "bad_length")
         if int(length) > limit:
-            what = (f"上传的文件太大：上限为 {limit / 1024 / 1024:g} MB（STUDYBOT_MAX_UPLOAD_MB），请拆分后分批导入。"
-                    if path in LARGE_BODY_PATHS else f"请求内容太大：上限为 {limit // 1024} KB。")
+            what = (
+                f"上传的文件太大：上限为 {limit / 1024 / 1024:g} MB（STUDYBOT_MAX_UPLOAD_MB），请拆分后分批导入。"
+                if path in LARGE_BODY_PATHS
+                else f"请求内容太大：上限为 {limit // 1024} KB。"
+            )
             return 413, error_body(what, "invalid_request_error", "too_large")
         return None
 

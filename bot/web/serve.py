@@ -21,8 +21,9 @@ class BackgroundServer:
     """uvicorn in a thread; `start()` returns the URL once it accepts connections."""
 
     def __init__(self, app, host: str = "127.0.0.1", port: int = 0):
-        config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False,
-                                timeout_graceful_shutdown=2)
+        config = uvicorn.Config(
+            app, host=host, port=port, log_level="warning", access_log=False, timeout_graceful_shutdown=2
+        )
         self.server = _Server(config)
         self.thread = threading.Thread(target=self.server.run, name="studybot-web", daemon=True)
 

@@ -61,8 +61,9 @@ class WebSessions:
     def start(self, response: Response, user: User) -> None:
         """A new server session for the user, its token set as the cookie on `response`."""
         token = self.accounts.create_session(user)
-        response.set_cookie(COOKIE, token, max_age=self.max_age, path="/", httponly=True,
-                            samesite="lax", secure=self.secure)
+        response.set_cookie(
+            COOKIE, token, max_age=self.max_age, path="/", httponly=True, samesite="lax", secure=self.secure
+        )
 
     def end(self, token: str | None, response: Response | None = None) -> None:
         """End the session on the server (and, given a response, clear the browser's cookie)."""

@@ -33,9 +33,7 @@ def upgrade() -> None:
     with op.batch_alter_table("users", recreate=_recreate()) as batch:
         batch.drop_constraint("ck_users_role", type_="check")
         batch.create_check_constraint("ck_users_role", "role IN ('officer', 'trainer', 'admin')")
-        batch.add_column(
-            sa.Column("must_change_password", sa.Boolean(), nullable=False, server_default=sa.false())
-        )
+        batch.add_column(sa.Column("must_change_password", sa.Boolean(), nullable=False, server_default=sa.false()))
         batch.drop_column("failed_logins")
         batch.drop_column("last_failed_at")
         batch.drop_column("locked_until")

@@ -24,8 +24,9 @@ def upgrade() -> None:
         sa.Column("unit", sa.String(200), nullable=False),  # '' = every unit (imported from the CLI)
         sa.Column("source", sa.String(400), nullable=False, server_default=""),  # the file name
         # Nullable: banks imported on the command line have no account behind them.
-        sa.Column("created_by", sa.String(64), sa.ForeignKey("users.id", name="fk_quiz_banks_created_by"),
-                  nullable=True),
+        sa.Column(
+            "created_by", sa.String(64), sa.ForeignKey("users.id", name="fk_quiz_banks_created_by"), nullable=True
+        ),
         sa.Column("created_at", sa.DateTime(), nullable=False),
     )
     op.create_index("ix_quiz_banks_unit", "quiz_banks", ["unit"])
@@ -33,9 +34,12 @@ def upgrade() -> None:
     op.create_table(
         "quiz_questions",
         sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),
-        sa.Column("bank_id", sa.Integer(),
-                  sa.ForeignKey("quiz_banks.id", name="fk_quiz_questions_bank_id", ondelete="CASCADE"),
-                  nullable=False),
+        sa.Column(
+            "bank_id",
+            sa.Integer(),
+            sa.ForeignKey("quiz_banks.id", name="fk_quiz_questions_bank_id", ondelete="CASCADE"),
+            nullable=False,
+        ),
         sa.Column("position", sa.Integer(), nullable=False),  # row order in the imported file
         sa.Column("type", sa.String(16), nullable=False),
         sa.Column("stem", sa.Text(), nullable=False),
@@ -54,10 +58,12 @@ def upgrade() -> None:
 
     op.create_table(
         "quiz_question_tags",
-        sa.Column("question_id", sa.Integer(),
-                  sa.ForeignKey("quiz_questions.id", name="fk_quiz_question_tags_question_id",
-                                ondelete="CASCADE"),
-                  primary_key=True),
+        sa.Column(
+            "question_id",
+            sa.Integer(),
+            sa.ForeignKey("quiz_questions.id", name="fk_quiz_question_tags_question_id", ondelete="CASCADE"),
+            primary_key=True,
+        ),
         sa.Column("tag", sa.String(100), primary_key=True),
     )
     op.create_index("ix_quiz_question_tags_tag", "quiz_question_tags", ["tag"])
@@ -78,8 +84,9 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),
         sa.Column("title", sa.String(200), nullable=False),
         sa.Column("unit", sa.String(200), nullable=False),
-        sa.Column("published_by", sa.String(64), sa.ForeignKey("users.id", name="fk_quiz_tests_published_by"),
-                  nullable=False),
+        sa.Column(
+            "published_by", sa.String(64), sa.ForeignKey("users.id", name="fk_quiz_tests_published_by"), nullable=False
+        ),
         sa.Column("opens_at", sa.DateTime(), nullable=False),
         sa.Column("closes_at", sa.DateTime(), nullable=False),
         sa.Column("scope", sa.Text(), nullable=False),  # JSON
@@ -94,9 +101,12 @@ def upgrade() -> None:
     op.create_table(
         "quiz_rounds",
         sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),
-        sa.Column("officer_id", sa.String(64),
-                  sa.ForeignKey("users.id", name="fk_quiz_rounds_officer_id", ondelete="CASCADE"),
-                  nullable=False),
+        sa.Column(
+            "officer_id",
+            sa.String(64),
+            sa.ForeignKey("users.id", name="fk_quiz_rounds_officer_id", ondelete="CASCADE"),
+            nullable=False,
+        ),
         sa.Column("mode", sa.String(16), nullable=False),
         sa.Column("scope", sa.Text(), nullable=False),  # JSON
         sa.Column("scope_label", sa.String(400), nullable=False),
@@ -107,8 +117,9 @@ def upgrade() -> None:
         sa.Column("status", sa.String(16), nullable=False, server_default="open"),
         sa.Column("time_limit_s", sa.Integer(), nullable=True),
         sa.Column("pass_mark", sa.Integer(), nullable=True),
-        sa.Column("test_id", sa.Integer(), sa.ForeignKey("quiz_tests.id", name="fk_quiz_rounds_test_id"),
-                  nullable=True),
+        sa.Column(
+            "test_id", sa.Integer(), sa.ForeignKey("quiz_tests.id", name="fk_quiz_rounds_test_id"), nullable=True
+        ),
         sa.Column("score", sa.Integer(), nullable=True),
         sa.Column("total", sa.Integer(), nullable=False),
         sa.Column("passed", sa.Boolean(), nullable=True),
@@ -123,9 +134,12 @@ def upgrade() -> None:
     op.create_table(
         "quiz_answers",
         sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),
-        sa.Column("round_id", sa.Integer(),
-                  sa.ForeignKey("quiz_rounds.id", name="fk_quiz_answers_round_id", ondelete="CASCADE"),
-                  nullable=False),
+        sa.Column(
+            "round_id",
+            sa.Integer(),
+            sa.ForeignKey("quiz_rounds.id", name="fk_quiz_answers_round_id", ondelete="CASCADE"),
+            nullable=False,
+        ),
         sa.Column("position", sa.Integer(), nullable=False),
         sa.Column("question_key", sa.String(64), nullable=False),
         sa.Column("question", sa.Text(), nullable=False),  # JSON snapshot
@@ -137,9 +151,12 @@ def upgrade() -> None:
 
     op.create_table(
         "quiz_cards",
-        sa.Column("officer_id", sa.String(64),
-                  sa.ForeignKey("users.id", name="fk_quiz_cards_officer_id", ondelete="CASCADE"),
-                  primary_key=True),
+        sa.Column(
+            "officer_id",
+            sa.String(64),
+            sa.ForeignKey("users.id", name="fk_quiz_cards_officer_id", ondelete="CASCADE"),
+            primary_key=True,
+        ),
         sa.Column("question_key", sa.String(64), primary_key=True),
         sa.Column("question", sa.Text(), nullable=False),  # JSON snapshot, to ask it again
         sa.Column("card", sa.Text(), nullable=False),  # fsrs.Card.to_json()
@@ -153,6 +170,14 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for table in ("quiz_cards", "quiz_answers", "quiz_rounds", "quiz_tests", "quiz_candidates",
-                  "quiz_question_tags", "quiz_questions", "quiz_banks"):
+    for table in (
+        "quiz_cards",
+        "quiz_answers",
+        "quiz_rounds",
+        "quiz_tests",
+        "quiz_candidates",
+        "quiz_question_tags",
+        "quiz_questions",
+        "quiz_banks",
+    ):
         op.drop_table(table)

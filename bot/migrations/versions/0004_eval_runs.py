@@ -19,8 +19,9 @@ def upgrade() -> None:
         "eval_runs",
         sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),
         sa.Column("created_at", sa.DateTime(), nullable=False),
-        sa.Column("created_by", sa.String(64), sa.ForeignKey("users.id", name="fk_eval_runs_created_by"),
-                  nullable=True),
+        sa.Column(
+            "created_by", sa.String(64), sa.ForeignKey("users.id", name="fk_eval_runs_created_by"), nullable=True
+        ),
         sa.Column("set_name", sa.String(200), nullable=False),
         sa.Column("set_sha256", sa.String(64), nullable=False),
         sa.Column("generation", sa.String(100), nullable=False),

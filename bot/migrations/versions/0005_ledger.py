@@ -17,8 +17,9 @@ def upgrade() -> None:
     op.create_table(
         "ledger_records",
         sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),
-        sa.Column("officer_id", sa.String(64),
-                  sa.ForeignKey("users.id", name="fk_ledger_records_officer_id"), nullable=False),
+        sa.Column(
+            "officer_id", sa.String(64), sa.ForeignKey("users.id", name="fk_ledger_records_officer_id"), nullable=False
+        ),
         sa.Column("day", sa.Date(), nullable=False),  # the training's date (China time)
         sa.Column("content", sa.String(500), nullable=False),  # 培训内容
         sa.Column("form", sa.String(32), nullable=False),  # 培训形式: 线上/线下/自学/测验…
@@ -29,20 +30,25 @@ def upgrade() -> None:
         # decimal type), or measured seconds. Negative only in a reversing row.
         sa.Column("hours_hundredths", sa.Integer(), nullable=True),
         sa.Column("seconds", sa.Integer(), nullable=True),
-        sa.Column("entered_by", sa.String(64),
-                  sa.ForeignKey("users.id", name="fk_ledger_records_entered_by"), nullable=True),
+        sa.Column(
+            "entered_by", sa.String(64), sa.ForeignKey("users.id", name="fk_ledger_records_entered_by"), nullable=True
+        ),
         sa.Column("entered_at", sa.DateTime(), nullable=False),  # UTC
         # A correction appends a row that cancels an earlier one (at most once) and says why.
-        sa.Column("reverses", sa.Integer(),
-                  sa.ForeignKey("ledger_records.id", name="fk_ledger_records_reverses"), nullable=True),
+        sa.Column(
+            "reverses",
+            sa.Integer(),
+            sa.ForeignKey("ledger_records.id", name="fk_ledger_records_reverses"),
+            nullable=True,
+        ),
         sa.Column("reason", sa.Text(), nullable=True),
         # SHA-256 of an imported row's normalised fields: importing a file twice adds nothing.
         sa.Column("import_key", sa.String(64), nullable=True),
-        sa.CheckConstraint("source IN ('chat', 'practice', 'test', 'trainer', 'import')",
-                           name="ck_ledger_records_source"),
         sa.CheckConstraint(
-            "(hours_hundredths IS NULL AND seconds IS NOT NULL)"
-            " OR (hours_hundredths IS NOT NULL AND seconds IS NULL)",
+            "source IN ('chat', 'practice', 'test', 'trainer', 'import')", name="ck_ledger_records_source"
+        ),
+        sa.CheckConstraint(
+            "(hours_hundredths IS NULL AND seconds IS NOT NULL) OR (hours_hundredths IS NOT NULL AND seconds IS NULL)",
             name="ck_ledger_records_one_amount",
         ),
         sa.CheckConstraint(
@@ -58,9 +64,12 @@ def upgrade() -> None:
 
     op.create_table(
         "study_sessions",
-        sa.Column("officer_id", sa.String(64),
-                  sa.ForeignKey("users.id", name="fk_study_sessions_officer_id", ondelete="CASCADE"),
-                  primary_key=True),
+        sa.Column(
+            "officer_id",
+            sa.String(64),
+            sa.ForeignKey("users.id", name="fk_study_sessions_officer_id", ondelete="CASCADE"),
+            primary_key=True,
+        ),
         sa.Column("started_at", sa.DateTime(), nullable=False),
         sa.Column("last_event_at", sa.DateTime(), nullable=False),
         sa.Column("seconds", sa.Integer(), nullable=False),  # active seconds so far

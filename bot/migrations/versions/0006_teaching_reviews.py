@@ -26,19 +26,25 @@ def upgrade() -> None:
         sa.Column("clause_label", sa.String(100), nullable=False),
         sa.Column("model_id", sa.String(200), nullable=False),
         sa.Column("vector", sa.LargeBinary(), nullable=False),  # float32 query vector of `question`
-        sa.Column("created_by", sa.String(64), sa.ForeignKey("users.id", name="fk_taught_aliases_created_by"),
-                  nullable=True),
+        sa.Column(
+            "created_by", sa.String(64), sa.ForeignKey("users.id", name="fk_taught_aliases_created_by"), nullable=True
+        ),
         sa.Column("created_at", sa.DateTime(), nullable=False),
-        sa.Column("removed_by", sa.String(64), sa.ForeignKey("users.id", name="fk_taught_aliases_removed_by"),
-                  nullable=True),
+        sa.Column(
+            "removed_by", sa.String(64), sa.ForeignKey("users.id", name="fk_taught_aliases_removed_by"), nullable=True
+        ),
         sa.Column("removed_at", sa.DateTime(), nullable=True),
     )
     op.create_index("ix_taught_aliases_removed_at", "taught_aliases", ["removed_at"])
     op.create_table(
         "answer_reviews",
         sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),
-        sa.Column("feedback_id", sa.Integer(), sa.ForeignKey("feedback.id", name="fk_answer_reviews_feedback_id"),
-                  nullable=True),
+        sa.Column(
+            "feedback_id",
+            sa.Integer(),
+            sa.ForeignKey("feedback.id", name="fk_answer_reviews_feedback_id"),
+            nullable=True,
+        ),
         sa.Column("source", sa.String(32), nullable=False),  # feedback, sample
         sa.Column("question", sa.Text(), nullable=False),
         sa.Column("answer", sa.Text(), nullable=False),
@@ -48,10 +54,18 @@ def upgrade() -> None:
         sa.Column("clause_label", sa.String(100), nullable=True),
         sa.Column("key_facts", sa.Text(), nullable=False, server_default="[]"),  # JSON list
         sa.Column("promoted_to", sa.String(200), nullable=True),  # gold set file
-        sa.Column("alias_id", sa.Integer(), sa.ForeignKey("taught_aliases.id", name="fk_answer_reviews_alias_id"),
-                  nullable=True),
-        sa.Column("reviewed_by", sa.String(64), sa.ForeignKey("users.id", name="fk_answer_reviews_reviewed_by"),
-                  nullable=False),
+        sa.Column(
+            "alias_id",
+            sa.Integer(),
+            sa.ForeignKey("taught_aliases.id", name="fk_answer_reviews_alias_id"),
+            nullable=True,
+        ),
+        sa.Column(
+            "reviewed_by",
+            sa.String(64),
+            sa.ForeignKey("users.id", name="fk_answer_reviews_reviewed_by"),
+            nullable=False,
+        ),
         sa.Column("reviewed_at", sa.DateTime(), nullable=False),
         sa.CheckConstraint("verdict IN ('correct', 'incorrect')", name="ck_answer_reviews_verdict"),
     )

@@ -16,7 +16,9 @@ def format_of(path: Path) -> str:
         return "gift"
     if ext in FORMATS:
         return ext
-    raise BankImportError([f"不认识的文件类型 .{ext or '（无扩展名）'}：题库文件应为 .xlsx、.csv、.json 或 .gift（.txt）"], str(path))
+    raise BankImportError(
+        [f"不认识的文件类型 .{ext or '（无扩展名）'}：题库文件应为 .xlsx、.csv、.json 或 .gift（.txt）"], str(path)
+    )
 
 
 def read_rows(path: Path) -> list[RawRow]:
@@ -30,7 +32,10 @@ def read_rows(path: Path) -> list[RawRow]:
     if not data.strip():
         raise BankImportError(["文件是空的：请在模板的表头下面填写题目后再导入"], str(path))
     if len(data) > MAX_BYTES:
-        raise BankImportError([f"文件太大（{len(data) / 1048576:.1f} MB）：一次最多导入 {MAX_BYTES // 1048576} MB，请分成几个文件"], str(path))
+        raise BankImportError(
+            [f"文件太大（{len(data) / 1048576:.1f} MB）：一次最多导入 {MAX_BYTES // 1048576} MB，请分成几个文件"],
+            str(path),
+        )
     if fmt == "xlsx":
         from .xlsx import read_xlsx
 

@@ -23,7 +23,9 @@ from ..question import BLANK, TRUE, TYPE_NAMES
 from .rows import OPTION_COLUMNS, RawRow
 
 SPECIAL = "~=#{}:"
-HEADER = "// studybot 题库（GIFT 格式，可导入 Moodle）。题目名称（::…::）为依据条款；注释记下题型与标签，Moodle 导入时忽略。"
+HEADER = (
+    "// studybot 题库（GIFT 格式，可导入 Moodle）。题目名称（::…::）为依据条款；注释记下题型与标签，Moodle 导入时忽略。"
+)
 
 
 def escape(text: str) -> str:

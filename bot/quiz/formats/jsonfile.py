@@ -20,11 +20,11 @@ def read_json(data: bytes, where: str) -> list[RawRow]:
     if isinstance(items, dict) and isinstance(items.get("questions"), list):
         items = items["questions"]
     if not isinstance(items, list):
-        raise BankImportError(["JSON 文件应为题目对象的列表（[{\"type\": …, \"stem\": …}, …]）"], where)
+        raise BankImportError(['JSON 文件应为题目对象的列表（[{"type": …, "stem": …}, …]）'], where)
     out, problems = [], []
     for number, item in enumerate(items, start=1):
         if not isinstance(item, dict):
-            problems.append(f"第 {number} 题：应为一个对象（{{\"type\": …, \"stem\": …}}）")
+            problems.append(f'第 {number} 题：应为一个对象（{{"type": …, "stem": …}}）')
             continue
         values = {FIELDS.get(k, k): v for k, v in item.items() if k not in ("options", "citation", "选项")}
         citation = item.get("citation") or {}
@@ -46,8 +46,17 @@ def read_json(data: bytes, where: str) -> list[RawRow]:
 def write_json(rows: list[dict], questions) -> bytes:
     items = []
     for row, q in zip(rows, questions):
-        items.append({"type": q.type, "type_name": TYPE_NAMES[q.type], "stem": q.stem, "options": list(q.options),
-                      "answer": q.answer, "explanation": q.explanation,
-                      "citation": {"clause_id": q.clause_id, "label": q.label}, "clause": row["依据条款"],
-                      "tags": list(q.tags)})
+        items.append(
+            {
+                "type": q.type,
+                "type_name": TYPE_NAMES[q.type],
+                "stem": q.stem,
+                "options": list(q.options),
+                "answer": q.answer,
+                "explanation": q.explanation,
+                "citation": {"clause_id": q.clause_id, "label": q.label},
+                "clause": row["依据条款"],
+                "tags": list(q.tags),
+            }
+        )
     return (json.dumps(items, ensure_ascii=False, indent=1) + "\n").encode("utf-8")

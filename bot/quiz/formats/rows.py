@@ -16,9 +16,15 @@ from ..question import BLANK, FALSE, LETTERS, TRUE, TYPE_NAMES, Question, normal
 OPTION_COLUMNS = tuple(f"选项{x}" for x in LETTERS)
 COLUMNS = ("题型", "题干", *OPTION_COLUMNS, "答案", "解析", "依据条款", "标签")
 REQUIRED = ("题型", "题干", "答案", "依据条款")
-TYPE_BY_NAME = {**{v: k for k, v in TYPE_NAMES.items()}, **{k: k for k in TYPE_NAMES},
-                "填空": "fill_blank", "单选": "single_choice", "选择题": "single_choice", "判断": "true_false",
-                "出处": "which_clause"}
+TYPE_BY_NAME = {
+    **{v: k for k, v in TYPE_NAMES.items()},
+    **{k: k for k in TYPE_NAMES},
+    "填空": "fill_blank",
+    "单选": "single_choice",
+    "选择题": "single_choice",
+    "判断": "true_false",
+    "出处": "which_clause",
+}
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 5000
 MAX_TEXT = 2000
@@ -46,7 +52,9 @@ def check_header(header: list[str], where: str) -> list[str]:
     problems = []
     missing = [c for c in REQUIRED if c not in cleaned]
     if missing:
-        problems.append(f"{where}表头缺少「{'」「'.join(missing)}」列：表头应为 {'、'.join(COLUMNS)}，请下载模板（studybot quiz template）对照")
+        problems.append(
+            f"{where}表头缺少「{'」「'.join(missing)}」列：表头应为 {'、'.join(COLUMNS)}，请下载模板（studybot quiz template）对照"
+        )
     unknown = [h for h in cleaned if h and h not in COLUMNS]
     if unknown:
         problems.append(f"{where}表头有不认识的列「{'」「'.join(unknown)}」：可用的列为 {'、'.join(COLUMNS)}")
@@ -151,15 +159,33 @@ def _validate_row(row: RawRow, store) -> tuple[Question | None, list[str]]:
     tags = tuple(dict.fromkeys(t for t in TAG_SPLIT.split(v["标签"]) if t))
     if any(len(t) > 100 for t in tags):
         return None, [f"{at}「标签」列：每个标签最多 100 个字符，多个标签用逗号或顿号隔开"]
-    return Question(qtype, stem, tuple(options), answer, clause_id=clause.clause_id, label=clause.label,
-                    explanation=v["解析"], source="bank", doc_id=clause.doc_id, tags=tags), []
+    return Question(
+        qtype,
+        stem,
+        tuple(options),
+        answer,
+        clause_id=clause.clause_id,
+        label=clause.label,
+        explanation=v["解析"],
+        source="bank",
+        doc_id=clause.doc_id,
+        tags=tags,
+    ), []
 
 
 def question_row(q: Question, clause_ref: str, letters: bool = True) -> dict[str, str]:
     """A question as a table row; choice answers as letters when `letters`."""
     row = {c: "" for c in COLUMNS}
-    row.update({"题型": TYPE_NAMES[q.type], "题干": q.stem, "解析": q.explanation, "依据条款": clause_ref,
-                "标签": "、".join(q.tags), "答案": q.answer})
+    row.update(
+        {
+            "题型": TYPE_NAMES[q.type],
+            "题干": q.stem,
+            "解析": q.explanation,
+            "依据条款": clause_ref,
+            "标签": "、".join(q.tags),
+            "答案": q.answer,
+        }
+    )
     if q.type in ("single_choice", "which_clause"):
         for column, option in zip(OPTION_COLUMNS, q.options):
             row[column] = option

@@ -43,7 +43,9 @@ def read_xlsx(data: bytes, where: str) -> list[RawRow]:
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise BankImportError([f"不是有效的 XLSX 文件（{type(exc).__name__}）：请用 Excel 或 WPS 另存为 .xlsx 后再导入"], where) from None
+        raise BankImportError(
+            [f"不是有效的 XLSX 文件（{type(exc).__name__}）：请用 Excel 或 WPS 另存为 .xlsx 后再导入"], where
+        ) from None
     sheet = book[SHEET] if SHEET in book.sheetnames else book.worksheets[0]
     rows = sheet.iter_rows(values_only=True)
     header = [_cell(v) for v in next(rows, ())]

@@ -47,8 +47,12 @@ class AccountCallbacks:
             return gr.update(), gr.update(), gr.update(), gr.update(visible=False)
         admin = AccountAdmin(self.bot.accounts, user)
         roles = [(name, role) for role, name in ROLE_NAMES.items() if role != "admin" or user.is_admin]
-        return (account_rows(admin.list()), gr.update(value=user.unit, interactive=user.is_admin),
-                gr.update(choices=roles, value="officer"), gr.update(visible=user.is_admin))
+        return (
+            account_rows(admin.list()),
+            gr.update(value=user.unit, interactive=user.is_admin),
+            gr.update(choices=roles, value="officer"),
+            gr.update(visible=user.is_admin),
+        )
 
     def listing(self, unit_filter, request: gr.Request):
         admin = self._admin(request)
@@ -60,15 +64,27 @@ class AccountCallbacks:
 
     def add(self, user_id, name, unit, role, password, unit_filter, request: gr.Request):
         def action(admin):
-            fields = [checked(v, what) for v, what in ((user_id, "账号"), (name, "姓名"), (unit, "单位"),
-                                                        (role, "角色"), (password, "初始密码"))]
+            fields = [
+                checked(v, what)
+                for v, what in (
+                    (user_id, "账号"),
+                    (name, "姓名"),
+                    (unit, "单位"),
+                    (role, "角色"),
+                    (password, "初始密码"),
+                )
+            ]
             user = admin.add(*fields)
-            return (f"已添加账号 {user.id}（{user.name}，{user.unit}，{user.role_name}），"
-                    "请把初始密码告知本人；首次登录时须修改密码。")
+            return (
+                f"已添加账号 {user.id}（{user.name}，{user.unit}，{user.role_name}），"
+                "请把初始密码告知本人；首次登录时须修改密码。"
+            )
+
         return self._run(request, action, unit_filter)
 
     def import_file(self, path, unit_filter, request: gr.Request):
         """-> table, message, file box (cleared: the file holds initial passwords)."""
+
         def action(admin):
             if not path:
                 raise StudyBotError(f"请先选择要导入的 CSV 或 XLSX 文件（表头 {CSV_HEADER_HELP}）。")
@@ -76,6 +92,7 @@ class AccountCallbacks:
             if not report.ok:
                 raise StudyBotError(report.summary())
             return report.summary()
+
         try:
             return (*self._run(request, action, unit_filter), None)
         finally:
@@ -89,6 +106,7 @@ class AccountCallbacks:
         def action(admin):
             user = admin.set_disabled(checked(user_id, "账号"), disabled)
             return f"账号 {user.id}（{user.name}）已{'停用，其登录已结束' if disabled else '恢复使用'}。"
+
         return self._run(request, action, unit_filter)
 
     def disable(self, user_id, unit_filter, request: gr.Request):
@@ -101,14 +119,19 @@ class AccountCallbacks:
         def action(admin):
             user = admin.reset_password(checked(user_id, "账号"), checked(password, "新的初始密码"))
             return f"账号 {user.id}（{user.name}）的密码已重置，原有登录已结束；本人下次登录时须修改密码。"
+
         return self._run(request, action, unit_filter)
 
 
 def build_accounts_tab(ctx) -> None:
     cb = AccountCallbacks(ctx)
-    gr.Markdown("### 账号管理\n培训管理员管理本单位的账号，系统管理员管理所有单位的账号。新账号和重置后的密码，首次登录时须修改。")
+    gr.Markdown(
+        "### 账号管理\n培训管理员管理本单位的账号，系统管理员管理所有单位的账号。新账号和重置后的密码，首次登录时须修改。"
+    )
     with gr.Row():
-        unit_filter = gr.Textbox(label="只看这个单位（留空为全部）", elem_id="unit-filter", visible=False, scale=3, max_lines=1)
+        unit_filter = gr.Textbox(
+            label="只看这个单位（留空为全部）", elem_id="unit-filter", visible=False, scale=3, max_lines=1
+        )
         refresh = gr.Button("刷新", size="sm", elem_id="accounts-refresh", scale=0, min_width=70)
     table = gr.Dataframe(headers=list(ACCOUNT_HEADERS), elem_id="accounts-table", interactive=False, wrap=True)
     with gr.Accordion("添加账号", open=False, elem_id="add-account"):
@@ -138,8 +161,12 @@ def build_accounts_tab(ctx) -> None:
     ctx.tab.select(cb.load, None, [table, new_unit, new_role, unit_filter], api_visibility="private")
     refresh.click(cb.listing, [unit_filter], [table], api_visibility="private")
     unit_filter.submit(cb.listing, [unit_filter], [table], api_visibility="private")
-    add_btn.click(cb.add, [new_id, new_name, new_unit, new_role, new_password, unit_filter], [table, add_msg],
-                  api_name="accounts_add")
+    add_btn.click(
+        cb.add,
+        [new_id, new_name, new_unit, new_role, new_password, unit_filter],
+        [table, add_msg],
+        api_name="accounts_add",
+    )
     import_btn.click(cb.import_file, [sheet, unit_filter], [table, import_msg, sheet], api_name="accounts_import")
     disable_btn.click(cb.disable, [target, unit_filter], [table, manage_msg], api_name="accounts_disable")
     enable_btn.click(cb.enable, [target, unit_filter], [table, manage_msg], api_name="accounts_enable")

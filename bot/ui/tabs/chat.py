@@ -171,8 +171,13 @@ class ChatCallbacks:
         user = self.auth.require(request)
         count = self.bot.conversations.clear(user.id)
         gr.Info(notice(f"已清空全部历史对话（{count} 个）。", "已清空"))
-        return (gr.update(value=[], feedback_value=[]), None, self.history(user, None), gr.update(visible=False),
-                gr.update(visible=False))
+        return (
+            gr.update(value=[], feedback_value=[]),
+            None,
+            self.history(user, None),
+            gr.update(visible=False),
+            gr.update(visible=False),
+        )
 
     def rate(self, conversation_id, data: gr.LikeData, request: gr.Request):
         """👍/👎 on any answer. -> correction box, its prompt, the rated feedback's id, correction text."""
@@ -193,14 +198,22 @@ class ChatCallbacks:
             return gr.update(visible=False), gr.update(), None, ""
         try:
             feedback_id = self.bot.feedback.record(
-                user.id, record["question"] or turn.question, record["answer"], record["citations"],
-                rating, None, record.get("mode") or "extractive")
+                user.id,
+                record["question"] or turn.question,
+                record["answer"],
+                record["citations"],
+                rating,
+                None,
+                record.get("mode") or "extractive",
+            )
         except BadFeedback as exc:
             raise gr.Error(notice(str(exc), "评价未保存"), print_exception=False) from None
         self.bot.conversations.rate(conversation_id, user.id, turn.id, rating, feedback_id)
         self.bot.ledger.touch(user.id, "feedback")
-        prompt = (f"已记录您对第 {index // 2 + 1} 条回答的评价（{rating_label(rating)}），谢谢！"
-                  "如有纠正意见可在下面填写（可选，培训管理员会审阅）：")
+        prompt = (
+            f"已记录您对第 {index // 2 + 1} 条回答的评价（{rating_label(rating)}），谢谢！"
+            "如有纠正意见可在下面填写（可选，培训管理员会审阅）："
+        )
         return gr.update(visible=True), prompt, feedback_id, ""
 
     def citation_opened(self, request: gr.Request):
@@ -235,61 +248,102 @@ def build_chat_tab(ctx) -> None:
     conversation = gr.State(None)
     rated = gr.State(None)
     with gr.Row(elem_id="history-row", equal_height=True):
-        history = gr.Dropdown(label="历史对话", show_label=False, choices=[], value=None, elem_id="history",
-                              scale=4, min_width=110, container=False, interactive=True)
+        history = gr.Dropdown(
+            label="历史对话",
+            show_label=False,
+            choices=[],
+            value=None,
+            elem_id="history",
+            scale=4,
+            min_width=110,
+            container=False,
+            interactive=True,
+        )
         new_btn = gr.Button("新对话", elem_id="new-chat", size="sm", scale=0, min_width=64)
         delete_btn = gr.Button("删除", elem_id="delete-chat", size="sm", scale=0, min_width=52)
         clear_btn = gr.Button("清空历史", elem_id="clear-history", size="sm", scale=0, min_width=76)
     with gr.Row(visible=False, elem_id="confirm-clear") as confirm_row:
         gr.Markdown("确定要删除您的全部历史对话吗？此操作不能撤销。")
-        confirm_btn = gr.Button("确认清空", variant="stop", size="sm", elem_id="confirm-clear-btn", scale=0, min_width=90)
+        confirm_btn = gr.Button(
+            "确认清空", variant="stop", size="sm", elem_id="confirm-clear-btn", scale=0, min_width=90
+        )
         cancel_btn = gr.Button("取消", size="sm", elem_id="cancel-clear", scale=0, min_width=60)
     chatbot = gr.Chatbot(
-        label="问答", show_label=False, elem_id="chatbot",
-        feedback_options=("Like", "Dislike"), buttons=["copy"], latex_delimiters=[], autoscroll=True,
+        label="问答",
+        show_label=False,
+        elem_id="chatbot",
+        feedback_options=("Like", "Dislike"),
+        buttons=["copy"],
+        latex_delimiters=[],
+        autoscroll=True,
         placeholder="**依据已加载的广东省行政执法政策文本作答，每个回答都注明出处条款。**\n\n请在下方输入问题，或点一个示例：",
         examples=[{"text": q} for q in EXAMPLES],
     )
     with gr.Group(visible=False, elem_id="correction-box") as correction_box:
         prompt = gr.Markdown(elem_id="correction-prompt")
-        correction = gr.Textbox(label="纠正意见", show_label=False, placeholder="例如：应写明学时按45分钟计算",
-                                elem_id="correction",
-                                max_lines=4, container=False)
+        correction = gr.Textbox(
+            label="纠正意见",
+            show_label=False,
+            placeholder="例如：应写明学时按45分钟计算",
+            elem_id="correction",
+            max_lines=4,
+            container=False,
+        )
         with gr.Row():
             submit_correction = gr.Button("提交纠正意见", size="sm", variant="primary", elem_id="submit-correction")
             close_correction = gr.Button("关闭", size="sm", elem_id="close-correction")
     with gr.Row(elem_id="composer", equal_height=True):
-        question = gr.Textbox(label="您的问题", show_label=False, elem_id="question", scale=5, max_lines=4,
-                              container=False,
-                              placeholder="输入问题，例如：行政执法人员每年要参加多少学时的培训？")
+        question = gr.Textbox(
+            label="您的问题",
+            show_label=False,
+            elem_id="question",
+            scale=5,
+            max_lines=4,
+            container=False,
+            placeholder="输入问题，例如：行政执法人员每年要参加多少学时的培训？",
+        )
         send = gr.Button("发送", variant="primary", elem_id="send", scale=0, min_width=72)
 
     # Also callable as /gradio_api/call/restore ("undocumented"): the load test opens the page with it.
-    ctx.demo.load(cb.restore, None, [chatbot, conversation, history], api_name="restore",
-                  api_visibility="undocumented")
+    ctx.demo.load(cb.restore, None, [chatbot, conversation, history], api_name="restore", api_visibility="undocumented")
     pending_question = gr.Textbox(label="待回答的问题", visible=False, elem_id="pending-question")
     answered = [chatbot, conversation, history]
     for trigger, public in ((send.click, True), (question.submit, False)):
-        shown = trigger(None, [question, chatbot], [pending_question, question, chatbot], js=SUBMIT_JS,
-                        queue=False, show_progress="hidden")
-        shown.then(cb.ask, [pending_question, conversation], answered, api_name="ask" if public else None,
-                   api_visibility="public" if public else "private", show_progress="minimal")
-    chatbot.example_select(cb.ask_example, [conversation], answered, api_visibility="private",
-                           show_progress="minimal")
+        shown = trigger(
+            None,
+            [question, chatbot],
+            [pending_question, question, chatbot],
+            js=SUBMIT_JS,
+            queue=False,
+            show_progress="hidden",
+        )
+        shown.then(
+            cb.ask,
+            [pending_question, conversation],
+            answered,
+            api_name="ask" if public else None,
+            api_visibility="public" if public else "private",
+            show_progress="minimal",
+        )
+    chatbot.example_select(cb.ask_example, [conversation], answered, api_visibility="private", show_progress="minimal")
     history.input(cb.open, [history], [chatbot, conversation, correction_box], api_visibility="private")
     new_btn.click(cb.new, None, [chatbot, conversation, history, correction_box], api_visibility="private")
-    delete_btn.click(cb.delete, [conversation], [chatbot, conversation, history, correction_box],
-                     api_visibility="private")
+    delete_btn.click(
+        cb.delete, [conversation], [chatbot, conversation, history, correction_box], api_visibility="private"
+    )
     clear_btn.click(lambda: gr.update(visible=True), None, [confirm_row], api_visibility="private", queue=False)
     cancel_btn.click(lambda: gr.update(visible=False), None, [confirm_row], api_visibility="private", queue=False)
-    confirm_btn.click(cb.clear_all, None, [chatbot, conversation, history, correction_box, confirm_row],
-                      api_visibility="private")
+    confirm_btn.click(
+        cb.clear_all, None, [chatbot, conversation, history, correction_box, confirm_row], api_visibility="private"
+    )
     chatbot.clear(cb.new, None, [chatbot, conversation, history, correction_box], api_visibility="private")
     chatbot.like(cb.rate, [conversation], [correction_box, prompt, rated, correction], api_visibility="private")
-    submit_correction.click(cb.correct, [correction, rated], [correction_box, correction, rated],
-                            api_visibility="private")
-    close_correction.click(lambda: gr.update(visible=False), None, [correction_box], api_visibility="private",
-                           queue=False)
+    submit_correction.click(
+        cb.correct, [correction, rated], [correction_box, correction, rated], api_visibility="private"
+    )
+    close_correction.click(
+        lambda: gr.update(visible=False), None, [correction_box], api_visibility="private", queue=False
+    )
     gr.HTML("", head=CITATION_SCRIPT, elem_id="chat-look", container=False, padding=False)
     opened = gr.Button("查看引用", visible="hidden", elem_id="citation-opened")
     opened.click(cb.citation_opened, None, None, api_visibility="private", show_progress="hidden")

@@ -43,8 +43,11 @@ class HoursCallbacks:
             card = self.bot.ledger.officer_card(user, user.id, checked(year or self.this_year(), "年度"))
         except StudyBotError as exc:
             raise gr.Error(notice(str(exc), "无法显示学时"), print_exception=False) from None
-        return (total_html(card, self.this_year()), progress_html(card, self.bot.settings.idle_minutes),
-                records_html(card, self.names([card])))
+        return (
+            total_html(card, self.this_year()),
+            progress_html(card, self.bot.settings.idle_minutes),
+            records_html(card, self.names([card])),
+        )
 
     def open(self, year, request: gr.Request):
         """The tab opened. -> year, total, progress, records, own card's group, trainer part.
@@ -53,8 +56,12 @@ class HoursCallbacks:
         years = self.years()  # the page was built at start-up: a new year may have begun since
         year = year if year in years else years[0]
         shown = self.mine(year, request) if not user.is_admin else (gr.skip(),) * 3
-        return (gr.update(choices=years, value=year), *shown, gr.update(visible=not user.is_admin),
-                gr.update(visible=user.is_trainer))
+        return (
+            gr.update(choices=years, value=year),
+            *shown,
+            gr.update(visible=not user.is_admin),
+            gr.update(visible=user.is_trainer),
+        )
 
 
 def build_hours_tab(ctx) -> None:
@@ -63,8 +70,9 @@ def build_hours_tab(ctx) -> None:
     with gr.Column(elem_id="hours-mine") as mine_group:
         with gr.Row(equal_height=True):
             gr.Markdown("### 我的学时\n每人每年不少于规定学时；未明确学时的培训按 45 分钟为 1 学时计算。")
-            year = gr.Dropdown(label="年度", choices=cb.years(), value=cb.this_year(), elem_id="hours-year",
-                               scale=0, min_width=110)
+            year = gr.Dropdown(
+                label="年度", choices=cb.years(), value=cb.this_year(), elem_id="hours-year", scale=0, min_width=110
+            )
             refresh = gr.Button("刷新", size="sm", elem_id="hours-refresh", scale=0, min_width=64)
         total = gr.HTML('<p class="hours-total-line">正在读取……</p>', elem_id="hours-total", css_template=SUMMARY_CSS)
         progress = gr.HTML(elem_id="hours-progress", css_template=PROGRESS_CSS)
@@ -75,6 +83,7 @@ def build_hours_tab(ctx) -> None:
 
     mine_outputs = [total, progress, records]
     ctx.tab.select(cb.open, [year], [year, *mine_outputs, mine_group, trainer_part], api_visibility="private").then(
-        trainer.open, None, opened.outputs, api_visibility="private")
+        trainer.open, None, opened.outputs, api_visibility="private"
+    )
     year.input(cb.mine, [year], mine_outputs, api_visibility="private")
     refresh.click(cb.mine, [year], mine_outputs, api_name="hours_mine")

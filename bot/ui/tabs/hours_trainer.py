@@ -58,9 +58,15 @@ class TrainerHours:
         active = [u for u in self.bot.accounts.list_users(unit) if not u.disabled and not u.is_admin]
         entering = [(f"{u.name}（{u.id}）", u.id) for u in active]
         opening = [(f"{c.name}（{c.officer_id}）", c.officer_id) for c in cards]
-        headline = f'<p class="unit-headline">{unit_headline(unit, cards[0].year if cards else year, cards, target)}</p>'
-        return (headline, unit_rows(cards), gr.update(choices=entering, value=[]),
-                gr.update(choices=opening, value=None))
+        headline = (
+            f'<p class="unit-headline">{unit_headline(unit, cards[0].year if cards else year, cards, target)}</p>'
+        )
+        return (
+            headline,
+            unit_rows(cards),
+            gr.update(choices=entering, value=[]),
+            gr.update(choices=opening, value=None),
+        )
 
     def open(self, request: gr.Request):
         """The tab opened by a trainer or admin. -> unit, year, headline, table, officers, card officer, date."""
@@ -71,9 +77,12 @@ class TrainerHours:
         unit = user.unit if user.unit in units or not units else units[0]
         year = self.officer_part.this_year()
         today = str(self._today())
-        return (gr.update(choices=units, value=unit, interactive=user.is_admin),
-                gr.update(choices=self.officer_part.years(), value=year),
-                *self._overview(user, unit, year), today)
+        return (
+            gr.update(choices=units, value=unit, interactive=user.is_admin),
+            gr.update(choices=self.officer_part.years(), value=year),
+            *self._overview(user, unit, year),
+            today,
+        )
 
     def overview(self, unit, year, request: gr.Request):
         user = self.auth.require_trainer(request)
@@ -101,10 +110,18 @@ class TrainerHours:
                 raise StudyBotError("请先在“参训人员”中选择至少一名人员（可点“全选本单位”）。")
             if hours is None:
                 raise StudyBotError("请填写学时（例如 2 或 1.5）。")
-            record_ids = self.ledger.add(user, ids, day=checked(day, "日期"), content=checked(content, "培训内容"),
-                                         form=checked(form, "培训形式") or "线下", hours=hours)
-            message = done(f"已为 {len(ids)} 人录入「{checked(content, '培训内容').strip()}」{hours:g} 学时"
-                           f"（记录号 {', '.join(map(str, record_ids))}）。")
+            record_ids = self.ledger.add(
+                user,
+                ids,
+                day=checked(day, "日期"),
+                content=checked(content, "培训内容"),
+                form=checked(form, "培训形式") or "线下",
+                hours=hours,
+            )
+            message = done(
+                f"已为 {len(ids)} 人录入「{checked(content, '培训内容').strip()}」{hours:g} 学时"
+                f"（记录号 {', '.join(map(str, record_ids))}）。"
+            )
         except StudyBotError as exc:
             return (failed(str(exc)), *self._overview(user, unit, year)[:2])
         return (message, *self._overview(user, unit, year)[:2])
@@ -141,12 +158,18 @@ class TrainerHours:
             raise gr.Error(notice(str(exc), "无法导出"), print_exception=False) from None
         header, rows, count = csv_table(data, PREVIEW_ROWS)
         shown = "" if count <= len(rows) else f"，页面显示前 {len(rows)} 行，完整内容请下载"
-        note = (f"<p>{esc(unit)} {esc(year)} 年度登记卡：共 {count} 行{shown}。"
-                "XLSX 为汇总表加每人一张登记卡；CSV 为同样的记录，每人末尾一行年度合计。"
-                f"下载链接 {KEEP_SECONDS // 60} 分钟内有效。</p>")
+        note = (
+            f"<p>{esc(unit)} {esc(year)} 年度登记卡：共 {count} 行{shown}。"
+            "XLSX 为汇总表加每人一张登记卡；CSV 为同样的记录，每人末尾一行年度合计。"
+            f"下载链接 {KEEP_SECONDS // 60} 分钟内有效。</p>"
+        )
         path = write_export(data, f"{safe_name(unit)}-{year}-登记卡.csv")
-        return (note, gr.update(value=rows, headers=header), gr.update(value=path, visible=True),
-                gr.update(value=None, visible=True, interactive=False, label="正在生成 XLSX……"))
+        return (
+            note,
+            gr.update(value=rows, headers=header),
+            gr.update(value=path, visible=True),
+            gr.update(value=None, visible=True, interactive=False, label="正在生成 XLSX……"),
+        )
 
     # Gradio finds the progress tracker by this default value, hence the call in the signature.
     def xlsx(self, unit, year, request: gr.Request, progress=gr.Progress()):  # noqa: B008
@@ -164,8 +187,10 @@ class TrainerHours:
         progress(0.9, desc="正在准备下载……")
         path = write_export(data, f"{safe_name(unit)}-{year}-登记卡.xlsx")
         took = time.monotonic() - started
-        yield (gr.update(value=path, interactive=True, label="下载 XLSX 登记卡"),
-               f'<p class="export-status">XLSX 已生成（{len(data) / 1024:.0f} KB，用时 {took:.1f} 秒）。</p>')
+        yield (
+            gr.update(value=path, interactive=True, label="下载 XLSX 登记卡"),
+            f'<p class="export-status">XLSX 已生成（{len(data) / 1024:.0f} KB，用时 {took:.1f} 秒）。</p>',
+        )
 
     # --- one officer's card, corrections ---
 
@@ -189,8 +214,14 @@ class TrainerHours:
             if record_id in (None, ""):
                 raise StudyBotError("请填写要更正的记录号（见上表第一列）。")
             result = self.ledger.correct(
-                user, int(record_id), checked(reason, "更正原因"), day=_optional(day, "日期"),
-                content=_optional(content, "培训内容"), form=_optional(form, "培训形式"), hours=hours)
+                user,
+                int(record_id),
+                checked(reason, "更正原因"),
+                day=_optional(day, "日期"),
+                content=_optional(content, "培训内容"),
+                form=_optional(form, "培训形式"),
+                hours=hours,
+            )
             text = f"记录 {int(record_id)} 已冲销（冲销记录 {result['reversal']}）"
             if result["replacement"] is not None:
                 text += f"，更正后的记录为 {result['replacement']}"
@@ -207,36 +238,58 @@ class TrainerPart:
 
 
 def build_trainer_part(tr: TrainerHours, officer_part) -> TrainerPart:
-    gr.Markdown("### 本单位学时\n培训管理员管理本单位人员的学时，系统管理员可选择任一单位。所有操作都在服务器上核对权限。")
+    gr.Markdown(
+        "### 本单位学时\n培训管理员管理本单位人员的学时，系统管理员可选择任一单位。所有操作都在服务器上核对权限。"
+    )
     with gr.Row(equal_height=True):
         unit = gr.Dropdown(label="单位", choices=[], elem_id="hours-unit", interactive=False, scale=3)
-        year = gr.Dropdown(label="年度", choices=officer_part.years(), value=officer_part.this_year(),
-                           elem_id="hours-unit-year", scale=1, min_width=110)
+        year = gr.Dropdown(
+            label="年度",
+            choices=officer_part.years(),
+            value=officer_part.this_year(),
+            elem_id="hours-unit-year",
+            scale=1,
+            min_width=110,
+        )
         refresh = gr.Button("刷新", size="sm", elem_id="hours-unit-refresh", scale=0, min_width=64)
     headline = gr.HTML(elem_id="hours-unit-headline")
-    table = gr.Dataframe(headers=list(UNIT_HEADERS), elem_id="hours-unit-table", interactive=False, wrap=True,
-                         max_height=420)
+    table = gr.Dataframe(
+        headers=list(UNIT_HEADERS), elem_id="hours-unit-table", interactive=False, wrap=True, max_height=420
+    )
 
     with gr.Accordion("录入线下培训（可同时录入多人）", open=False, elem_id="hours-enter"):
         with gr.Row(equal_height=True):
             # A typed 执法证号 is taken too (and checked by the ledger): Gradio would refuse it in English.
-            officers = gr.Dropdown(label="参训人员", choices=[], multiselect=True, allow_custom_value=True,
-                                   elem_id="hours-officers", scale=5)
+            officers = gr.Dropdown(
+                label="参训人员",
+                choices=[],
+                multiselect=True,
+                allow_custom_value=True,
+                elem_id="hours-officers",
+                scale=5,
+            )
             select_all = gr.Button("全选本单位", size="sm", elem_id="hours-select-all", scale=0, min_width=96)
         with gr.Row():
             day = gr.Textbox(label="培训日期", placeholder="例如 2025-03-01", elem_id="hours-day", max_lines=1)
             # No `minimum`: Gradio would refuse a negative number in English; the ledger says why in Chinese.
             hours = gr.Number(label="学时", step=0.5, elem_id="hours-amount")
-            form = gr.Dropdown(label="培训形式", choices=list(FORMS), value="线下", allow_custom_value=True,
-                               elem_id="hours-form")
-        content = gr.Textbox(label="培训内容", placeholder="例如：行政处罚法专题培训", elem_id="hours-content", max_lines=2)
+            form = gr.Dropdown(
+                label="培训形式", choices=list(FORMS), value="线下", allow_custom_value=True, elem_id="hours-form"
+            )
+        content = gr.Textbox(
+            label="培训内容", placeholder="例如：行政处罚法专题培训", elem_id="hours-content", max_lines=2
+        )
         enter = gr.Button("录入", variant="primary", elem_id="hours-enter-btn")
         enter_msg = gr.HTML(elem_id="hours-enter-msg", elem_classes=["accounts-msg"])
 
     with gr.Accordion("导入其他平台的学时记录（XLSX 或 CSV）", open=False, elem_id="hours-import"):
-        gr.Markdown(f"表头：{HEADER_HELP}（英文表头亦可）。任何一行有问题则全部不导入，并逐一指出行和列；"
-                    "同一文件重复导入不会重复计入，并说明有多少行此前已导入。")
-        sheet = gr.File(label="学时记录表格", file_types=[".xlsx", ".csv"], type="filepath", elem_id="hours-import-file")
+        gr.Markdown(
+            f"表头：{HEADER_HELP}（英文表头亦可）。任何一行有问题则全部不导入，并逐一指出行和列；"
+            "同一文件重复导入不会重复计入，并说明有多少行此前已导入。"
+        )
+        sheet = gr.File(
+            label="学时记录表格", file_types=[".xlsx", ".csv"], type="filepath", elem_id="hours-import-file"
+        )
         import_btn = gr.Button("导入", elem_id="hours-import-btn")
         import_msg = gr.HTML(elem_id="hours-import-msg", elem_classes=["accounts-msg"])
 
@@ -247,13 +300,15 @@ def build_trainer_part(tr: TrainerHours, officer_part) -> TrainerPart:
             xlsx_btn = gr.DownloadButton("下载 XLSX 登记卡", visible=False, elem_id="hours-xlsx")
             csv_btn = gr.DownloadButton("下载 CSV 登记卡", visible=False, elem_id="hours-csv")
         export_status = gr.HTML(elem_id="hours-export-status", elem_classes=["accounts-msg"])
-        export_table = gr.Dataframe(headers=list(CSV_HEADER), elem_id="hours-export-table", interactive=False,
-                                    wrap=True, max_height=520)
+        export_table = gr.Dataframe(
+            headers=list(CSV_HEADER), elem_id="hours-export-table", interactive=False, wrap=True, max_height=520
+        )
 
     with gr.Accordion("查看与更正记录", open=False, elem_id="hours-correct"):
         card_officer = gr.Dropdown(label="查看登记卡", choices=[], elem_id="hours-card-officer")
-        card = gr.Dataframe(headers=list(CARD_HEADERS), elem_id="hours-card-table", interactive=False, wrap=True,
-                            max_height=420)
+        card = gr.Dataframe(
+            headers=list(CARD_HEADERS), elem_id="hours-card-table", interactive=False, wrap=True, max_height=420
+        )
         with gr.Row():
             record_id = gr.Number(label="要更正的记录号", precision=0, elem_id="hours-record-id")
             reason = gr.Textbox(label="更正原因", elem_id="hours-reason", max_lines=1, scale=3)
@@ -271,15 +326,28 @@ def build_trainer_part(tr: TrainerHours, officer_part) -> TrainerPart:
     for trigger in (unit.input, year.input, refresh.click):
         trigger(tr.overview, [unit, year], listing, **private)
     select_all.click(tr.select_all, [unit], [officers], **private)
-    enter.click(tr.enter, [unit, year, officers, day, content, form, hours], [enter_msg, headline, table],
-                api_name="hours_enter")
-    import_btn.click(tr.import_file, [sheet, unit, year], [import_msg, headline, table, sheet],
-                     api_name="hours_import")
-    preview.click(tr.preview, [unit, year], [export_note, export_table, csv_btn, xlsx_btn],
-                  api_name="hours_export").success(
-        tr.xlsx, [unit, year], [xlsx_btn, export_status], concurrency_limit=EXPORT_LIMIT,
-        concurrency_id="hours_xlsx", **private)
+    enter.click(
+        tr.enter,
+        [unit, year, officers, day, content, form, hours],
+        [enter_msg, headline, table],
+        api_name="hours_enter",
+    )
+    import_btn.click(tr.import_file, [sheet, unit, year], [import_msg, headline, table, sheet], api_name="hours_import")
+    preview.click(
+        tr.preview, [unit, year], [export_note, export_table, csv_btn, xlsx_btn], api_name="hours_export"
+    ).success(
+        tr.xlsx,
+        [unit, year],
+        [xlsx_btn, export_status],
+        concurrency_limit=EXPORT_LIMIT,
+        concurrency_id="hours_xlsx",
+        **private,
+    )
     card_officer.input(tr.card, [card_officer, year], [card], **private)
-    correct.click(tr.correct, [record_id, reason, new_day, new_content, new_form, new_hours, unit, year, card_officer],
-                  [correct_msg, card, headline, table], api_name="hours_correct")
+    correct.click(
+        tr.correct,
+        [record_id, reason, new_day, new_content, new_form, new_hours, unit, year, card_officer],
+        [correct_msg, card, headline, table],
+        api_name="hours_correct",
+    )
     return TrainerPart([unit, year, *listing, day])

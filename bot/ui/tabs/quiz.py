@@ -58,19 +58,47 @@ class QuizCallbacks:
 
     def start_screen(self):
         """No round on screen: the start page."""
-        return (None, 0, gr.update(visible=True), gr.update(visible=False), gr.update(visible=False), "", "",
-                gr.update(choices=[], value=None, visible=False), gr.update(value="", visible=False), "",
-                gr.update(visible=False), gr.update(visible=False), gr.update(visible=False),
-                gr.update(visible=False), gr.update(visible=False), "")
+        return (
+            None,
+            0,
+            gr.update(visible=True),
+            gr.update(visible=False),
+            gr.update(visible=False),
+            "",
+            "",
+            gr.update(choices=[], value=None, visible=False),
+            gr.update(value="", visible=False),
+            "",
+            gr.update(visible=False),
+            gr.update(visible=False),
+            gr.update(visible=False),
+            gr.update(visible=False),
+            gr.update(visible=False),
+            "",
+        )
 
     def screen(self, view, position: int):
         if view is None:
             return self.start_screen()
         if view.result is not None:
-            return (view.id, 0, gr.update(visible=False), gr.update(visible=False), gr.update(visible=True), "", "",
-                    gr.update(), gr.update(), "", gr.update(visible=False), gr.update(visible=False),
-                    gr.update(visible=False), gr.update(visible=False), gr.update(visible=False),
-                    result_html(view.result, view.scope_label, view.pass_mark, self.context))
+            return (
+                view.id,
+                0,
+                gr.update(visible=False),
+                gr.update(visible=False),
+                gr.update(visible=True),
+                "",
+                "",
+                gr.update(),
+                gr.update(),
+                "",
+                gr.update(visible=False),
+                gr.update(visible=False),
+                gr.update(visible=False),
+                gr.update(visible=False),
+                gr.update(visible=False),
+                result_html(view.result, view.scope_label, view.pass_mark, self.context),
+            )
         total = len(view.questions)
         position = min(max(0, int(position or 0)), total - 1)
         q = view.questions[position]
@@ -80,17 +108,32 @@ class QuizCallbacks:
             deadline = view.started_at + timedelta(seconds=view.time_limit_s)
             remaining = max(0, int((deadline - self.quiz.now()).total_seconds()))
         chosen = done["given"] if done and done["given"] in q["options"] else None
-        options = gr.update(choices=option_choices(q), value=chosen, visible=bool(q["options"]),
-                            interactive=done is None)
-        blank = gr.update(value=done["given"] if done else "", visible=q["type"] == "fill_blank",
-                          interactive=done is None)
+        options = gr.update(
+            choices=option_choices(q), value=chosen, visible=bool(q["options"]), interactive=done is None
+        )
+        blank = gr.update(
+            value=done["given"] if done else "", visible=q["type"] == "fill_blank", interactive=done is None
+        )
         all_done = len(view.answered) == total
         others_open = any(i not in view.answered for i in range(total) if i != position)
-        return (view.id, position, gr.update(visible=False), gr.update(visible=True), gr.update(visible=False),
-                head_html(view, position, remaining, time.time_ns()), question_html(q), options, blank,
-                feedback_html(q, done, view.mode, self.context),
-                gr.update(visible=done is None), gr.update(visible=others_open),
-                gr.update(visible=all_done), gr.update(visible=not all_done), gr.update(visible=False), "")
+        return (
+            view.id,
+            position,
+            gr.update(visible=False),
+            gr.update(visible=True),
+            gr.update(visible=False),
+            head_html(view, position, remaining, time.time_ns()),
+            question_html(q),
+            options,
+            blank,
+            feedback_html(q, done, view.mode, self.context),
+            gr.update(visible=done is None),
+            gr.update(visible=others_open),
+            gr.update(visible=all_done),
+            gr.update(visible=not all_done),
+            gr.update(visible=False),
+            "",
+        )
 
     @staticmethod
     def next_open(view, position: int) -> int:
@@ -264,8 +307,9 @@ def build_quiz_tab(ctx) -> None:
     with gr.Tabs(elem_id="quiz-tabs") as tabs:
         with gr.Tab("答题", id="quiz-take", elem_id="quiz-take"):
             with gr.Column(elem_id="quiz-setup") as setup:
-                mode = gr.Radio([("练习", "practice"), ("测验", "test")], value="practice", label="方式",
-                                elem_id="quiz-mode")
+                mode = gr.Radio(
+                    [("练习", "practice"), ("测验", "test")], value="practice", label="方式", elem_id="quiz-mode"
+                )
                 with gr.Column(elem_id="quiz-practice-settings") as practice_box:
                     kind, values = scope_controls("quiz")
                     count = gr.Slider(1, MAX_ON_PAGE, value=10, step=1, label="题目数量", elem_id="quiz-count")
@@ -295,12 +339,27 @@ def build_quiz_tab(ctx) -> None:
             notebook = gr.HTML(elem_id="quiz-notebook")
             mistakes_btn = gr.Button("练习错题", variant="primary", elem_id="notebook-practice", visible=False)
         with gr.Tab("练习记录", id="quiz-records", elem_id="quiz-records-tab") as records_tab:
-            records = gr.Dataframe(headers=list(ROUND_HEADERS), interactive=False, wrap=True,
-                                   elem_id="quiz-records")
+            records = gr.Dataframe(headers=list(ROUND_HEADERS), interactive=False, wrap=True, elem_id="quiz-records")
         build_trainer_tabs(ctx)
 
-    screen = [round_id, position, setup, panel, result_box, head, question, options, blank, feedback,
-              answer_btn, next_btn, finish_btn, submit_btn, confirm_row, result]
+    screen = [
+        round_id,
+        position,
+        setup,
+        panel,
+        result_box,
+        head,
+        question,
+        options,
+        blank,
+        feedback,
+        answer_btn,
+        next_btn,
+        finish_btn,
+        submit_btn,
+        confirm_row,
+        result,
+    ]
     private = {"api_visibility": "private"}
     ctx.tab.select(cb.enter, [round_id, position], [*screen, test_pick], **private)
     wire_scope(ctx, kind, values)

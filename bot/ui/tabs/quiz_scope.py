@@ -11,8 +11,13 @@ from ...quiz.lookup import as_record
 from ...quiz.scope import TOKEN, Scope
 
 KINDS = (("全部条款", "all"), ("部分", "part"), ("条款", "clauses"), ("文件", "doc"), ("标签", "tag"), ("题库", "bank"))
-VALUE_LABELS = {"part": "选择部分（如 二（一））", "clauses": "选择条款（可多选）", "doc": "选择文件",
-                "tag": "选择标签", "bank": "选择题库"}
+VALUE_LABELS = {
+    "part": "选择部分（如 二（一））",
+    "clauses": "选择条款（可多选）",
+    "doc": "选择文件",
+    "tag": "选择标签",
+    "bank": "选择题库",
+}
 
 
 def parts(labels) -> list[str]:
@@ -33,8 +38,10 @@ def scope_choices(bot, user, kind: str) -> list[tuple[str, str]]:
         return [(quiz.scope_label(Scope("part", (p,))), p) for p in parts(as_record(c).label for c in store.clauses)]
     if kind == "clauses":
         several = len(store.documents) > 1
-        return [(f"{c.label}「{c.title}」" + (f"《{store.documents[c.doc_id]['title']}》" if several else ""),
-                 c.clause_id) for c in map(as_record, store.clauses)]
+        return [
+            (f"{c.label}「{c.title}」" + (f"《{store.documents[c.doc_id]['title']}》" if several else ""), c.clause_id)
+            for c in map(as_record, store.clauses)
+        ]
     if kind == "doc":
         return [(d.get("title") or doc_id, doc_id) for doc_id, d in store.documents.items()]
     if kind == "tag":
@@ -70,8 +77,9 @@ def value_update(bot, user, kind: str):
 def scope_controls(prefix: str):
     """The two components (kind, values), with elem_ids `<prefix>-scope-kind` and `<prefix>-scope-values`."""
     kind = gr.Radio(list(KINDS), value="all", label="范围", elem_id=f"{prefix}-scope-kind")
-    values = gr.Dropdown(choices=[], value=[], multiselect=True, label="选择", visible=False,
-                         elem_id=f"{prefix}-scope-values")
+    values = gr.Dropdown(
+        choices=[], value=[], multiselect=True, label="选择", visible=False, elem_id=f"{prefix}-scope-values"
+    )
     return kind, values
 
 

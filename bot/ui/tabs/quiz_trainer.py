@@ -95,8 +95,9 @@ class TrainerCallbacks:
         """-> bank table, export choice, question-list choice, import unit."""
         user = self.auth.require_trainer(request)
         if user.is_admin:
-            units = gr.update(choices=[(ALL_UNITS, "")] + [(u, u) for u in self.units(user)], value="",
-                              interactive=True)
+            units = gr.update(
+                choices=[(ALL_UNITS, "")] + [(u, u) for u in self.units(user)], value="", interactive=True
+            )
         else:
             units = gr.update(choices=[(user.unit, user.unit)], value=user.unit, interactive=False)
         return (*self._bank_lists(user), units)
@@ -109,7 +110,8 @@ class TrainerCallbacks:
                 raise StudyBotError("请先选择题库文件（xlsx、csv、json 或 gift/txt；可先下载模板填写）。")
             chosen = checked(name, "题库名称").strip() or None
             bank_id, count = self.quiz.banks.import_file(
-                user, path, name=chosen, unit=(checked(unit, "单位").strip() if user.is_admin else None))
+                user, path, name=chosen, unit=(checked(unit, "单位").strip() if user.is_admin else None)
+            )
             message = done(f"已导入 {count} 道题，题库编号 {bank_id}。")
         except StudyBotError as exc:
             message = failed(str(exc))
@@ -164,18 +166,21 @@ class TrainerCallbacks:
         def act(user, qid):
             self.quiz.banks.retire(user, qid, True)
             return f"题目 {qid} 已停用：以后不再出这道题，已作答的记录不受影响。"
+
         return self._question_action(request, question_id, bank_id, show_retired, act)
 
     def restore(self, question_id, bank_id, show_retired, request: gr.Request):
         def act(user, qid):
             self.quiz.banks.retire(user, qid, False)
             return f"题目 {qid} 已恢复使用。"
+
         return self._question_action(request, question_id, bank_id, show_retired, act)
 
     def set_tags(self, question_id, tags, bank_id, show_retired, request: gr.Request):
         def act(user, qid):
             saved = self.quiz.banks.set_tags(user, qid, checked(tags, "标签"))
             return f"题目 {qid} 的标签：{'、'.join(saved) or '（无）'}。"
+
         return self._question_action(request, question_id, bank_id, show_retired, act)
 
     # --- publishing and results ---
@@ -195,16 +200,23 @@ class TrainerCallbacks:
         user = self.auth.require_trainer(request)
         try:
             test_id = self.quiz.publish_test(
-                user, title=checked(title, "测验名称"), scope=scope_of(kind, values),
-                n=whole(n, "题目数量", 1, 200), opens_at=parse_time(opens, "开始时间"),
-                closes_at=parse_time(closes, "结束时间"), time_limit_minutes=whole(minutes, "限时（分钟）", 1, 600),
+                user,
+                title=checked(title, "测验名称"),
+                scope=scope_of(kind, values),
+                n=whole(n, "题目数量", 1, 200),
+                opens_at=parse_time(opens, "开始时间"),
+                closes_at=parse_time(closes, "结束时间"),
+                time_limit_minutes=whole(minutes, "限时（分钟）", 1, 600),
                 pass_mark=whole(pass_mark, "及格线", 0, 100),
-                unit=checked(unit, "单位").strip() if user.is_admin and unit else None)
+                unit=checked(unit, "单位").strip() if user.is_admin and unit else None,
+            )
         except StudyBotError as exc:
             return failed(str(exc))
         test = next(t for t in self.quiz.tests(user) if t["id"] == test_id)
-        return done(f"已发布测验“{test['title']}”（编号 {test_id}，{test['questions']} 题）给 {test['unit']}，"
-                    f"开放时间 {china_time(test['opens_at'])} 至 {china_time(test['closes_at'])}。")
+        return done(
+            f"已发布测验“{test['title']}”（编号 {test_id}，{test['questions']} 题）给 {test['unit']}，"
+            f"开放时间 {china_time(test['opens_at'])} 至 {china_time(test['closes_at'])}。"
+        )
 
     def tests(self, test_id, request: gr.Request):
         """-> the test choice (the one chosen if it is still there, else the newest), its summary
@@ -246,10 +258,16 @@ def build_trainer_tabs(ctx) -> None:
     with gr.Tab("题库", id="quiz-banks", visible=False, elem_id="quiz-banks-tab") as banks_tab:
         bank_table = gr.Dataframe(headers=list(BANK_HEADERS), interactive=False, wrap=True, elem_id="bank-table")
         with gr.Accordion("导入题库", open=True, elem_id="bank-import-box"):
-            gr.Markdown("xlsx（先下载模板填写）、csv、json 或 Moodle 的 gift（.gift/.txt）。"
-                        "任何一行有错则整个文件都不导入，并逐行说明。")
-            bank_file = gr.File(label="题库文件", file_types=[".xlsx", ".csv", ".json", ".gift", ".txt"],
-                                type="filepath", elem_id="bank-file")
+            gr.Markdown(
+                "xlsx（先下载模板填写）、csv、json 或 Moodle 的 gift（.gift/.txt）。"
+                "任何一行有错则整个文件都不导入，并逐行说明。"
+            )
+            bank_file = gr.File(
+                label="题库文件",
+                file_types=[".xlsx", ".csv", ".json", ".gift", ".txt"],
+                type="filepath",
+                elem_id="bank-file",
+            )
             with gr.Row():
                 bank_name = gr.Textbox(label="题库名称（留空用文件名）", max_lines=1, elem_id="bank-name")
                 bank_unit = gr.Dropdown(label="所属单位", choices=[], elem_id="bank-unit")
@@ -260,7 +278,9 @@ def build_trainer_tabs(ctx) -> None:
         with gr.Accordion("导出题库", open=False, elem_id="bank-export-box"):
             with gr.Row():
                 fmt = gr.Radio(list(FORMATS), value="xlsx", label="格式", elem_id="bank-format")
-                export_bank = gr.Dropdown(label="题库", choices=[("全部可管理的题库", "")], value="", elem_id="bank-export-pick")
+                export_bank = gr.Dropdown(
+                    label="题库", choices=[("全部可管理的题库", "")], value="", elem_id="bank-export-pick"
+                )
                 with_retired = gr.Checkbox(label="包括已停用的题目", elem_id="bank-with-retired")
             export_btn = gr.Button("导出", elem_id="bank-export")
         bank_download = gr.File(label="下载", interactive=False, height=90, elem_id="bank-download")
@@ -268,8 +288,9 @@ def build_trainer_tabs(ctx) -> None:
             with gr.Row():
                 bank_pick = gr.Dropdown(label="题库", choices=[], elem_id="bank-pick")
                 show_retired = gr.Checkbox(label="显示已停用的题目", elem_id="bank-show-retired")
-            question_table = gr.Dataframe(headers=list(QUESTION_HEADERS), interactive=False, wrap=True,
-                                          elem_id="bank-questions")
+            question_table = gr.Dataframe(
+                headers=list(QUESTION_HEADERS), interactive=False, wrap=True, elem_id="bank-questions"
+            )
             with gr.Row():
                 question_id = gr.Number(label="题目编号", precision=0, elem_id="bank-question-id")
                 tags = gr.Textbox(label="标签（用，或、分隔）", max_lines=1, elem_id="bank-tags")
@@ -305,8 +326,7 @@ def build_trainer_tabs(ctx) -> None:
     ctx.tab.select(tc.shown, None, [banks_tab, publish_tab, results_tab], **private)
     bank_lists = [bank_table, export_bank, bank_pick]
     banks_tab.select(tc.banks, None, [*bank_lists, bank_unit], **private)
-    import_btn.click(tc.import_bank, [bank_file, bank_name, bank_unit], [import_msg, *bank_lists, bank_file],
-                     **private)
+    import_btn.click(tc.import_bank, [bank_file, bank_name, bank_unit], [import_msg, *bank_lists, bank_file], **private)
     template_btn.click(tc.template, None, [bank_download], **private)
     export_btn.click(tc.export, [fmt, export_bank, with_retired], [bank_download], **private)
     listing = [bank_pick, show_retired]
@@ -318,8 +338,9 @@ def build_trainer_tabs(ctx) -> None:
 
     publish_tab.select(tc.publish_form, None, [opens, closes, unit], **private)
     wire_scope(ctx, kind, values)
-    publish_btn.click(tc.publish, [title, kind, values, count, opens, closes, minutes, pass_mark, unit],
-                      [publish_msg], **private)
+    publish_btn.click(
+        tc.publish, [title, kind, values, count, opens, closes, minutes, pass_mark, unit], [publish_msg], **private
+    )
 
     results_tab.select(tc.tests, [test_pick], [test_pick, summary, table], **private)
     refresh.click(tc.tests, [test_pick], [test_pick, summary, table], **private)

@@ -40,7 +40,9 @@ class AliasCallbacks:
             return self._rows(show_removed), warn(f"教学编号 {alias_id!r} 无效")
         except StudyBotError as exc:
             return self._rows(show_removed), warn(str(exc))
-        return self._rows(show_removed), ok(f"已删除教学 {alias.id}：“{alias.question}”不再作为 {alias.clause_label} 的问法。")
+        return self._rows(show_removed), ok(
+            f"已删除教学 {alias.id}：“{alias.question}”不再作为 {alias.clause_label} 的问法。"
+        )
 
 
 def build_aliases(ctx, tab) -> None:
@@ -49,8 +51,9 @@ def build_aliases(ctx, tab) -> None:
     with gr.Row(equal_height=True):
         show_removed = gr.Checkbox(label="也显示已删除的", value=False, elem_id="aliases-removed", scale=3)
         refresh = gr.Button("刷新", elem_id="aliases-refresh", size="sm", scale=0, min_width=70)
-    table = gr.Dataframe(headers=list(ALIAS_HEADERS), elem_id="aliases-table", interactive=False, wrap=True,
-                         max_height=420)
+    table = gr.Dataframe(
+        headers=list(ALIAS_HEADERS), elem_id="aliases-table", interactive=False, wrap=True, max_height=420
+    )
     with gr.Row(equal_height=True):
         alias_id = gr.Number(label="教学编号", precision=0, elem_id="alias-id", scale=3)
         remove = gr.Button("删除这条教学", elem_id="alias-remove", variant="stop", scale=0, min_width=120)

@@ -84,17 +84,29 @@ class ReviewCallbacks:
                 clause = self._clause(clause_id) if clause_id else None
                 if key_facts and clause is None:
                     raise BadReview("要点须出自正确的条款：请先搜索并选出正确的条款。")
-            review = self.bot.review.mark(user, question=c.question, answer=c.answer, verdict=verdict,
-                                          note=checked(note, "审阅备注"), feedback_id=c.feedback_id,
-                                          clause=clause, key_facts=key_facts)
+            review = self.bot.review.mark(
+                user,
+                question=c.question,
+                answer=c.answer,
+                verdict=verdict,
+                note=checked(note, "审阅备注"),
+                feedback_id=c.feedback_id,
+                clause=clause,
+                key_facts=key_facts,
+            )
         except StudyBotError as exc:
             return gr.update(), queue, gr.update(), warn(str(exc))
         queue = dict(queue or {"items": [], "marked": {}})
-        queue["marked"] = {**queue.get("marked", {}), item_key(c): f"已审阅：{'正确' if verdict == 'correct' else '不正确'}"}
+        queue["marked"] = {
+            **queue.get("marked", {}),
+            item_key(c): f"已审阅：{'正确' if verdict == 'correct' else '不正确'}",
+        }
         message = f"{item_name(c)} 已标记为已审阅：{'正确' if verdict == 'correct' else '不正确'}。"
         if review.clause_label:
-            message += (f"\n正确条款 {review.clause_label}，要点：{'、'.join(review.key_facts) or '（未填）'}。"
-                        "可以接着“加入评测题集”或“教给助手”。")
+            message += (
+                f"\n正确条款 {review.clause_label}，要点：{'、'.join(review.key_facts) or '（未填）'}。"
+                "可以接着“加入评测题集”或“教给助手”。"
+            )
         elif verdict == "incorrect":
             message += "\n如要加入评测题集或教给助手：先选出正确条款、填写要点，再点一次“标记为不正确”。"
         return queue_rows(queue["items"], queue["marked"]), queue, review.id, ok(message)
@@ -146,8 +158,10 @@ class ReviewCallbacks:
         except StudyBotError as exc:
             return warn(str(exc))
         count = sum(1 for line in path.read_text(encoding="utf-8").splitlines() if line.strip())
-        return ok(f"已加入评测题集 {path.name}（题号 r{review.id:05d}，题集现有 {count} 题）：“{review.question}”"
-                  f" → {review.clause_label}，要点 {'、'.join(review.key_facts)}。下次运行评测时会计入这道题。")
+        return ok(
+            f"已加入评测题集 {path.name}（题号 r{review.id:05d}，题集现有 {count} 题）：“{review.question}”"
+            f" → {review.clause_label}，要点 {'、'.join(review.key_facts)}。下次运行评测时会计入这道题。"
+        )
 
     def teach(self, saved, request: gr.Request):
         """-> message."""
@@ -165,18 +179,23 @@ class ReviewCallbacks:
             self.bot.review.link_alias(user, review.id, alias.id)
         except StudyBotError as exc:
             return warn(str(exc))
-        return ok(f"已教给助手（教学编号 {alias.id}）：以后再问“{alias.question}”或意思相近的问题，会找到 "
-                  f"{clause.label}「{clause.title}」。可在“已教学的问法”里查看或删除。")
+        return ok(
+            f"已教给助手（教学编号 {alias.id}）：以后再问“{alias.question}”或意思相近的问题，会找到 "
+            f"{clause.label}「{clause.title}」。可在“已教学的问法”里查看或删除。"
+        )
 
 
 def build_queue(ctx, parent_tab) -> None:
     cb = ReviewCallbacks(ctx)
     queue, saved = gr.State({"items": [], "marked": {}}), gr.State(None)
-    gr.Markdown("执法人员标记为“没帮助”或写了纠正意见的回答排在前面，其后是随机抽查的近期回答。"
-                "点选一行查看，再标记为正确或不正确。")
+    gr.Markdown(
+        "执法人员标记为“没帮助”或写了纠正意见的回答排在前面，其后是随机抽查的近期回答。"
+        "点选一行查看，再标记为正确或不正确。"
+    )
     refresh = gr.Button("刷新列表（重新抽查）", elem_id="review-refresh", size="sm")
-    table = gr.Dataframe(headers=list(QUEUE_HEADERS), elem_id="review-table", interactive=False, wrap=True,
-                         max_height=360)
+    table = gr.Dataframe(
+        headers=list(QUEUE_HEADERS), elem_id="review-table", interactive=False, wrap=True, max_height=360
+    )
     with gr.Row(equal_height=True):
         # #review-id and #review-mark keep the ids of the first review page (tests/test_web.py uses them).
         key = gr.Textbox(label="编号（点表格的一行即可填入）", elem_id="review-id", max_lines=1, scale=3)
@@ -185,13 +204,18 @@ def build_queue(ctx, parent_tab) -> None:
     note = gr.Textbox(label="审阅备注（可选）", elem_id="review-note", max_lines=3)
     with gr.Accordion("回答不正确时：选出正确的条款和要点", open=True, elem_id="review-fix"):
         with gr.Row(equal_height=True):
-            query = gr.Textbox(label="搜索条款：编号（如 二（四）11）或条款里的字词", elem_id="clause-search",
-                               max_lines=1, scale=4)
+            query = gr.Textbox(
+                label="搜索条款：编号（如 二（四）11）或条款里的字词", elem_id="clause-search", max_lines=1, scale=4
+            )
             search = gr.Button("搜索", elem_id="clause-search-btn", size="sm", scale=0, min_width=70)
         picker = gr.Radio(label="搜索结果（选一条）", choices=[], elem_id="clause-pick")
         picked = gr.HTML(elem_id="clause-text")
-        facts = gr.Textbox(label="要点：从上面的条款原文中复制，多个用逗号分隔", elem_id="key-facts", max_lines=2,
-                           placeholder="例如：司法所")
+        facts = gr.Textbox(
+            label="要点：从上面的条款原文中复制，多个用逗号分隔",
+            elem_id="key-facts",
+            max_lines=2,
+            placeholder="例如：司法所",
+        )
     with gr.Row():
         correct_btn = gr.Button("标记为正确", elem_id="review-mark", variant="primary")
         wrong_btn = gr.Button("标记为不正确", elem_id="review-mark-wrong", variant="stop")

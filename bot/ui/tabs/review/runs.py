@@ -64,8 +64,12 @@ class RunCallbacks:
         progress(0, desc="正在准备评测……")
         try:
             set_path = default_set(self.bot)
-            run = evaluate(self.bot, set_path, ("fusion",),
-                           progress=lambda done, total: progress((done, total), desc="正在评测", unit="题"))
+            run = evaluate(
+                self.bot,
+                set_path,
+                ("fusion",),
+                progress=lambda done, total: progress((done, total), desc="正在评测", unit="题"),
+            )
         except StudyBotError as exc:
             return (None, warn(f"评测没有完成：{exc}"), *self._overview())
         run_id = self.bot.evaluations.save(run, created_by=user.id)
@@ -77,9 +81,11 @@ class RunCallbacks:
         offered = Path(tempfile.mkdtemp(prefix="studybot-report-")) / report.name
         shutil.copyfile(report, offered)
         m = run.results["fusion"]["metrics"]
-        message = (f"评测 #{run_id} 完成：{set_path.name}，{m['n']} 题；检索命中@1 {m['hit@1']:.3f}，"
-                   f"答案要点正确率 {m['answer_key_accuracy']:.3f}，失败 {len(run.results['fusion']['failures'])} 题。"
-                   "报告可在下面下载。")
+        message = (
+            f"评测 #{run_id} 完成：{set_path.name}，{m['n']} 题；检索命中@1 {m['hit@1']:.3f}，"
+            f"答案要点正确率 {m['answer_key_accuracy']:.3f}，失败 {len(run.results['fusion']['failures'])} 题。"
+            "报告可在下面下载。"
+        )
         return (str(offered), ok(message), *self._overview())
 
     def compare(self, before, after, request: gr.Request):
@@ -95,21 +101,35 @@ class RunCallbacks:
             return [], warn(str(exc))
         if not worse:
             return [], ok(f"评测 #{after} 与 #{before} 相比，没有变差的题目。")
-        return (worse_rows(worse, KINDS),
-                warn(f"评测 #{after} 与 #{before} 相比，有 {len(worse)} 道题从答对变成了答错（按题号对比）。"))
+        return (
+            worse_rows(worse, KINDS),
+            warn(f"评测 #{after} 与 #{before} 相比，有 {len(worse)} 道题从答对变成了答错（按题号对比）。"),
+        )
 
 
 def build_accuracy(ctx, tab) -> None:
     cb = RunCallbacks(ctx)
-    gr.Markdown("融合检索（默认）在历次评测中的检索命中@1、答案要点正确率、拒答召回率，"
-                "以及每天审阅的回答中被判为正确的比例。一项指标有两次以上记录才连成线；"
-                "把鼠标移到图上可看数值，每次评测的数值也列在下表。")
+    gr.Markdown(
+        "融合检索（默认）在历次评测中的检索命中@1、答案要点正确率、拒答召回率，"
+        "以及每天审阅的回答中被判为正确的比例。一项指标有两次以上记录才连成线；"
+        "把鼠标移到图上可看数值，每次评测的数值也列在下表。"
+    )
     # No fixed height: with one, the legend below the chart is cut off.
-    plot = gr.LinePlot(x=PLOT_COLUMNS[0], y=PLOT_COLUMNS[2], color=PLOT_COLUMNS[1], y_lim=[0, 1],
-                       x_title="时间（北京时间）", y_title="比例", color_title="指标", label="准确率变化",
-                       x_axis_format="%m-%d %H:%M", elem_id="accuracy-plot")
-    table = gr.Dataframe(headers=list(RUN_HEADERS), label="评测记录", elem_id="runs-table", interactive=False,
-                         wrap=True, max_height=300)
+    plot = gr.LinePlot(
+        x=PLOT_COLUMNS[0],
+        y=PLOT_COLUMNS[2],
+        color=PLOT_COLUMNS[1],
+        y_lim=[0, 1],
+        x_title="时间（北京时间）",
+        y_title="比例",
+        color_title="指标",
+        label="准确率变化",
+        x_axis_format="%m-%d %H:%M",
+        elem_id="accuracy-plot",
+    )
+    table = gr.Dataframe(
+        headers=list(RUN_HEADERS), label="评测记录", elem_id="runs-table", interactive=False, wrap=True, max_height=300
+    )
     with gr.Row(equal_height=True):
         run_btn = gr.Button("运行评测（约半分钟到一分钟）", elem_id="run-eval", variant="primary", scale=2)
         refresh = gr.Button("刷新", elem_id="runs-refresh", size="sm", scale=0, min_width=70)
@@ -119,8 +139,9 @@ def build_accuracy(ctx, tab) -> None:
     tab.select(cb.overview, None, shown, api_visibility="private")
     refresh.click(cb.overview, None, shown, api_name="eval_overview")
     # One evaluation at a time: it keeps both cores busy for half a minute or more.
-    run_btn.click(cb.run, None, [report, message, *shown], api_name="eval_run", concurrency_limit=1,
-                  concurrency_id="eval-run")
+    run_btn.click(
+        cb.run, None, [report, message, *shown], api_name="eval_run", concurrency_limit=1, concurrency_id="eval-run"
+    )
 
 
 def build_compare(ctx, tab) -> None:
@@ -131,7 +152,13 @@ def build_compare(ctx, tab) -> None:
         after = gr.Dropdown(label="后一次评测", choices=[], elem_id="compare-after")
     go = gr.Button("对比", elem_id="compare-btn", variant="primary")
     message = gr.HTML(elem_id="compare-msg")
-    table = gr.Dataframe(headers=list(WORSE_HEADERS), label="变差的题目", elem_id="worse-table",
-                         interactive=False, wrap=True, max_height=420)
+    table = gr.Dataframe(
+        headers=list(WORSE_HEADERS),
+        label="变差的题目",
+        elem_id="worse-table",
+        interactive=False,
+        wrap=True,
+        max_height=420,
+    )
     tab.select(cb.choices, None, [before, after], api_visibility="private")
     go.click(cb.compare, [before, after], [table, message], api_name="eval_compare")

@@ -52,9 +52,20 @@ def _rating(c) -> str:
 
 
 def queue_rows(items, marked: dict[str, str]) -> list[list]:
-    return [[item_key(c), SOURCES.get(c.source, c.source), marked.get(item_key(c), "待审阅"), china_time(c.created_at),
-             _rating(c), c.question, "、".join(c.cited) or "（未引用）", c.correction or "", _short(c.answer)]
-            for c in items]
+    return [
+        [
+            item_key(c),
+            SOURCES.get(c.source, c.source),
+            marked.get(item_key(c), "待审阅"),
+            china_time(c.created_at),
+            _rating(c),
+            c.question,
+            "、".join(c.cited) or "（未引用）",
+            c.correction or "",
+            _short(c.answer),
+        ]
+        for c in items
+    ]
 
 
 def item_html(c, marked: str | None = None) -> str:
@@ -62,8 +73,8 @@ def item_html(c, marked: str | None = None) -> str:
     and correction (the account only for a flagged one: the officer sent it for review)."""
     who = f"，账号 {esc(c.user_id)}" if c.source == "feedback" else ""
     rows = [
-        f'<p><b>{esc(item_name(c))}</b>（{esc(SOURCES.get(c.source, c.source))}，'
-        f'{esc(china_time(c.created_at))}{who}）{"　<b>" + esc(marked) + "</b>" if marked else ""}</p>',
+        f"<p><b>{esc(item_name(c))}</b>（{esc(SOURCES.get(c.source, c.source))}，"
+        f"{esc(china_time(c.created_at))}{who}）{'　<b>' + esc(marked) + '</b>' if marked else ''}</p>",
         f"<p><b>问题：</b>{esc(c.question)}</p>",
         "<p><b>回答：</b><br>" + esc(c.answer).replace("\n", "<br>") + "</p>",
         f"<p><b>引用条款：</b>{esc('、'.join(c.cited) or '（未引用）')}</p>",
@@ -81,7 +92,7 @@ def snippet(text: str, query: str, width: int = 24) -> str:
     if at < 0:
         return _short(text, 2 * width)
     start = max(0, at - width // 2)
-    return ("…" if start else "") + text[start:start + 2 * width] + ("…" if start + 2 * width < len(text) else "")
+    return ("…" if start else "") + text[start : start + 2 * width] + ("…" if start + 2 * width < len(text) else "")
 
 
 def clause_choice(c, query: str) -> tuple[str, str]:
@@ -93,9 +104,11 @@ def clause_html(c) -> str:
     """The picked clause in full, so the key facts can be copied from it."""
     head = " › ".join(esc(h) for h in c.headings)
     units = f'<p style="opacity:.75">责任单位：{esc(c.units)}</p>' if c.units else ""
-    return (f'<div class="picked-clause"><p style="opacity:.75">{head}</p>'
-            f"<p><b>{esc(c.label)}「{esc(c.title)}」</b></p>"
-            f'<p>{esc(c.text).replace(chr(10), "<br>")}</p>{units}</div>')
+    return (
+        f'<div class="picked-clause"><p style="opacity:.75">{head}</p>'
+        f"<p><b>{esc(c.label)}「{esc(c.title)}」</b></p>"
+        f"<p>{esc(c.text).replace(chr(10), '<br>')}</p>{units}</div>"
+    )
 
 
 def alias_rows(aliases, name_of) -> list[list]:
@@ -119,8 +132,18 @@ def run_rows(runs) -> list[list]:
     rows = []
     for r in runs:
         m = r.metrics.get("fusion", {})
-        rows.append([r.id, china_time(r.created_at), r.set_name, m.get("n"), _figure(m.get("hit@1")),
-                     _figure(m.get("answer_key_accuracy")), _figure(m.get("refusal_recall")), r.generation])
+        rows.append(
+            [
+                r.id,
+                china_time(r.created_at),
+                r.set_name,
+                m.get("n"),
+                _figure(m.get("hit@1")),
+                _figure(m.get("answer_key_accuracy")),
+                _figure(m.get("refusal_recall")),
+                r.generation,
+            ]
+        )
     return rows
 
 
