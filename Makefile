@@ -67,8 +67,12 @@ postgres:
 		apt-get update && apt-get install -y --no-install-recommends postgresql; \
 	fi
 
+# Two workers, each taking whole test files (module fixtures stay in one process); each worker
+# loads the model (~1.7 GB), so more workers than cores only costs memory.
+TEST_WORKERS ?= 2
+
 test: install llm-test browser postgres lint
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n $(TEST_WORKERS) --dist loadfile
 
 load: install
 	$(PY) eval/load_test.py
