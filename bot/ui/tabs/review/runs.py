@@ -4,8 +4,6 @@ its report to download, and the questions a later run got wrong that an earlier 
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from pathlib import Path
 
 import gradio as gr
@@ -15,6 +13,7 @@ from ....errors import StudyBotError
 from ....evaluation.report import render
 from ....evaluation.runner import evaluate
 from ....goldset import KINDS
+from ...downloads import write_export
 from .view import (
     PLOT_COLUMNS,
     RUN_HEADERS,
@@ -77,16 +76,16 @@ class RunCallbacks:
         folder.mkdir(parents=True, exist_ok=True)
         report = folder / f"eval-{Path(set_path).stem}-{run_id}.html"
         report.write_text(render(run), encoding="utf-8")
-        # Gradio serves files from the system's temporary folder (the data folder stays private).
-        offered = Path(tempfile.mkdtemp(prefix="studybot-report-")) / report.name
-        shutil.copyfile(report, offered)
+        # Offered where Gradio serves files from, in a random folder removed after 10 minutes (the
+        # data folder stays private; the report stays there too).
+        offered = write_export(report.read_bytes(), report.name)
         m = run.results["fusion"]["metrics"]
         message = (
             f"评测 #{run_id} 完成：{set_path.name}，{m['n']} 题；检索命中@1 {m['hit@1']:.3f}，"
             f"答案要点正确率 {m['answer_key_accuracy']:.3f}，失败 {len(run.results['fusion']['failures'])} 题。"
             "报告可在下面下载。"
         )
-        return (str(offered), ok(message), *self._overview())
+        return (offered, ok(message), *self._overview())
 
     def compare(self, before, after, request: gr.Request):
         """-> table of questions that got worse, message."""
