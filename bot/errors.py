@@ -73,10 +73,14 @@ class GoldSetError(StudyBotError):
     no problems means the file itself could not be read.
     """
 
-    def __init__(self, path, problems: list[tuple[int, str]] | None = None):
+    def __init__(self, path, problems: list[tuple[int, str]] | None = None, *, not_text: bool = False):
         self.path = path
         self.problems = list(problems or [])
-        if not self.problems:
+        if not_text:
+            message = (
+                f"题集文件 {path} 不是 UTF-8 文本：题集应是一行一个 JSON 的 .jsonl 文件（格式见 eval/gold/README.md）"
+            )
+        elif not self.problems:
             message = f"无法读取题集文件 {path}，请检查路径是否正确（题集放在 eval/gold/ 下）"
         else:
             listed = "\n".join(f"  第 {number} 行：{why}" for number, why in self.problems)

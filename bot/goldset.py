@@ -57,8 +57,10 @@ def load_gold(path) -> list[GoldQuestion]:
     path = Path(path)
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError):
+    except OSError:
         raise GoldSetError(path) from None
+    except UnicodeDecodeError:
+        raise GoldSetError(path, not_text=True) from None
     questions, problems, seen = [], [], {}
     for number, line in enumerate(lines, start=1):
         if not line.strip():

@@ -7,25 +7,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from ..errors import EvalGateFailed, StudyBotError
+from ..evaluation.metrics import METRIC_NAMES
 from ..settings import PACKAGE_DIR
 from .common import add_command, print_json, service
 
 DEFAULT_SET = PACKAGE_DIR.parent / "eval" / "gold" / "heldout.jsonl"
 DEFAULT_GATE = PACKAGE_DIR.parent / "eval" / "gold" / "thresholds.json"
-SHOWN = (
-    "n",
-    "hit@1",
-    "hit@3",
-    "hit@5",
-    "mrr",
-    "citation_precision",
-    "answer_key_accuracy",
-    "refusal_precision",
-    "refusal_recall",
-    "in_scope_refused",
-    "p50_ms",
-    "p95_ms",
-)
+# The --json contract's metrics, with the share of answerable questions refused before the timings.
+SHOWN = (*METRIC_NAMES[:-2], "in_scope_refused", *METRIC_NAMES[-2:])
 
 
 def _fmt(value) -> str:
