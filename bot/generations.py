@@ -45,12 +45,26 @@ def read_current(index_dir: Path) -> Path | None:
     return gen if name and (gen / MANIFEST).is_file() else None
 
 
+# CURRENT's identity (inode, change time, size) when last read, and what it said, per index folder.
+_current_seen: dict[Path, tuple[tuple[int, int, int], str | None]] = {}
+
+
 def current_name(index_dir: Path) -> str | None:
-    """What `CURRENT` says, cheaply: read on every request to notice a new build."""
+    """What `CURRENT` says, cheaply: asked on every request to notice a new build. The file is
+    read again only when a `stat` shows it replaced (`write_current` renames a new file over it,
+    so its inode changes); otherwise the name read last time is returned."""
+    path = index_dir / CURRENT
     try:
-        return (index_dir / CURRENT).read_text(encoding="utf-8").strip() or None
+        st = os.stat(path)
+        identity = (st.st_ino, st.st_mtime_ns, st.st_size)
+        seen = _current_seen.get(path)
+        if seen is not None and seen[0] == identity:
+            return seen[1]
+        name = path.read_text(encoding="utf-8").strip() or None
     except (FileNotFoundError, NotADirectoryError):
         return None
+    _current_seen[path] = (identity, name)
+    return name
 
 
 def write_current(index_dir: Path, gen: Path) -> None:

@@ -10,6 +10,7 @@ question's vector, computed once when it is taught.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -23,6 +24,8 @@ from .errors import BadQuestion, Forbidden, UnknownAlias
 from .keywords import KeywordIndex
 from .query import expand, sanitize
 
+# How long an answer trusts the taught aliases it has without asking the database again.
+VERSION_CHECK_S = 2.0
 # Cosine (e5, query to query) at which a question is the taught one asked again: answered from
 # the taught clause, whatever the other lists say. Measured on the development questions: small
 # edits of a question (a 请问, a dropped ？) stay above 0.987 (1st percentile), while questions
@@ -89,6 +92,7 @@ class TeachingService:
         self._model_id = model_id
         self._now = now
         self._cache: tuple[object, str, AliasIndex] | None = None
+        self._checked_at = float("-inf")
 
     def teach(self, actor: User, question: str, clause) -> Alias:
         """Save `question` as an alias of `clause` (a ClauseRecord of the current index)."""
@@ -155,10 +159,17 @@ class TeachingService:
             )
 
     def index_for(self, store) -> AliasIndex:
-        """The aliases usable with this store (clauses found by id, or by document and label)."""
+        """The aliases usable with this store (clauses found by id, or by document and label).
+        Asked on every answer: the database is asked whether aliases changed at most every
+        VERSION_CHECK_S (teaching in this process shows at once; in another, within that time)."""
+        now = time.monotonic()
+        cached = self._cache
+        if cached is not None and cached[1] == store.name and now - self._checked_at < VERSION_CHECK_S:
+            return cached[2]
         version = (self._version(), store.name)
-        if self._cache is not None and self._cache[0] == version:
-            return self._cache[2]
+        self._checked_at = now
+        if cached is not None and cached[0] == version:
+            return cached[2]
         model_id = self._model_id()
         by_label = {(c.doc_id, c.label): i for i, c in enumerate(store.clauses)}
         questions, vectors, owners = [], [], []

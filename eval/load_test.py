@@ -22,6 +22,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import socket
 import statistics
 import subprocess
@@ -40,6 +41,17 @@ bot = StudyBot(Settings.from_env())
 for uid in sys.argv[1:]:
     print(bot.tokens.create(uid, "load test")[1])
 """
+
+
+def profiler(pid: int, target: Path) -> subprocess.Popen:
+    """py-spy sampling the server (raw stacks, one line per distinct stack, for flame graphs or grep)."""
+    spy = shutil.which("py-spy", path=str(Path(sys.executable).parent)) or shutil.which("py-spy")
+    if spy is None:
+        raise SystemExit("没有找到 py-spy：请先运行 .venv/bin/pip install '.[dev]'")
+    command = [spy, "record", "-p", str(pid), "--rate", "250", "-f", "raw", "-o", str(target), "--nonblocking"]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(1)  # py-spy attaches before the clock starts
+    return process
 
 
 def free_port() -> int:
@@ -207,7 +219,15 @@ async def ask_api(http, question: str, token: str) -> str:
 
 
 async def one_round(
-    url: str, users: int, per_user: int, mode: str, tokens: list[str], pool: Questions, timeout: float, pid: int
+    url: str,
+    users: int,
+    per_user: int,
+    mode: str,
+    tokens: list[str],
+    pool: Questions,
+    timeout: float,
+    pid: int,
+    profile: Path | None = None,
 ) -> dict:
     import httpx
 
@@ -249,10 +269,14 @@ async def one_round(
                 )
 
         tasks = [asyncio.create_task(officer(n, c)) for n, c in enumerate(clients)]
+        spy = profiler(pid, profile.with_name(f"{profile.stem}-{mode}-{users}{profile.suffix}")) if profile else None
         began, cpu = time.perf_counter(), cpu_seconds(pid)
         start.set()
         await asyncio.wait(tasks, timeout=timeout)
         wall, cpu = time.perf_counter() - began, cpu_seconds(pid) - cpu
+        if spy is not None:
+            spy.send_signal(signal.SIGINT)  # py-spy writes its file on SIGINT
+            spy.wait(timeout=60)
         return {"results": results, "wall": wall, "cpu": cpu, "unfinished": sum(not t.done() for t in tasks)}
     finally:
         await asyncio.gather(*(c.aclose() for c in clients))
@@ -301,7 +325,7 @@ async def run(url: str, args, tokens: list[str], pid: int) -> tuple[list[str], b
     for users in args.users:
         for mode, label in (("page", "网页 HTTP 接口"), ("api", "/api/v1/chat/completions")):
             repeated = pool.repeated
-            outcome = await one_round(url, users, args.questions, mode, tokens, pool, args.timeout, pid)
+            outcome = await one_round(url, users, args.questions, mode, tokens, pool, args.timeout, pid, args.profile)
             lines += report(label, users, outcome, rss_mb(pid), outcome["cpu"])
             if pool.repeated > repeated:
                 lines[-1] += f"；其中 {pool.repeated - repeated} 问是本次已问过的"
@@ -327,6 +351,12 @@ def main() -> int:
     parser.add_argument("--questions", type=int, default=3, help="questions per officer, one after another")
     parser.add_argument("--timeout", type=float, default=180, help="limit for each round, seconds")
     parser.add_argument("--home", type=Path, default=ROOT / "build" / "loadtest")
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        metavar="FILE",
+        help="record the server with py-spy (pip install '.[dev]') during each round, into FILE-<path>-<users>",
+    )
     args = parser.parse_args()
 
     most = max([*args.users, args.idle])

@@ -182,9 +182,10 @@ def web(seed_bot):
     from bot.web import create_app
     from bot.web.serve import BackgroundServer
 
-    server = BackgroundServer(create_app(seed_bot))
+    app = create_app(seed_bot)
+    server = BackgroundServer(app)
     url = server.start()
-    yield SimpleNamespace(url=url, bot=seed_bot)
+    yield SimpleNamespace(url=url, bot=seed_bot, app=app)
     server.stop()
 
 

@@ -200,3 +200,29 @@ def test_manifest_records_model_and_counts(seed_bot):
     assert manifest["model_id"] == seed_bot.embedder.model_id
     assert manifest["clause_count"] == 23
     assert manifest["sentence_count"] == len(seed_bot.store.sentence_rows)
+
+
+def test_current_name_notices_every_switch(tmp_path):
+    """`current_name` reads CURRENT again only when it was replaced, and then always does."""
+    from bot.generations import current_name, new_generation, write_current
+
+    assert current_name(tmp_path) is None
+    names = []
+    for _ in range(3):
+        gen = new_generation(tmp_path)
+        write_current(tmp_path, gen)
+        names.append(current_name(tmp_path))
+        assert names[-1] == gen.name and current_name(tmp_path) == gen.name
+    assert len(set(names)) == 3
+    (tmp_path / "CURRENT").unlink()
+    assert current_name(tmp_path) is None
+
+
+def test_tokenize_hands_out_copies():
+    """Question tokens are cached (one jieba run per text); a caller changing its list changes
+    nobody else's."""
+    from bot.keywords import tokenize
+
+    first = tokenize("行政执法人员每年培训学时")
+    first.append("改动")
+    assert "改动" not in tokenize("行政执法人员每年培训学时") and tokenize("行政执法人员每年培训学时")

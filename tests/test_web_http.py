@@ -323,3 +323,18 @@ def test_officers_cannot_reach_the_review_actions(web, accounts):
         aliases,
         runs,
     )
+
+
+def test_answers_through_the_page_leave_gradio_analytics_alone(web, accounts):
+    """Gradio's queue would rebuild a pandas table of its past events after every event (10–33 ms
+    per answer, measured); the page keeps it from doing so, and keeps few past events."""
+    from starlette.routing import Mount
+
+    page = next(r.app for r in web.app.routes if isinstance(r, Mount) and hasattr(r.app, "get_blocks"))
+    queue = page.get_blocks()._queue
+    with signed_in(web) as officer:
+        for question in (QUESTION, "执法证件多久换发一次？"):
+            event, data = call(officer, "ask", [question])
+            assert event == "complete", data
+    assert queue.events_recorded >= 2 and queue.ANALYTICS_MAX_EVENTS <= 200
+    assert queue.cached_event_analytics_summary == {"functions": {}}
