@@ -65,3 +65,17 @@ def test_bad_requests_are_chinese_errors(seed_bot):
         seed_bot.chain.invoke(AskRequest(QUESTION, doc_id="nope"))
     with pytest.raises(BadQuestion, match="无法识别的字符"):
         seed_bot.chain.invoke("学时\udc80是多少")
+
+
+def test_same_answer_with_and_without_a_listener(seed_bot):
+    """Unwatched, the lists are asked directly (no callback set-up per list); watched, through
+    LangChain's invoke. Both give the same clauses, scores and answer."""
+    from bot.retrieve import hybrid_retriever
+
+    retriever = hybrid_retriever(seed_bot.store, seed_bot.encoder, k=5)
+    quiet = retriever.invoke(QUESTION)
+    watched = retriever.invoke(QUESTION, config={"callbacks": [Recorder()]})
+    assert [d.metadata for d in quiet] == [d.metadata for d in watched] and len(quiet) == 5
+    plain = seed_bot.chain.invoke(QUESTION)
+    traced = seed_bot.chain.invoke(QUESTION, config={"callbacks": [Recorder()]})
+    assert (plain.answer, [c.label for c in plain.citations]) == (traced.answer, [c.label for c in traced.citations])
