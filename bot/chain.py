@@ -9,11 +9,14 @@ while a request in flight finishes on the generation it started with.
 
 from __future__ import annotations
 
+import inspect
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
-from langchain_core.runnables import Runnable, RunnableLambda
+from langchain_core.runnables import Runnable, RunnableConfig, RunnableLambda, RunnableSequence
+from langchain_core.runnables.config import ensure_config, get_callback_manager_for_config
 
 from .answer import TOP_K, Answer, Extractor
 from .errors import BadQuestion, UnknownDocument
@@ -106,10 +109,52 @@ def build_answer_chain(
         answer.generation = state["store"].name
         return answer
 
-    return (
-        RunnableLambda(prepare, name="understand")
-        | RunnableLambda(retrieve, name="retrieve")
-        | RunnableLambda(extract, name="extract")
-        | RunnableLambda(generate, name="generate")
-        | RunnableLambda(finish, name="finish")
-    ).with_config(run_name="studybot_answer")
+    return AnswerChain(
+        [
+            ("understand", prepare),
+            ("retrieve", retrieve),
+            ("extract", extract),
+            ("generate", generate),
+            ("finish", finish),
+        ]
+    )
+
+
+def _listened(config: RunnableConfig | None) -> bool:
+    """Whether any callback handler (given, or set up by the environment, e.g. a tracer) listens."""
+    manager = get_callback_manager_for_config(ensure_config(config))
+    return bool(manager.handlers or manager.inheritable_handlers)
+
+
+class AnswerChain(Runnable[Any, Answer]):
+    """The answer steps as LangChain's RunnableSequence (`sequence`: callbacks and tracers see each
+    step), with one shortcut: when nothing listens, `invoke` calls the same step functions in
+    order. The sequence's per-step callback set-up and signature inspection were 2.4 ms of the
+    7.5 ms of Python in an answer (measured with cProfile); the answer is the same either way
+    (tests/test_chain.py). Streaming and async go through the sequence."""
+
+    name = "studybot_answer"
+
+    def __init__(self, steps: list[tuple[str, Callable]]):
+        self.steps = [(name, fn, "config" in inspect.signature(fn).parameters) for name, fn in steps]
+        self.sequence = RunnableSequence(*(RunnableLambda(fn, name=name) for name, fn, _ in self.steps)).with_config(
+            run_name=self.name
+        )
+
+    def invoke(self, input, config: RunnableConfig | None = None, **kwargs) -> Answer:
+        if kwargs or _listened(config):
+            return self.sequence.invoke(input, config, **kwargs)
+        config = ensure_config(config)
+        value = input
+        for _, fn, takes_config in self.steps:
+            value = fn(value, config) if takes_config else fn(value)
+        return value
+
+    async def ainvoke(self, input, config: RunnableConfig | None = None, **kwargs) -> Answer:
+        return await self.sequence.ainvoke(input, config, **kwargs)
+
+    def stream(self, input, config: RunnableConfig | None = None, **kwargs) -> Iterator[Answer]:
+        return self.sequence.stream(input, config, **kwargs)
+
+    def astream(self, input, config: RunnableConfig | None = None, **kwargs) -> AsyncIterator[Answer]:
+        return self.sequence.astream(input, config, **kwargs)
