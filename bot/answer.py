@@ -21,7 +21,10 @@ from .retrieve import QueryEncoder
 
 TOP_K = 5
 SECOND_SENTENCE = 0.85  # share of the best sentence's score a second quoted sentence needs
-MAX_TWO_QUOTES = 110  # characters of quotation in an answer that quotes two sentences
+MAX_TWO_QUOTES = 160  # characters of quotation in an answer that quotes two sentences
+# A sentence up to this long is quoted whole, the part that answers highlighted: a narrow cut of a
+# long sentence too often left out the fact asked for (the answer's other half, a list's items).
+MAX_SENTENCE = 260
 
 
 @dataclass
@@ -259,18 +262,20 @@ class Extractor:
             si = ranked[0][0]
             sentence = self.store.clauses[ci].sentences[si]
             # Trailing punctuation is dropped so the quote reads inside “”; it stays an exact substring.
-            quote = trim(sentence, query.search, tokens, weights).rstrip("，：；。")
+            focus = trim(sentence, query.search, tokens, weights).rstrip("，：；。")
+            quote = self._whole(sentence, focus)
             # A second sentence of the same clause joins when it scores nearly as well and is short:
             # answers often span two (“由省级制定；…由本级制定”).
             if len(chosen) == 1 and len(ranked) > 1 and ranked[1][1] >= SECOND_SENTENCE * ranked[0][1] > 0:
                 other = self.store.clauses[ci].sentences[ranked[1][0]]
-                extra = trim(other, query.search, tokens, weights).rstrip("，：；。")
+                extra = self._whole(other, trim(other, query.search, tokens, weights).rstrip("，：；。"))
                 if len(quote) + len(extra) <= MAX_TWO_QUOTES:
                     first, second = sorted([(si, quote), (ranked[1][0], extra)])
                     # Two exact excerpts of one clause, joined the way quotations mark an omission.
                     quote = f"{first[1]}……{second[1]}"
             citation = self.citation(ci, quote, d.metadata["rrf_score"], si)
-            citation.highlight = highlight(query.question, quote)
+            # The part stating the kind asked (a date, a body…), else the words that answer in a long sentence.
+            citation.highlight = highlight(query.question, quote) or (focus if focus != quote and focus in quote else "")
             citations.append(citation)
             parts.append((ci, quote, n))
 
@@ -296,6 +301,11 @@ class Extractor:
             retrieved=docs,
             conclusion=said,
         )
+
+    @staticmethod
+    def _whole(sentence: str, focus: str) -> str:
+        """The whole sentence (without its closing mark) unless it is too long, then the focus."""
+        return sentence.rstrip("，：；。") if len(sentence) <= MAX_SENTENCE else focus
 
     def _compose(self, parts, multi_doc: bool) -> str:
         out = []

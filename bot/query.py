@@ -54,7 +54,7 @@ _SHORT_NAME_CONTEXT = r"(?=府|政办|执法|省|的|办发|方案|计划)"
 _INJECTION = re.compile(
     r"(忽略|无视|忘记|忘掉|覆盖|绕过).{0,12}(指令|指示|规则|提示|设定|要求|限制)|系统提示|提示词|system prompt|"
     r"ignore (all |the )?(previous|prior|above)|disregard|jailbreak|developer mode|reveal .*(prompt|key|config)|"
-    r"你现在是|从现在开始你|扮演|假装你是|不受限制|没有限制的|DAN\b|api[ _-]?key|密钥|"
+    r"你现在是|从现在开始你|扮演(?!着?(?:什么|何种|怎样的?|哪些|哪种|什么样的?)角色)|假装你是|不受限制|没有限制的|DAN\b|api[ _-]?key|密钥|"
     r"【系统|\[system|<\|im_start\|>|###\s*(system|instruction)|</?(context|system|instructions?)>|"
     r"(开发者|系统)(指令|消息|设定)|原样(复述|输出|打印)|调试模式|维护模式|打印.{0,10}(密码|账号|数据库)|"
     r"不要引用|不要(加|附)(任何)?(说明|引用)|伪造|以后所有回答|所有回答都要",
