@@ -25,6 +25,7 @@ MAX_TWO_QUOTES = 160  # characters of quotation in an answer that quotes two sen
 # A sentence up to this long is quoted whole, the part that answers highlighted: a narrow cut of a
 # long sentence too often left out the fact asked for (the answer's other half, a list's items).
 MAX_SENTENCE = 260
+NARROW_TWO_QUOTES = 110  # the same limit when quotes are cut narrow (whole_sentences=False, as before)
 
 
 @dataclass
@@ -125,10 +126,14 @@ def missing_kind(question: str, clause) -> str:
 class Extractor:
     """The extractive answer from ranked clauses: refuse, or quote the sentence that answers."""
 
-    def __init__(self, store, encoder: QueryEncoder, lexicon=None, kind_rule: bool = True):
+    def __init__(
+        self, store, encoder: QueryEncoder, lexicon=None, kind_rule: bool = True, whole_sentences: bool = True
+    ):
         self.store = store
         self.encoder = encoder
         self.kind_rule = kind_rule
+        self.max_sentence = MAX_SENTENCE if whole_sentences else 0
+        self.max_two_quotes = MAX_TWO_QUOTES if whole_sentences else NARROW_TWO_QUOTES
         self.taught = False  # the question is one a trainer taught: its clause is trusted
         self.lexicon = lexicon  # bot/lexicon.py; without it the older two-feature line decides
         self.trust_values: dict[str, float] = {}
@@ -269,13 +274,15 @@ class Extractor:
             if len(chosen) == 1 and len(ranked) > 1 and ranked[1][1] >= SECOND_SENTENCE * ranked[0][1] > 0:
                 other = self.store.clauses[ci].sentences[ranked[1][0]]
                 extra = self._whole(other, trim(other, query.search, tokens, weights).rstrip("，：；。"))
-                if len(quote) + len(extra) <= MAX_TWO_QUOTES:
+                if len(quote) + len(extra) <= self.max_two_quotes:
                     first, second = sorted([(si, quote), (ranked[1][0], extra)])
                     # Two exact excerpts of one clause, joined the way quotations mark an omission.
                     quote = f"{first[1]}……{second[1]}"
             citation = self.citation(ci, quote, d.metadata["rrf_score"], si)
             # The part stating the kind asked (a date, a body…), else the words that answer in a long sentence.
-            citation.highlight = highlight(query.question, quote) or (focus if focus != quote and focus in quote else "")
+            citation.highlight = highlight(query.question, quote) or (
+                focus if focus != quote and focus in quote else ""
+            )
             citations.append(citation)
             parts.append((ci, quote, n))
 
@@ -302,10 +309,9 @@ class Extractor:
             conclusion=said,
         )
 
-    @staticmethod
-    def _whole(sentence: str, focus: str) -> str:
+    def _whole(self, sentence: str, focus: str) -> str:
         """The whole sentence (without its closing mark) unless it is too long, then the focus."""
-        return sentence.rstrip("，：；。") if len(sentence) <= MAX_SENTENCE else focus
+        return sentence.rstrip("，：；。") if len(sentence) <= self.max_sentence else focus
 
     def _compose(self, parts, multi_doc: bool) -> str:
         out = []

@@ -57,6 +57,7 @@ def build_answer_chain(
     lexicon: Callable[[], object] | None = None,
     kind_rule: bool = True,
     aliases: Callable[[object], object] | None = None,
+    whole_sentences: bool = True,
 ) -> Runnable:
     """question (str, dict or AskRequest) → Answer. `weights` are the fusion's (sentence BM25,
     sentence e5, clause BM25, clause e5); evaluation compares keyword-only and dense-only."""
@@ -73,7 +74,7 @@ def build_answer_chain(
         return {"request": request, "store": store, "query": query, "started": started}
 
     def retrieve(state: dict, config) -> dict:
-        extractor = Extractor(state["store"], encoder, lexicon() if lexicon else None, kind_rule)
+        extractor = Extractor(state["store"], encoder, lexicon() if lexicon else None, kind_rule, whole_sentences)
         query = state["query"]
         early = extractor.refuse_before_search(query)
         if early is not None:

@@ -34,12 +34,17 @@ def steps(bot) -> dict[str, object]:
     """The answer path as shipped, and with each change undone, newest first."""
     return {
         "shipped": bot.chain,
-        "without asked-kind rule": build_answer_chain(
-            lambda: bot.store, bot.encoder, lexicon=bot.lexicon, kind_rule=False
+        "without whole-sentence quotes": build_answer_chain(
+            lambda: bot.store, bot.encoder, lexicon=bot.lexicon, whole_sentences=False
         ),
-        "… and without the refusal model": build_answer_chain(lambda: bot.store, bot.encoder, kind_rule=False),
+        "… and without asked-kind rule": build_answer_chain(
+            lambda: bot.store, bot.encoder, lexicon=bot.lexicon, kind_rule=False, whole_sentences=False
+        ),
+        "… and without the refusal model": build_answer_chain(
+            lambda: bot.store, bot.encoder, kind_rule=False, whole_sentences=False
+        ),
         "… and without bigram lists (before)": build_answer_chain(
-            lambda: bot.store, bot.encoder, kind_rule=False, weights=BEFORE_BIGRAMS
+            lambda: bot.store, bot.encoder, kind_rule=False, weights=BEFORE_BIGRAMS, whole_sentences=False
         ),
     }
 
