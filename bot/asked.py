@@ -150,7 +150,12 @@ def highlight(question: str, quote: str) -> str:
     parts = [p for p in re.split(r"(?<=[，；：])", quote) if p.strip()]
     hits = [p for p in parts if all(states(k, p) for k in kinds)]
     if hits and len(parts) > 1:
-        return min(hits, key=len).rstrip("，；：")
+        # Of the parts stating the kind (a whole sentence may hold a date beside the hours asked),
+        # the one sharing most character pairs with the question, then the shortest.
+        pairs = {question[i : i + 2] for i in range(len(question) - 1)}
+        return min(hits, key=lambda p: (-sum(p[i : i + 2] in pairs for i in range(len(p) - 1)), len(p))).rstrip(
+            "，；："
+        )
     # One long part: the figure itself, with the words that bound it (不少于60学时).
     found = BY_NAME[kinds[0]].states.search(quote)
     if not found or kinds[0] == "body":

@@ -23,7 +23,9 @@ def test_training_hours(seed_bot):
     assert not answer.refused
     assert answer.citations[0].label == "二（一）2"
     assert "60学时" in answer.answer
-    assert len(answer.answer) <= 120
+    # The whole sentence is quoted (bot/answer.py MAX_SENTENCE), the part that answers marked in it.
+    assert len(answer.citations[0].quote) <= 260
+    assert "60学时" in answer.citations[0].highlight and len(answer.citations[0].highlight) <= 80
     assert answer.citations[0].quote in answer.citations[0].text  # an exact quote
     data = answer.to_json()
     assert set(data) >= {"question", "answer", "citations", "refused", "mode", "elapsed_ms"}
