@@ -16,10 +16,7 @@ MAX_QUOTE = 100  # characters; a longer sentence is cut to the clauses of it tha
 ASKS = (
     (re.compile(r"多少|几个|几|百分|比例|数量|多长|多久"), re.compile(r"\d|[一二三四五六七八九十百]+(个|项|级|次)")),
     (
-        # A question set at a point in time (第一年年末) is answered where the plan dates things.
-        re.compile(
-            r"什么时候|何时|哪年|哪一年|几月|截止|期限|时间|之前|前完成|啥时候|到什么时候|节点|年末|年底|年初|第[一二三四五]年"
-        ),
+        re.compile(r"什么时候|何时|哪年|哪一年|几月|截止|期限|时间|之前|前完成|啥时候|到什么时候|节点"),
         re.compile(r"\d{4}年|年底|月底|月前|年前|前完成|之前"),
     ),
     (
