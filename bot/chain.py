@@ -52,7 +52,7 @@ def build_answer_chain(
     timeout: float = 20.0,
     weights: tuple[float, ...] = WEIGHTS,
     lexicon: Callable[[], object] | None = None,
-    kind_rule: bool = True,
+    kind_rule: bool = False,
     aliases: Callable[[object], object] | None = None,
 ) -> Runnable:
     """question (str, dict or AskRequest) → Answer. `weights` are the fusion's (sentence BM25,

@@ -11,12 +11,19 @@ The features, all cheap once retrieval has run:
 - `foreign`: the question's content words that occur nowhere in the loaded texts and have no
   near neighbour in them either (nor a listed synonym) — a strong sign of another subject;
 - `asked`, `kind_ok`: the question asks for a specific kind of thing (a period, an amount, a body,
-  a date, a count) and whether any sentence of the clause states one.
+  a date, a count) and whether any sentence of the clause states one;
+- `detail_missing`: the question asks "what X" or "how to X" (什么标准, 哪些情形, 怎么补办) and the
+  clause has neither X nor a near word for it: a clause that only names a thing does not say its
+  standard, its conditions or how it is done.
+
+Before the model, `unknown_names` finds what no loaded text could answer whatever the clause: a
+year the texts never mention (2026年) and a law or document they never name (《行政复议法》).
 """
 
 from __future__ import annotations
 
 import json
+import re
 import weakref
 from dataclasses import dataclass
 from functools import lru_cache
@@ -25,10 +32,21 @@ from importlib import resources
 import numpy as np
 
 from .asked import asked_kinds, states_any
-from .keywords import bigrams, tokenize
+from .keywords import _tokenizer, bigrams, tokenize
 from .query import synonyms
 
-FEATURES = ("dense_top", "margin", "cover_words", "cover_bigrams", "lex_mean", "lex_min", "foreign", "asked", "kind_ok")
+FEATURES = (
+    "dense_top",
+    "margin",
+    "cover_words",
+    "cover_bigrams",
+    "lex_mean",
+    "lex_min",
+    "foreign",
+    "asked",
+    "kind_ok",
+    "detail_missing",
+)
 # Words a question is made of that say nothing about its subject.
 QUESTION_WORDS = frozenset(
     [
@@ -81,12 +99,155 @@ QUESTION_WORDS = frozenset(
         "有没",
         "到底",
         "具体",
+        # demonstratives and fillers jieba keeps as words: they name nothing
+        "不会",
+        "不要",
+        "不能",
+        "这份",
+        "这件",
+        "这项",
+        "这种",
+        "那种",
+        "那些",
+        "那边",
+        "那部",
+        "那类",
+        "那套",
+        "起来",
+        "出来",
+        "上去",
+        "一起",
+        "各自",
+        "主要",
+        "其他",
+        "除了",
+        "已经",
+        "一般",
+        "每个",
+        "哪家",
+        "哪部",
+        "哪条",
+        "哪项",
+        "哪类",
+        "哪种",
+        "几种",
+        "几个",
+        "哪几",
+        "哪几种",
+        "说到底",
     ]
 )
+# What a question asks "what X" or "how to X" about (什么标准, 哪些情形, 怎么补办).
+ASKED_DETAIL = re.compile(
+    r"(?:什么|哪些|哪种|哪类|何种|哪项|哪家|哪部|哪几种|哪几类|哪几项|怎么|如何|怎样)(?!时候|时间)"
+)
+# Words after 什么/怎么 that any clause can answer, or that are not the thing asked (为准, 来定).
+GENERIC_DETAIL = frozenset(
+    [
+        "要求",
+        "内容",
+        "方面",
+        "作用",
+        "事情",
+        "情况",
+        "措施",
+        "办法",
+        "程度",
+        "目标",
+        "工作",
+        "问题",
+        "角色",
+        "意思",
+        "东西",
+        "手段",
+        "机制",
+        "制度",
+        "规定",
+        "任务",
+        "安排",
+        "支持",
+        "水准",
+        "水平",
+        "体系",
+        "地方",
+        "部门",
+        "单位",
+        "机构",
+        "机关",
+        "文件",
+        "平台",
+        "能力",
+        "方式",
+        "原则",
+        "思想",
+        "处理",
+        "一起",
+        "更好",
+        "样子",
+        "回事",
+        "区别",
+        "关系",
+        "意义",
+        "用途",
+        "作为",
+        "好处",
+        "为准",
+        "来定",
+        "为主",
+        "来说",
+        "来看",
+        "开展",
+        "落实",
+        "推进",
+        "实现",
+        "加强",
+    ]
+)
+# A year and a law or document by name: 2026年, 《广东省行政检查办法》, 治安管理处罚法.
+YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
+BRACKETED = re.compile(r"《([^》]{2,40})》")
+LAW = re.compile(r"[\u4e00-\u9fff]{2,10}法(?=[^\u4e00-\u9fff]|规定|第|中|里|的|对|上|要求|明确|有|是|怎么|如何)")
+# Words ending in 法 that are not the name of a law.
+NOT_A_LAW = re.compile(r"(?:执|司|违|依|合|守|方|办|做|说|立|懂|用|看|想|手|普|算|写|玩|打)法$")
 NEAR = 0.6  # word-vector cosine above which a word of the texts counts as a near neighbour
 # A question that shares no word and no character pair with the clause it found, and is not close
 # to it in meaning either, is about something else whatever the model says (红烧肉怎么做: 0.83).
 UNRELATED_DENSE = 0.87
+
+
+def named_laws(question: str) -> list[str]:
+    """Laws and documents a question names: in 《》, or a word ending in 法 that is not 执法, 依法…"""
+    names = [m.group(1) for m in BRACKETED.finditer(question)]
+    bare = BRACKETED.sub("", question)
+    names += [m.group(0) for m in LAW.finditer(bare) if not NOT_A_LAW.search(m.group(0))]
+    return names
+
+
+def known_name(name: str, corpus_text: str) -> bool:
+    """Whether the texts name it: the whole name, or (for a bare name that may have picked up a
+    word before it, 根据行政处罚法) a tail of five characters or more."""
+    name = name.replace("中华人民共和国", "")
+    return any(name[i:] in corpus_text for i in range(0, max(1, len(name) - 4)))
+
+
+def unknown_names(question: str, corpus_text: str, years: frozenset[str]) -> list[str]:
+    """Years and laws or documents the question names that no loaded text mentions."""
+    out = [f"{y}年" for y in YEAR.findall(question) if y not in years]
+    out += [f"《{n}》" for n in named_laws(question) if not known_name(n, corpus_text)]
+    return out
+
+
+def asked_details(question: str) -> list[str]:
+    """The thing a question asks "what X" or "how to X" about, one word each (标准, 补办)."""
+    out = []
+    for m in ASKED_DETAIL.finditer(question):
+        words = _tokenizer().lcut(question[m.end() : m.end() + 6])
+        word = words[0] if words else ""
+        # jieba may join the noun and its verb (标准配备): the noun is the first two characters.
+        word = word[:2] if len(word) == 4 and word[:2] not in GENERIC_DETAIL else word
+        if len(word) >= 2 and word not in GENERIC_DETAIL and word not in QUESTION_WORDS and not word.isascii():
+            out.append(word)
+    return out
 
 
 def content_words(question: str) -> list[str]:
@@ -145,6 +306,7 @@ class TrustFeatures:
         self.encoder = encoder
         self.lexicon = lexicon
         self._corpus_text = "\n".join(c.keyword_text() for c in store.clauses)
+        self._years = frozenset(re.findall(r"(?:19|20)\d{2}", self._corpus_text))
         self._clause_vectors: dict[int, np.ndarray] = {}
         self._corpus_vectors: np.ndarray | None = None
         self._clause_bigrams: dict[int, frozenset[str]] = {}
@@ -173,6 +335,19 @@ class TrustFeatures:
         if last is None or last[0] != search:
             last = self._last = (search, self.store.sentence_vectors @ vector)
         return last[1]
+
+    def unknown_names(self, question: str) -> list[str]:
+        """Years, laws and documents the question names that no loaded text mentions."""
+        return unknown_names(question, self._corpus_text, self._years)
+
+    def names_off_clause(self, question: str, clause_index: int) -> list[str]:
+        """Laws and documents the question names that the texts name, but not this clause: a
+        clause says nothing about a law it does not name (it may name it in a list elsewhere)."""
+        clause = self.store.clauses[clause_index]
+        text = clause.keyword_text() + "\n" + str(self.store.documents[clause.doc_id].get("title", ""))
+        return [
+            f"《{n}》" for n in named_laws(question) if known_name(n, self._corpus_text) and not known_name(n, text)
+        ]
 
     def compute(self, question: str, search: str, clause_index: int) -> dict[str, float]:
         store = self.store
@@ -210,6 +385,17 @@ class TrustFeatures:
             to_corpus = self.lexicon.nearest(word, self._corpus_words())
             if to_corpus is None or to_corpus < NEAR:
                 foreign += 1
+        detail_missing = 0.0
+        for word in asked_details(question):
+            if word in clause_text:
+                continue
+            to_clause = self.lexicon.nearest(word, clause_vectors)
+            if to_clause is None:  # a word the vectors lack (执法权): its character pairs decide
+                covered = any(pair in clause_text for pair in bigrams(word))
+            else:
+                covered = to_clause >= NEAR
+            if not covered:
+                detail_missing = 1.0
         kinds = asked_kinds(question)
         specific = [k for k in kinds if k not in ("yesno", "list")]
         return {
@@ -222,4 +408,5 @@ class TrustFeatures:
             "foreign": float(foreign),
             "asked": float(bool(specific)),
             "kind_ok": float(not specific or any(states_any(kinds, s) for s in clause.sentences)),
+            "detail_missing": detail_missing,
         }

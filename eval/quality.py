@@ -34,8 +34,8 @@ def steps(bot) -> dict[str, object]:
     """The answer path as shipped, and with each change undone, newest first."""
     return {
         "shipped": bot.chain,
-        "without asked-kind rule": build_answer_chain(
-            lambda: bot.store, bot.encoder, lexicon=bot.lexicon, kind_rule=False
+        "with the asked-kind rule (before)": build_answer_chain(
+            lambda: bot.store, bot.encoder, lexicon=bot.lexicon, kind_rule=True
         ),
         "… and without the refusal model": build_answer_chain(lambda: bot.store, bot.encoder, kind_rule=False),
         "… and without bigram lists (before)": build_answer_chain(
