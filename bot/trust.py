@@ -12,9 +12,10 @@ The features, all cheap once retrieval has run:
   near neighbour in them either (nor a listed synonym) — a strong sign of another subject;
 - `asked`, `kind_ok`: the question asks for a specific kind of thing (a period, an amount, a body,
   a date, a count) and whether any sentence of the clause states one;
-- `detail_missing`: the question asks "what X" or "how to X" (什么标准, 哪些情形, 怎么补办) and the
-  clause has neither X nor a near word for it: a clause that only names a thing does not say its
-  standard, its conditions or how it is done.
+- `detail_missing`: the question asks for a detail plans name things without stating (什么标准,
+  哪些情形, 什么条件; `DETAILS`) or how a thing is done (怎么补办, 如何操作) and the clause has
+  neither that word nor a near one: a clause that only names a thing does not say its standard,
+  its conditions or how it is done.
 
 Before the model, `unknown_names` finds what no loaded text could answer whatever the clause: a
 year the texts never mention (2026年) and a law or document they never name (《行政复议法》).
@@ -99,109 +100,42 @@ QUESTION_WORDS = frozenset(
         "有没",
         "到底",
         "具体",
-        # demonstratives and fillers jieba keeps as words: they name nothing
-        "不会",
-        "不要",
-        "不能",
-        "这份",
-        "这件",
-        "这项",
-        "这种",
-        "那种",
-        "那些",
-        "那边",
-        "那部",
-        "那类",
-        "那套",
-        "起来",
-        "出来",
-        "上去",
-        "一起",
-        "各自",
-        "主要",
-        "其他",
-        "除了",
-        "已经",
-        "一般",
-        "每个",
-        "哪家",
-        "哪部",
-        "哪条",
-        "哪项",
-        "哪类",
-        "哪种",
-        "几种",
-        "几个",
-        "哪几",
-        "哪几种",
-        "说到底",
     ]
 )
-# What a question asks "what X" or "how to X" about (什么标准, 哪些情形, 怎么补办).
-ASKED_DETAIL = re.compile(
-    r"(?:什么|哪些|哪种|哪类|何种|哪项|哪家|哪部|哪几种|哪几类|哪几项|怎么|如何|怎样)(?!时候|时间)"
+# The details a plan names things without stating: asked "what X" (什么标准, 哪些情形), the clause
+# must hold X or a near word. A closed list: "what state", "what role" are answered by any clause.
+DETAILS = frozenset(
+    (
+        "标准",
+        "条件",
+        "格式",
+        "样式",
+        "程序",
+        "流程",
+        "步骤",
+        "手续",
+        "材料",
+        "情形",
+        "处分",
+        "软件",
+        "费用",
+        "细则",
+        "比例",
+        "名额",
+        "等次",
+        "证明",
+        "表格",
+        "模板",
+        "资质",
+        "待遇",
+        "补贴",
+    )
 )
-# Words after 什么/怎么 that any clause can answer, or that are not the thing asked (为准, 来定).
-GENERIC_DETAIL = frozenset(
-    [
-        "要求",
-        "内容",
-        "方面",
-        "作用",
-        "事情",
-        "情况",
-        "措施",
-        "办法",
-        "程度",
-        "目标",
-        "工作",
-        "问题",
-        "角色",
-        "意思",
-        "东西",
-        "手段",
-        "机制",
-        "制度",
-        "规定",
-        "任务",
-        "安排",
-        "支持",
-        "水准",
-        "水平",
-        "体系",
-        "地方",
-        "部门",
-        "单位",
-        "机构",
-        "机关",
-        "文件",
-        "平台",
-        "能力",
-        "方式",
-        "原则",
-        "思想",
-        "处理",
-        "一起",
-        "更好",
-        "样子",
-        "回事",
-        "区别",
-        "关系",
-        "意义",
-        "用途",
-        "作为",
-        "好处",
-        "为准",
-        "来定",
-        "为主",
-        "来说",
-        "来看",
-        "开展",
-        "落实",
-        "推进",
-        "实现",
-        "加强",
-    ]
+ASKED_WHAT = re.compile(r"(?<!为)(?:什么|哪些|哪种|哪类|何种|哪项|哪家|哪部|哪几种|哪几类|哪几项)")
+# How a thing is done (怎么补办, 如何操作): the clause must hold the doing, not only the thing.
+ASKED_HOW = re.compile(r"(?:怎么|如何|怎样)")
+HOW_GENERIC = frozenset(
+    ("处理", "开展", "落实", "推进", "实现", "加强", "理解", "规定", "要求", "安排", "一起", "更好", "回事")
 )
 # A year and a law or document by name: 2026年, 《广东省行政检查办法》, 治安管理处罚法.
 YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
@@ -238,15 +172,19 @@ def unknown_names(question: str, corpus_text: str, years: frozenset[str]) -> lis
 
 
 def asked_details(question: str) -> list[str]:
-    """The thing a question asks "what X" or "how to X" about, one word each (标准, 补办)."""
+    """The detail a question asks for ("what standard", "how to reissue"), one word each."""
     out = []
-    for m in ASKED_DETAIL.finditer(question):
-        words = _tokenizer().lcut(question[m.end() : m.end() + 6])
-        word = words[0] if words else ""
-        # jieba may join the noun and its verb (标准配备): the noun is the first two characters.
-        word = word[:2] if len(word) == 4 and word[:2] not in GENERIC_DETAIL else word
-        if len(word) >= 2 and word not in GENERIC_DETAIL and word not in QUESTION_WORDS and not word.isascii():
-            out.append(word)
+    for pattern in (ASKED_WHAT, ASKED_HOW):
+        for m in pattern.finditer(question):
+            words = _tokenizer().lcut(question[m.end() : m.end() + 6])
+            word = words[0] if words else ""
+            if pattern is ASKED_WHAT:
+                # jieba may join the noun and its verb (标准配备): the noun is its first two characters.
+                word = next((w for w in (word, word[:2]) if w in DETAILS), "")
+            elif len(word) < 2 or word in HOW_GENERIC or word in QUESTION_WORDS or word.isascii():
+                word = ""
+            if word:
+                out.append(word)
     return out
 
 

@@ -46,8 +46,11 @@ def test_unknown_names(question, unknown):
         ("执法车辆按什么标准配备？", ["标准"]),
         ("行政执法证件丢了怎么补办？", ["补办"]),
         ("行政执法人员退出机制规定了哪些情形？", ["情形"]),
-        # Words any clause answers, and times (asked kinds of their own), are not details.
-        ("哪些执法权可以交给镇街，以什么为准？", ["执法权"]),
+        ("心理咨询服务收什么费用？", ["费用"]),
+        # Vague asks any clause answers, and times (asked kinds of their own), are not details.
+        ("哪些执法权可以交给镇街，以什么为准？", []),
+        ("搞宣传交流，是想营造个什么环境？", []),
+        ("广东为什么要出这个三年方案？", []),
         ("全员轮训要在什么时候前完成？", []),
         ("文件对执法监督有什么要求？", []),
     ],
