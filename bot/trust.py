@@ -18,7 +18,8 @@ The features, all cheap once retrieval has run:
   its conditions or how it is done.
 
 Before the model, `unknown_names` finds what no loaded text could answer whatever the clause: a
-year the texts never mention (2026年) and a law or document they never name (《行政复议法》).
+year the texts never mention (2026年) and a law or document they never name (《行政复议法》);
+`names_off_clause` a law the texts name (in a list, say) but the clause found does not.
 """
 
 from __future__ import annotations
