@@ -11,11 +11,7 @@ The features, all cheap once retrieval has run:
 - `foreign`: the question's content words that occur nowhere in the loaded texts and have no
   near neighbour in them either (nor a listed synonym) — a strong sign of another subject;
 - `asked`, `kind_ok`: the question asks for a specific kind of thing (a period, an amount, a body,
-  a date, a count) and whether any sentence of the clause states one;
-- `detail_missing`: the question asks for a detail plans name things without stating (什么标准,
-  哪些情形, 什么条件; `DETAILS`) or how a thing is done (怎么补办, 如何操作) and the clause has
-  neither that word nor a near one: a clause that only names a thing does not say its standard,
-  its conditions or how it is done.
+  a date, a count) and whether any sentence of the clause states one.
 
 Before the model, `unknown_names` finds what no loaded text could answer whatever the clause: a
 year the texts never mention (2026年) and a law or document they never name (《行政复议法》);
@@ -34,7 +30,7 @@ from importlib import resources
 import numpy as np
 
 from .asked import asked_kinds, states_any
-from .keywords import _tokenizer, bigrams, tokenize
+from .keywords import bigrams, tokenize
 from .query import synonyms
 
 FEATURES = (
@@ -47,7 +43,6 @@ FEATURES = (
     "foreign",
     "asked",
     "kind_ok",
-    "detail_missing",
 )
 # Words a question is made of that say nothing about its subject.
 QUESTION_WORDS = frozenset(
@@ -103,41 +98,6 @@ QUESTION_WORDS = frozenset(
         "具体",
     ]
 )
-# The details a plan names things without stating: asked "what X" (什么标准, 哪些情形), the clause
-# must hold X or a near word. A closed list: "what state", "what role" are answered by any clause.
-DETAILS = frozenset(
-    (
-        "标准",
-        "条件",
-        "格式",
-        "样式",
-        "程序",
-        "流程",
-        "步骤",
-        "手续",
-        "材料",
-        "情形",
-        "处分",
-        "软件",
-        "费用",
-        "细则",
-        "比例",
-        "名额",
-        "等次",
-        "证明",
-        "表格",
-        "模板",
-        "资质",
-        "待遇",
-        "补贴",
-    )
-)
-ASKED_WHAT = re.compile(r"(?<!为)(?:什么|哪些|哪种|哪类|何种|哪项|哪家|哪部|哪几种|哪几类|哪几项)")
-# How a thing is done (怎么补办, 如何操作): the clause must hold the doing, not only the thing.
-ASKED_HOW = re.compile(r"(?:怎么|如何|怎样)")
-HOW_GENERIC = frozenset(
-    ("处理", "开展", "落实", "推进", "实现", "加强", "理解", "规定", "要求", "安排", "一起", "更好", "回事")
-)
 # A year and a law or document by name: 2026年, 《广东省行政检查办法》, 治安管理处罚法.
 YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 BRACKETED = re.compile(r"《([^》]{2,40})》")
@@ -169,23 +129,6 @@ def unknown_names(question: str, corpus_text: str, years: frozenset[str]) -> lis
     """Years and laws or documents the question names that no loaded text mentions."""
     out = [f"{y}年" for y in YEAR.findall(question) if y not in years]
     out += [f"《{n}》" for n in named_laws(question) if not known_name(n, corpus_text)]
-    return out
-
-
-def asked_details(question: str) -> list[str]:
-    """The detail a question asks for ("what standard", "how to reissue"), one word each."""
-    out = []
-    for pattern in (ASKED_WHAT, ASKED_HOW):
-        for m in pattern.finditer(question):
-            words = _tokenizer().lcut(question[m.end() : m.end() + 6])
-            word = words[0] if words else ""
-            if pattern is ASKED_WHAT:
-                # jieba may join the noun and its verb (标准配备): the noun is its first two characters.
-                word = next((w for w in (word, word[:2]) if w in DETAILS), "")
-            elif len(word) < 2 or word in HOW_GENERIC or word in QUESTION_WORDS or word.isascii():
-                word = ""
-            if word:
-                out.append(word)
     return out
 
 
@@ -324,17 +267,6 @@ class TrustFeatures:
             to_corpus = self.lexicon.nearest(word, self._corpus_words())
             if to_corpus is None or to_corpus < NEAR:
                 foreign += 1
-        detail_missing = 0.0
-        for word in asked_details(question):
-            if word in clause_text:
-                continue
-            to_clause = self.lexicon.nearest(word, clause_vectors)
-            if to_clause is None:  # a word the vectors lack (执法权): its character pairs decide
-                covered = any(pair in clause_text for pair in bigrams(word))
-            else:
-                covered = to_clause >= NEAR
-            if not covered:
-                detail_missing = 1.0
         kinds = asked_kinds(question)
         specific = [k for k in kinds if k not in ("yesno", "list")]
         return {
@@ -347,5 +279,4 @@ class TrustFeatures:
             "foreign": float(foreign),
             "asked": float(bool(specific)),
             "kind_ok": float(not specific or any(states_any(kinds, s) for s in clause.sentences)),
-            "detail_missing": detail_missing,
         }
