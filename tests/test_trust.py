@@ -44,7 +44,7 @@ def test_a_question_naming_what_the_texts_never_mention_is_refused_with_nearest_
     assert answer.refused
     assert "2026年" in answer.answer
     assert answer.citations and all(c.quote == "" for c in answer.citations)  # nearest, not support
-    answer = seed_bot.ask("行政复议法规定申请行政复议的期限是多少天？")
+    answer = seed_bot.ask("行政复议法对行政复议机关是怎么规定的？")
     assert answer.refused and "《行政复议法》" in answer.answer
     # A law the texts name, asked about as the texts state it, is answered.
     answer = seed_bot.ask("乡镇街道综合行政执法事项指导目录依据哪部法律编制？")
