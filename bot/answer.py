@@ -127,10 +127,13 @@ class Extractor:
     """The extractive answer from ranked clauses: refuse, or quote the sentence that answers."""
 
     def __init__(
-        self, store, encoder: QueryEncoder, lexicon=None, kind_rule: bool = True, whole_sentences: bool = True
+        self, store, encoder: QueryEncoder, lexicon=None, kind_rule: bool = False, whole_sentences: bool = True
     ):
         self.store = store
         self.encoder = encoder
+        # Refuse outright when the top clause states nothing of the asked kind. Off by default: the
+        # refusal model weighs that (`kind_ok`) with the rest, and refused fewer answerable
+        # development questions for more unanswerable ones refused (eval/quality.py).
         self.kind_rule = kind_rule
         self.max_sentence = MAX_SENTENCE if whole_sentences else 0
         self.max_two_quotes = MAX_TWO_QUOTES if whole_sentences else NARROW_TWO_QUOTES
@@ -144,13 +147,34 @@ class Extractor:
             return True
         if self.lexicon is None:
             return relevance(*self.features(query, doc)) >= 0
-        from .trust import TrustFeatures, trust_model
+        from .trust import trust_model
+
+        self.trust_values = self._trust().compute(query.question, query.search, doc.metadata["clause_index"])
+        return trust_model().answers(self.trust_values)
+
+    def _trust(self):
+        """bot/trust.py's helper for this store, made once per store."""
+        from .trust import TrustFeatures
 
         helper = self.store.derived.get("trust")
         if helper is None:
             helper = self.store.derived["trust"] = TrustFeatures(self.store, self.encoder, self.lexicon)
-        self.trust_values = helper.compute(query.question, query.search, doc.metadata["clause_index"])
-        return trust_model().answers(self.trust_values)
+        return helper
+
+    def unnamed(self, query: Query, clause_index: int) -> str:
+        """Why the texts, or the clause found, cannot answer a question about something it names:
+        a year or a law no loaded text mentions, or a law the texts name but the clause does not.
+        Empty when neither (and always without the refusal model, or for a taught question)."""
+        if self.lexicon is None or self.taught:
+            return ""
+        helper = self._trust()
+        unknown = helper.unknown_names(query.question)
+        if unknown:
+            return f"已加载的文本没有提到{'、'.join(unknown)}，无法回答这个问题（不作猜测）。"
+        elsewhere = helper.names_off_clause(query.question, clause_index)
+        if elsewhere:
+            return f"找到的条款没有提到{'、'.join(elsewhere)}，已加载的文本没有就此作出规定，无法作答（不作猜测）。"
+        return ""
 
     def citation(self, clause_index: int, quote: str, score: float, sentence_index: int | None = None) -> Citation:
         clause = self.store.clauses[clause_index]
@@ -235,6 +259,9 @@ class Extractor:
         top_clause = self.store.clauses[top["clause_index"]]
         if missing_figure(query.question, [self.store.clauses[d.metadata["clause_index"]].text for d in docs[:3]]):
             return self.refuse(query, docs, "已加载的文本没有给出这个问题所问的具体数字或期限，无法作答（不作猜测）。")
+        reason = self.unnamed(query, top["clause_index"])
+        if reason:
+            return self.refuse(query, docs, reason)
         missing = missing_kind(query.question, top_clause) if self.kind_rule and not self.taught else ""
         if missing:
             return self.refuse(query, docs, f"找到的条款没有写明这个问题所问的{missing}，无法作答（不作猜测）。")

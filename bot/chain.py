@@ -55,7 +55,7 @@ def build_answer_chain(
     timeout: float = 20.0,
     weights: tuple[float, ...] = WEIGHTS,
     lexicon: Callable[[], object] | None = None,
-    kind_rule: bool = True,
+    kind_rule: bool = False,
     aliases: Callable[[object], object] | None = None,
     whole_sentences: bool = True,
 ) -> Runnable:

@@ -12,11 +12,16 @@ The features, all cheap once retrieval has run:
   near neighbour in them either (nor a listed synonym) — a strong sign of another subject;
 - `asked`, `kind_ok`: the question asks for a specific kind of thing (a period, an amount, a body,
   a date, a count) and whether any sentence of the clause states one.
+
+Before the model, `unknown_names` finds what no loaded text could answer whatever the clause: a
+year the texts never mention (2026年) and a law or document they never name (《行政复议法》);
+`names_off_clause` a law the texts name (in a list, say) but the clause found does not.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import weakref
 from dataclasses import dataclass
 from functools import lru_cache
@@ -28,7 +33,17 @@ from .asked import asked_kinds, states_any
 from .keywords import bigrams, tokenize
 from .query import synonyms
 
-FEATURES = ("dense_top", "margin", "cover_words", "cover_bigrams", "lex_mean", "lex_min", "foreign", "asked", "kind_ok")
+FEATURES = (
+    "dense_top",
+    "margin",
+    "cover_words",
+    "cover_bigrams",
+    "lex_mean",
+    "lex_min",
+    "foreign",
+    "asked",
+    "kind_ok",
+)
 # Words a question is made of that say nothing about its subject.
 QUESTION_WORDS = frozenset(
     [
@@ -83,10 +98,38 @@ QUESTION_WORDS = frozenset(
         "具体",
     ]
 )
+# A year and a law or document by name: 2026年, 《广东省行政检查办法》, 治安管理处罚法.
+YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
+BRACKETED = re.compile(r"《([^》]{2,40})》")
+LAW = re.compile(r"[\u4e00-\u9fff]{2,10}法(?=[^\u4e00-\u9fff]|规定|第|中|里|的|对|上|要求|明确|有|是|怎么|如何)")
+# Words ending in 法 that are not the name of a law.
+NOT_A_LAW = re.compile(r"(?:执|司|违|依|合|守|方|办|做|说|立|懂|用|看|想|手|普|算|写|玩|打)法$")
 NEAR = 0.6  # word-vector cosine above which a word of the texts counts as a near neighbour
 # A question that shares no word and no character pair with the clause it found, and is not close
 # to it in meaning either, is about something else whatever the model says (红烧肉怎么做: 0.83).
 UNRELATED_DENSE = 0.87
+
+
+def named_laws(question: str) -> list[str]:
+    """Laws and documents a question names: in 《》, or a word ending in 法 that is not 执法, 依法…"""
+    names = [m.group(1) for m in BRACKETED.finditer(question)]
+    bare = BRACKETED.sub("", question)
+    names += [m.group(0) for m in LAW.finditer(bare) if not NOT_A_LAW.search(m.group(0))]
+    return names
+
+
+def known_name(name: str, corpus_text: str) -> bool:
+    """Whether the texts name it: the whole name, or (for a bare name that may have picked up a
+    word before it, 根据行政处罚法) a tail of five characters or more."""
+    name = name.replace("中华人民共和国", "")
+    return any(name[i:] in corpus_text for i in range(0, max(1, len(name) - 4)))
+
+
+def unknown_names(question: str, corpus_text: str, years: frozenset[str]) -> list[str]:
+    """Years and laws or documents the question names that no loaded text mentions."""
+    out = [f"{y}年" for y in YEAR.findall(question) if y not in years]
+    out += [f"《{n}》" for n in named_laws(question) if not known_name(n, corpus_text)]
+    return out
 
 
 def content_words(question: str) -> list[str]:
@@ -145,6 +188,7 @@ class TrustFeatures:
         self.encoder = encoder
         self.lexicon = lexicon
         self._corpus_text = "\n".join(c.keyword_text() for c in store.clauses)
+        self._years = frozenset(re.findall(r"(?:19|20)\d{2}", self._corpus_text))
         self._clause_vectors: dict[int, np.ndarray] = {}
         self._corpus_vectors: np.ndarray | None = None
         self._clause_bigrams: dict[int, frozenset[str]] = {}
@@ -173,6 +217,19 @@ class TrustFeatures:
         if last is None or last[0] != search:
             last = self._last = (search, self.store.sentence_vectors @ vector)
         return last[1]
+
+    def unknown_names(self, question: str) -> list[str]:
+        """Years, laws and documents the question names that no loaded text mentions."""
+        return unknown_names(question, self._corpus_text, self._years)
+
+    def names_off_clause(self, question: str, clause_index: int) -> list[str]:
+        """Laws and documents the question names that the texts name, but not this clause: a
+        clause says nothing about a law it does not name (it may name it in a list elsewhere)."""
+        clause = self.store.clauses[clause_index]
+        text = clause.keyword_text() + "\n" + str(self.store.documents[clause.doc_id].get("title", ""))
+        return [
+            f"《{n}》" for n in named_laws(question) if known_name(n, self._corpus_text) and not known_name(n, text)
+        ]
 
     def compute(self, question: str, search: str, clause_index: int) -> dict[str, float]:
         store = self.store

@@ -37,8 +37,8 @@ def steps(bot) -> dict[str, object]:
         "without whole-sentence quotes": build_answer_chain(
             lambda: bot.store, bot.encoder, lexicon=bot.lexicon, whole_sentences=False
         ),
-        "… and without asked-kind rule": build_answer_chain(
-            lambda: bot.store, bot.encoder, lexicon=bot.lexicon, kind_rule=False, whole_sentences=False
+        "… and with the asked-kind rule (before)": build_answer_chain(
+            lambda: bot.store, bot.encoder, lexicon=bot.lexicon, kind_rule=True, whole_sentences=False
         ),
         "… and without the refusal model": build_answer_chain(
             lambda: bot.store, bot.encoder, kind_rule=False, whole_sentences=False
