@@ -19,6 +19,7 @@ from .corpus import Document, clause_id, corpus_files, file_sha256, parse_docume
 from .errors import DocumentError, EmptyCorpus, IndexInconsistent
 from .generations import build_lock, collect, new_generation, read_current, read_manifest, write_current, write_manifest
 from .keywords import KeywordIndex
+from .memory import release_freed_memory
 from .records import ClauseRecord
 from .settings import Settings
 from .store import read_clauses
@@ -177,6 +178,7 @@ def build_index(
         collect(index_dir, keep={report.generation}, on_remove=_drop_server_collection(settings))
     finally:
         lock.release()
+    release_freed_memory()  # what the build read and made is garbage now
     report.seconds = time.perf_counter() - started
     return report
 

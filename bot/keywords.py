@@ -130,6 +130,7 @@ def bigrams(text: str) -> list[str]:
 
 
 TOKENIZERS = {"words": tokenize, "bigrams": bigrams}
+EMPTY = "∅"  # the token of a text that has none
 
 
 class KeywordIndex:
@@ -147,7 +148,7 @@ class KeywordIndex:
 
         retriever = bm25s.BM25(k1=1.2, b=0.75)
         # An empty token list would break bm25s' vocabulary; a placeholder never matches a query.
-        corpus = [TOKENIZERS[kind](t) or ["∅"] for t in texts]
+        corpus = [TOKENIZERS[kind](t) or [EMPTY] for t in texts]
         retriever.index(corpus, show_progress=False)
         return cls(retriever, len(texts), kind)
 

@@ -11,6 +11,7 @@ memory-mapped from there, so a process pays for it only in the pages it touches.
 from __future__ import annotations
 
 import importlib.util
+import mmap
 import os
 import tempfile
 from functools import lru_cache
@@ -54,10 +55,18 @@ def _convert(source: Path, target: Path) -> None:
 
 
 class Lexicon:
+    """The word list is kept as one sorted array of UTF-8 bytes rather than a dict of 125,796 str
+    keys, and the vectors are read through a mapping of the file opened for each read and closed
+    after it: pages a read touched (every word of the texts, at start) do not stay in the process."""
+
     def __init__(self, folder: Path):
-        self.vectors = np.load(folder / "vectors.npy", mmap_mode="r")
-        words = (folder / "words.txt").read_text(encoding="utf-8").split("\n")
-        self.index = {w: i for i, w in enumerate(words)}
+        self.path = folder / "vectors.npy"
+        table = np.load(self.path, mmap_mode="r")
+        self.shape, self.dtype, self._offset = table.shape, table.dtype, table.offset
+        del table
+        words = np.array((folder / "words.txt").read_text(encoding="utf-8").encode().split(b"\n"))
+        self._order = np.argsort(words, kind="stable").astype(np.int32)
+        self._sorted = words[self._order]
 
     @classmethod
     def open(cls, cache_dir: Path) -> Lexicon:
@@ -72,18 +81,43 @@ class Lexicon:
                     _convert(_source(), target)
         return cls(target)
 
+    def __len__(self) -> int:
+        return len(self._sorted)
+
+    @property
+    def dim(self) -> int:
+        return self.shape[1]
+
+    def _rows(self, words: list[str]) -> np.ndarray:
+        """The table rows of the words it knows (unknown words are left out)."""
+        if not words:
+            return np.zeros(0, np.int64)
+        wanted = np.array([w.encode() for w in words], dtype=self._sorted.dtype)
+        at = np.minimum(np.searchsorted(self._sorted, wanted), len(self._sorted) - 1)
+        # A word longer than the longest known one is cut by the fixed width: compare lengths too.
+        found = (self._sorted[at] == wanted) & (np.char.str_len(wanted) == [len(w.encode()) for w in words])
+        return self._order[at[found]].astype(np.int64)
+
+    def _read(self, rows: np.ndarray) -> np.ndarray:
+        with open(self.path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
+            table = np.frombuffer(mapped, self.dtype, self.shape[0] * self.shape[1], self._offset)
+            out = table.reshape(self.shape)[rows]
+            del table  # the mapping closes only when no array looks into it
+        return out
+
     def __contains__(self, word: str) -> bool:
-        return word in self.index
+        return len(self._rows([word])) > 0
 
     def vectors_of(self, words: list[str]) -> np.ndarray:
-        known = [self.index[w] for w in words if w in self.index]
-        return np.asarray(self.vectors[sorted(known)]) if known else np.zeros((0, self.vectors.shape[1]), np.float32)
+        rows = np.sort(self._rows(words))
+        return self._read(rows) if len(rows) else np.zeros((0, self.dim), np.float32)
 
     def nearest(self, word: str, candidates: np.ndarray) -> float | None:
         """The highest cosine between the word and the candidates' vectors (None if unknown)."""
-        if word not in self.index or not len(candidates):
+        rows = self._rows([word])
+        if not len(rows) or not len(candidates):
             return None
-        return float((candidates @ self.vectors[self.index[word]]).max())
+        return float((candidates @ self._read(rows)[0]).max())
 
 
 @lru_cache(maxsize=4)

@@ -8,6 +8,7 @@ import threading
 from .errors import IndexNotBuilt
 from .generations import current_name
 from .index import BuildReport, build_index
+from .memory import release_freed_memory
 from .records import ClauseRecord
 from .settings import Settings
 from .store import IndexStore
@@ -168,6 +169,7 @@ class StudyBot:
         trust = self.store.derived.get("trust")  # the refusal model's helper, made by that answer
         if trust is not None:
             trust.prepare()
+        release_freed_memory()  # reading the vectors and preparing left freed heap behind
 
     # --- the application database (accounts, sessions, feedback, tokens, conversations), opened on first use, migrated ---
 

@@ -16,6 +16,8 @@ from .records import ClauseRecord
 from .settings import Settings
 from .vectors import VectorStore, open_vectors
 
+VECTOR_PAGE = 1000  # sentence vectors read from Chroma per call
+
 
 def read_clauses(path: Path) -> list[ClauseRecord]:
     with open(path, encoding="utf-8") as fh:
@@ -133,12 +135,17 @@ class IndexStore:
         return self._sentence_vectors
 
     def _read_sentence_vectors(self) -> np.ndarray:
-        got = self.vectors.collection.get(include=["embeddings"])
+        # In pages: Chroma hands embeddings over as Python floats made into float64, ~12 times the
+        # float32 matrix, and that much heap read at once stays with the process (70 MB at 5,000
+        # clauses for a 35 MB matrix).
+        collection = self.vectors.collection
         matrix = np.zeros((len(self.sentence_rows), int(self.manifest["dim"])), dtype=np.float32)
-        for id_, vec in zip(got["ids"], got["embeddings"]):
-            row = self.sentence_row_of.get(id_)
-            if row is not None:
-                matrix[row] = np.asarray(vec, dtype=np.float32)
+        for offset in range(0, collection.count(), VECTOR_PAGE):
+            got = collection.get(include=["embeddings"], limit=VECTOR_PAGE, offset=offset)
+            for id_, vec in zip(got["ids"], got["embeddings"]):
+                row = self.sentence_row_of.get(id_)
+                if row is not None:
+                    matrix[row] = vec
         return matrix
 
     @property

@@ -30,7 +30,7 @@ from importlib import resources
 import numpy as np
 
 from .asked import asked_kinds, states_any
-from .keywords import bigrams, tokenize
+from .keywords import EMPTY, bigrams, tokenize
 from .query import synonyms
 
 FEATURES = (
@@ -207,7 +207,9 @@ class TrustFeatures:
 
     def _corpus_words(self) -> np.ndarray:
         if self._corpus_vectors is None:
-            words = sorted({t for c in self.store.clauses for t in self.store.clause_tokens(c.clause_id)})
+            # The clause BM25's vocabulary is every clause's tokens: no need to tokenise them all
+            # again (and keep 5,000 token sets); '' and the empty-text placeholder are bm25s' own.
+            words = sorted(self.store.bm25_clauses.vocabulary - {"", EMPTY})
             self._corpus_vectors = self.lexicon.vectors_of(words)
         return self._corpus_vectors
 

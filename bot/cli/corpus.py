@@ -68,7 +68,7 @@ def cmd_model(args) -> int:
     embedder = bot.embedder
     print(f"嵌入模型：{embedder.model_id}（{embedder.dim} 维）")
     words = bot.lexicon()
-    print(f"词向量：{len(words.index)} 个词（{words.vectors.shape[1]} 维），用于判断问题是否超出文本范围")
+    print(f"词向量：{len(words)} 个词（{words.dim} 维），用于判断问题是否超出文本范围")
     return 0
 
 
