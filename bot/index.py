@@ -272,8 +272,10 @@ def _write_generation(
         store.close()
 
     clause_texts = [c.keyword_text() for c in clauses]
-    KeywordIndex.build(texts).save(gen / "bm25_sentences")
-    KeywordIndex.build(clause_texts).save(gen / "bm25_clauses")
+    cut: dict[str, list[str]] = {}  # a clause's text is its sentences again: cut each run once
+    KeywordIndex.build(texts, memo=cut).save(gen / "bm25_sentences")
+    KeywordIndex.build(clause_texts, memo=cut).save(gen / "bm25_clauses")
+    del cut
     KeywordIndex.build(texts, "bigrams").save(gen / "bigram_sentences")
     KeywordIndex.build(clause_texts, "bigrams").save(gen / "bigram_clauses")
     with open(gen / "clauses.jsonl", "w", encoding="utf-8") as fh:

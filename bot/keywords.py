@@ -51,24 +51,44 @@ def _tokenizer():
     return tokenizer
 
 
-def tokenize(text: str) -> list[str]:
-    """Search-mode jieba tokens without stop words and punctuation, lower-cased."""
-    return list(_cached_tokens(text))
+def tokenize(text: str, memo: dict[str, list[str]] | None = None) -> list[str]:
+    """Search-mode jieba tokens without stop words and punctuation, lower-cased.
+
+    jieba cuts each run of its word characters on its own, so a text's tokens are its runs'
+    tokens in order: with a `memo` (one index build's), a run seen before (a clause's text is
+    its sentences again, a heading recurs under every clause) is not cut again.
+    """
+    if memo is None:
+        return list(_cached_tokens(text))
+    import jieba
+
+    tokenizer = _tokenizer()
+    out = []
+    for block in jieba.re_han_default.split(_folded(text)):
+        if block:
+            if block not in memo:
+                memo[block] = _kept(tokenizer.cut_for_search(block))
+            out += memo[block]
+    return out
 
 
 @lru_cache(maxsize=2048)
 def _cached_tokens(text: str) -> tuple[str, ...]:
     """One answer tokenizes its question for several lists and features (eight times, found with
     cProfile): jieba runs once per text."""
-    return tuple(_tokens(text))
+    return tuple(_kept(_tokenizer().cut_for_search(_folded(text))))
 
 
-def _tokens(text: str) -> list[str]:
+def _folded(text: str) -> str:
     for spelled, folded in _FOLDS:
         text = text.replace(spelled, folded)
+    return text
+
+
+def _kept(tokens) -> list[str]:
     stops = stopwords()
     out = []
-    for token in _tokenizer().cut_for_search(text):
+    for token in tokens:
         token = token.strip().lower()
         if not token or not _TOKEN.search(token) or token in stops:
             continue
@@ -143,12 +163,14 @@ class KeywordIndex:
         self.tokenize = TOKENIZERS[kind]
 
     @classmethod
-    def build(cls, texts: list[str], kind: str = "words") -> KeywordIndex:
+    def build(cls, texts: list[str], kind: str = "words", memo: dict[str, list[str]] | None = None) -> KeywordIndex:
+        """`memo`: tokens of text runs already cut, shared by one build's word indexes."""
         import bm25s
 
         retriever = bm25s.BM25(k1=1.2, b=0.75)
+        cut = (lambda t: tokenize(t, memo)) if kind == "words" and memo is not None else TOKENIZERS[kind]
         # An empty token list would break bm25s' vocabulary; a placeholder never matches a query.
-        corpus = [TOKENIZERS[kind](t) or [EMPTY] for t in texts]
+        corpus = [cut(t) or [EMPTY] for t in texts]
         retriever.index(corpus, show_progress=False)
         return cls(retriever, len(texts), kind)
 
