@@ -226,3 +226,30 @@ def test_tokenize_hands_out_copies():
     first = tokenize("行政执法人员每年培训学时")
     first.append("改动")
     assert "改动" not in tokenize("行政执法人员每年培训学时") and tokenize("行政执法人员每年培训学时")
+
+
+def test_build_memo_cuts_like_plain_tokenize(seed_bot):
+    """A build cuts each run of text once; the tokens must be what tokenize gives text by text."""
+    from bot.keywords import tokenize
+
+    store = seed_bot.store
+    texts = [s for c in store.clauses for s in c.sentences] + [c.keyword_text() for c in store.clauses]
+    texts += ["“双随机、一公开”监管ABC-12 执法证件。", "", "，。"]
+    memo: dict[str, list[str]] = {}
+    assert [tokenize(t, memo) for t in texts] == [tokenize(t) for t in texts]
+    # The texts' words the refusal model reads are the clause BM25's vocabulary.
+    words = set().union(*(store.clause_tokens(c.clause_id) for c in store.clauses))
+    assert words == store.bm25_clauses.vocabulary - {"", "∅"}
+
+
+def test_sentence_vectors_read_in_pages_match_chroma(seed_bot, monkeypatch):
+    import numpy as np
+
+    import bot.store
+
+    store = seed_bot.store
+    got = store.vectors.collection.get(include=["embeddings"])
+    monkeypatch.setattr(bot.store, "VECTOR_PAGE", 7)  # several pages even on the seed
+    matrix = store._read_sentence_vectors()
+    for id_, vec in zip(got["ids"], got["embeddings"]):
+        assert np.array_equal(matrix[store.sentence_row_of[id_]], np.asarray(vec, dtype=np.float32))
