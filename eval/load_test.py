@@ -43,12 +43,29 @@ for uid in sys.argv[1:]:
 """
 
 
+# STUDYBOT_PROFILE_GIL=1: sample only the thread holding the GIL (what limits a busy server).
+GIL_ONLY = ["--gil"] if os.environ.get("STUDYBOT_PROFILE_GIL") == "1" else []
+
+
 def profiler(pid: int, target: Path) -> subprocess.Popen:
     """py-spy sampling the server (raw stacks, one line per distinct stack, for flame graphs or grep)."""
     spy = shutil.which("py-spy", path=str(Path(sys.executable).parent)) or shutil.which("py-spy")
     if spy is None:
         raise SystemExit("没有找到 py-spy：请先运行 .venv/bin/pip install '.[dev]'")
-    command = [spy, "record", "-p", str(pid), "--rate", "250", "-f", "raw", "-o", str(target), "--nonblocking"]
+    command = [
+        spy,
+        "record",
+        "-p",
+        str(pid),
+        "--rate",
+        "250",
+        *GIL_ONLY,
+        "-f",
+        "raw",
+        "-o",
+        str(target),
+        "--nonblocking",
+    ]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     time.sleep(1)  # py-spy attaches before the clock starts
     return process
