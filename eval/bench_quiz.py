@@ -39,7 +39,7 @@ def read_corpus(folder: Path) -> tuple[list[ClauseRecord], dict]:
     for path in files:
         doc = parse_document(path, folder, doc_id=ids[path])
         documents[doc.doc_id] = doc.metadata()
-        clauses += [ClauseRecord.from_dict(clause_record(doc, c)) for c in doc.clauses]
+        clauses += [clause_record(doc, c) for c in doc.clauses]
     return clauses, documents
 
 
