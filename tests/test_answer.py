@@ -90,6 +90,20 @@ def test_follow_ups_resolved_against_previous_turn(seed_bot):
     assert resolved_query.follow_up and "行政裁量权基准" in resolved_query.search
 
 
+def test_deadline_follow_ups_take_the_previous_topic(seed_bot):
+    """'最晚什么时候…' / '截止时间…' after a question about a task asks that task's deadline; alone,
+    such a question is searched as it is (and refused: it names no task)."""
+    from bot.query import understand
+
+    previous = "全员轮训要在什么时候完成？"
+    for text in ("最晚什么时候完成？", "截止时间是什么时候？"):
+        query = understand(text, seed_bot.store.documents, previous=previous)
+        assert query.follow_up and "全员轮训" in query.search, text
+        assert understand(text, seed_bot.store.documents).search == text
+    answer = seed_bot.ask("最晚什么时候完成？", previous=previous)
+    assert not answer.refused and "全员轮训" in answer.citations[0].text
+
+
 def test_derived_fact_is_marked(seed_bot):
     answer = seed_bot.ask("一年的培训折合成小时是多少？")
     assert "45小时" in answer.answer and "推算" in answer.answer
