@@ -55,6 +55,15 @@ def _top(scores: np.ndarray, n: int) -> np.ndarray:
     return top[np.argsort(-scores[top], kind="stable")]
 
 
+def clause_doc(store, ci: int, **scores) -> Document:
+    """One clause as a retrieved Document: its text, id, index and label, and what found it."""
+    clause = store.clauses[ci]
+    return Document(
+        page_content=clause.text,
+        metadata={"clause_id": clause.clause_id, "clause_index": ci, "label": clause.label, **scores},
+    )
+
+
 def _clause_docs(store, ranked: list[tuple[int, float]], k: int, source: str) -> list[Document]:
     """Sentence hits (row, score) → one Document per clause, in the order of its best sentence."""
     best: dict[int, tuple[float, int]] = {}
@@ -66,39 +75,18 @@ def _clause_docs(store, ranked: list[tuple[int, float]], k: int, source: str) ->
         if ci not in best:
             best[ci] = (score, si)
             order.append(ci)
-    docs = []
-    for ci in order[:k]:
-        clause = store.clauses[ci]
-        score, si = best[ci]
-        docs.append(
-            Document(
-                page_content=clause.text,
-                metadata={
-                    "clause_id": clause.clause_id,
-                    "clause_index": ci,
-                    "label": clause.label,
-                    f"{source}_score": float(score),
-                    f"{source}_sentence": si,
-                    f"{source}_hits": hits[ci],
-                },
-            )
+    return [
+        clause_doc(
+            store,
+            ci,
+            **{f"{source}_score": float(best[ci][0]), f"{source}_sentence": best[ci][1], f"{source}_hits": hits[ci]},
         )
-    return docs
+        for ci in order[:k]
+    ]
 
 
 def _ranked_clause_docs(store, scores: np.ndarray, k: int, source: str) -> list[Document]:
-    return [
-        Document(
-            page_content=store.clauses[ci].text,
-            metadata={
-                "clause_id": store.clauses[ci].clause_id,
-                "clause_index": int(ci),
-                "label": store.clauses[ci].label,
-                f"{source}_score": float(scores[ci]),
-            },
-        )
-        for ci in _top(scores, k)
-    ]
+    return [clause_doc(store, int(ci), **{f"{source}_score": float(scores[ci])}) for ci in _top(scores, k)]
 
 
 class ClauseRetriever(BaseRetriever):
@@ -214,17 +202,7 @@ class AliasRetriever(ClauseRetriever):
             clause = self.store.clauses[ci]
             if doc_ids and clause.doc_id not in doc_ids:
                 continue
-            docs.append(
-                Document(
-                    page_content=clause.text,
-                    metadata={
-                        "clause_id": clause.clause_id,
-                        "clause_index": ci,
-                        "label": clause.label,
-                        "alias_score": score,
-                    },
-                )
-            )
+            docs.append(clause_doc(self.store, ci, alias_score=score))
         return docs[:k]
 
 
