@@ -205,11 +205,15 @@ def test_killed_builds_partial_folder_is_removed(make_settings, embedder, seed_c
 
 def test_concurrent_sign_ins_cannot_exceed_the_failure_limit(make_settings):
     from bot.accounts import FAILURES_BEFORE_LOCK, AccountService, ScryptParams
+    from bot.db import utcnow
     from bot.errors import AccountLocked, LoginFailed
     from bot.service import StudyBot
 
     bot = StudyBot(make_settings())
-    accounts = AccountService(bot.db, bot.settings, scrypt=ScryptParams(n=2**12))
+    # A stopped clock: on a loaded machine the 30 s lock could otherwise run out while the 16
+    # attempts are still queued, and a later attempt would rightly be let through.
+    stopped = utcnow()
+    accounts = AccountService(bot.db, bot.settings, scrypt=ScryptParams(n=2**12), now=lambda: stopped)
     accounts.add_user("GD1", "甲", "单位", "officer", "the-right-password")
     start = threading.Barrier(16)
     outcomes = []
