@@ -222,3 +222,19 @@ def test_racing_builds_build_once(tmp_path, monkeypatch):
     assert len(calls) == 1
     assert e5convert.is_complete(target)
     assert oct(os.stat(target).st_mode & 0o777) == oct(0o755)
+
+
+def test_onnx_export_keeps_the_word_table_in_float16_with_identical_vectors(embedder, model_dir):
+    """The exported graph stores the 250k-row table in float16 (half the memory) and gives the
+    very same vectors as the torch network it was exported from."""
+    import onnx
+
+    from bot.embed import Embedder
+    from bot.onnx_backbone import onnx_path
+
+    graph = onnx.load(str(onnx_path(Settings.from_env().model_cache_dir, embedder.model_id))).graph
+    tables = {t.name: t for t in graph.initializer if len(t.dims) == 2 and t.dims[0] > 100_000}
+    assert tables and all(t.data_type == onnx.TensorProto.FLOAT16 for t in tables.values())
+    torch_embedder = Embedder(model_dir, backend="torch")
+    texts = TEXTS[:12]
+    np.testing.assert_allclose(embedder.encode_passages(texts), torch_embedder.encode_passages(texts), atol=2e-5)
