@@ -21,6 +21,9 @@ from bot.errors import EmbeddingModelError
 BATCH_SIZE = 64
 # Padded characters per batch (texts x longest text); measured best on the 2-core machine.
 BATCH_CHARS = 1024
+# From this many texts on (an index build), batches run on one worker thread per core, each
+# with a one-thread session, rather than one after another each split over the cores.
+PARALLEL_FROM = 256
 
 
 def _cpu_count() -> int:
@@ -124,6 +127,7 @@ class Embedder(Embeddings):
         # so two different models that happen to share a folder name never share an index.
         self.model_id = path.name if path.name.startswith(MODEL_PREFIX) else f"{path.name}@{_fingerprint(path)}"
         self.backend = backend
+        self.workers = 1
         if backend == "onnx":
             self._use_onnx(onnx_cache or path.parent, max(1, threads or _cpu_count()))
         elif backend != "torch":
@@ -141,6 +145,7 @@ class Embedder(Embeddings):
         backbone = make_backbone(target, threads)
         backbone.config = hf_model.config
         transformer.model = backbone
+        self.workers = threads
 
     @classmethod
     def from_settings(cls, settings, threads: int | None = None) -> Embedder:
@@ -196,11 +201,11 @@ class Embedder(Embeddings):
             return out
         import torch
 
-        with torch.inference_mode():
-            for batch in self._batches([prefix + t for t in texts]):
+        def encode(batch: list[int]) -> np.ndarray:
+            with torch.inference_mode():
                 # Passed as the prompt (even ""), so ST neither adds a default prompt nor pools
                 # the prefix tokens when a model's Pooling says include_prompt=False.
-                out[batch] = self.model.encode(
+                return self.model.encode(
                     [texts[i] for i in batch],
                     prompt=prefix,
                     batch_size=len(batch),
@@ -208,6 +213,21 @@ class Embedder(Embeddings):
                     normalize_embeddings=True,
                     show_progress_bar=False,
                 )
+
+        batches = self._batches([prefix + t for t in texts])
+        backbone = self.model[0].model
+        if self.workers > 1 and len(texts) >= PARALLEL_FROM and hasattr(backbone, "single_threaded"):
+            from concurrent.futures import ThreadPoolExecutor
+
+            with (
+                backbone.single_threaded() as enter,
+                ThreadPoolExecutor(self.workers, initializer=enter, thread_name_prefix="embed") as pool,
+            ):
+                for batch, vectors in zip(batches, pool.map(encode, batches), strict=True):
+                    out[batch] = vectors
+        else:
+            for batch in batches:
+                out[batch] = encode(batch)
         return out
 
     def encode_passages(self, texts: Sequence[str]) -> np.ndarray:

@@ -238,3 +238,27 @@ def test_onnx_export_keeps_the_word_table_in_float16_with_identical_vectors(embe
     torch_embedder = Embedder(model_dir, backend="torch")
     texts = TEXTS[:12]
     np.testing.assert_allclose(embedder.encode_passages(texts), torch_embedder.encode_passages(texts), atol=2e-5)
+
+
+def test_many_texts_are_embedded_by_parallel_workers_with_the_same_vectors(embedder, monkeypatch):
+    """An index build's thousands of sentences run on one worker per core, each on a one-thread
+    session; the vectors are those of the one-after-another path."""
+    from bot import embed
+
+    texts = [f"{text}（第{i}条）" for i in range(6) for text in TEXTS][: embed.PARALLEL_FROM + 20]
+    backbone = embedder.model[0].model
+    entered = []
+    original = backbone.single_threaded
+
+    def counted():
+        entered.append(True)
+        return original()
+
+    monkeypatch.setattr(backbone, "single_threaded", counted)
+    monkeypatch.setattr(embedder, "workers", 2)
+    parallel = embedder.encode_passages(texts)
+    assert entered == [True]
+    monkeypatch.setattr(embedder, "workers", 1)
+    serial = embedder.encode_passages(texts)
+    assert entered == [True]
+    np.testing.assert_allclose(parallel, serial, atol=1e-6)
