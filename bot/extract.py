@@ -76,8 +76,7 @@ def trim(sentence: str, question: str, tokens: list[str], weights: np.ndarray) -
     parts = _fragments(sentence)
     best, best_score = sentence[:MAX_QUOTE], -1.0
     asked = [answers for asks, answers in ASKS if asks.search(question)]
-    windows = ["".join(parts[start : start + size]) for size in (1, 2, 3) for start in range(0, len(parts) - size + 1)]
-    windows = [w for w in windows if len(w) <= MAX_QUOTE or w in parts]
+    windows = quote_windows(parts)
     # Where the question asks for a date, a number, a body or a list, the quote must hold one.
     answering = [w for w in windows if any(a.search(w) for a in asked)]
     for window in answering or windows:
@@ -85,6 +84,34 @@ def trim(sentence: str, question: str, tokens: list[str], weights: np.ndarray) -
         if score > best_score:
             best, best_score = window, score
     return best.rstrip("，：")
+
+
+def quote_windows(parts: list[str]) -> list[str]:
+    """The runs of 1–3 consecutive fragments of a sentence that may be quoted alone."""
+    windows = ["".join(parts[start : start + size]) for size in (1, 2, 3) for start in range(0, len(parts) - size + 1)]
+    return [w for w in windows if len(w) <= MAX_QUOTE or w in parts]
+
+
+# Texts cut ahead of the first question: within tokenize's cache (2,048), room left for questions.
+WARM_TEXTS = 1500
+
+
+def warm_tokens(store) -> int:
+    """Cut the clauses and their sentences' quotable parts before anyone asks, as answering will
+    (the first officers after a start otherwise pay for it: ~5% of the page's GIL time in the
+    first load-test round, py-spy). Stops after WARM_TEXTS texts; returns how many were cut."""
+    done = 0
+    for clause in store.clauses:
+        if done >= WARM_TEXTS:
+            break
+        store.clause_tokens(clause.clause_id)
+        for sentence in clause.sentences:
+            if len(sentence) <= MAX_QUOTE:
+                continue  # quoted whole, never cut into parts
+            for window in quote_windows(_fragments(sentence)):
+                tokenize(window)
+                done += 1
+    return done
 
 
 def _normalised(values: np.ndarray) -> np.ndarray:

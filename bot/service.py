@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 
 from .errors import IndexNotBuilt
+from .extract import warm_tokens
 from .generations import current_name
 from .index import BuildReport, build_index
 from .memory import release_freed_memory
@@ -166,6 +167,7 @@ class StudyBot:
         officer does not wait."""
         self.store.sentence_vectors  # noqa: B018 - read once into memory
         self.ask("行政执法人员培训学时")
+        warm_tokens(self.store)
         trust = self.store.derived.get("trust")  # the refusal model's helper, made by that answer
         if trust is not None:
             trust.prepare()
