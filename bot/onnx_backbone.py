@@ -27,9 +27,19 @@ FORMAT = 2
 BIG_TABLE_ROWS = 10_000
 
 
+def _safe(model_id: str) -> str:
+    return "".join(ch if ch.isalnum() or ch in "-_.@" else "_" for ch in model_id)
+
+
 def onnx_path(cache_dir: Path, model_id: str) -> Path:
-    safe = "".join(ch if ch.isalnum() or ch in "-_.@" else "_" for ch in model_id)
-    return cache_dir / "onnx" / f"{safe}.v{FORMAT}.onnx"
+    return cache_dir / "onnx" / f"{_safe(model_id)}.v{FORMAT}.onnx"
+
+
+def _older_exports(target: Path) -> list[Path]:
+    """The same model's exports in earlier formats (unused once `target` exists)."""
+    stem = target.name.removesuffix(f".v{FORMAT}.onnx")
+    names = [f"{stem}.onnx"] + [f"{stem}.v{k}.onnx" for k in range(2, FORMAT)]
+    return [target.parent / name for name in names if (target.parent / name).is_file()]
 
 
 def halve_lookup_tables(path: str | Path) -> list[str]:
@@ -104,6 +114,8 @@ def export(hf_model, tokenizer, target: Path) -> Path:
             halve_lookup_tables(tmp)
             os.chmod(tmp, 0o644)  # mkstemp makes it private; the cache is shared like the model
             os.replace(tmp, target)
+            for stale in _older_exports(target):  # 470 MB each, never read again
+                stale.unlink(missing_ok=True)
         except Exception as exc:  # torch's exporter raises many kinds
             Path(tmp).unlink(missing_ok=True)
             raise EmbeddingModelError(

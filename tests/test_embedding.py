@@ -262,3 +262,14 @@ def test_many_texts_are_embedded_by_parallel_workers_with_the_same_vectors(embed
     serial = embedder.encode_passages(texts)
     assert entered == [True]
     np.testing.assert_allclose(parallel, serial, atol=1e-6)
+
+
+def test_older_exports_of_the_same_model_are_found_for_removal(tmp_path):
+    from bot.onnx_backbone import FORMAT, _older_exports, onnx_path
+
+    target = onnx_path(tmp_path, "e5-small")
+    target.parent.mkdir()
+    for name in ("e5-small.onnx", "e5-small-large.onnx", "other.onnx", target.name):
+        (target.parent / name).write_bytes(b"x")
+    assert [p.name for p in _older_exports(target)] == ["e5-small.onnx"]
+    assert target.name == f"e5-small.v{FORMAT}.onnx"
