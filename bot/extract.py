@@ -92,15 +92,20 @@ def quote_windows(parts: list[str]) -> list[str]:
     return [w for w in windows if len(w) <= MAX_QUOTE or w in parts]
 
 
-# Texts cut ahead of the first question: within tokenize's cache (2,048), room left for questions.
+# Texts cut ahead of the first question: within tokenize's cache (2,048), room left for questions;
+# a larger corpus is not warmed (its few first clauses would only crowd the questions out).
 WARM_TEXTS = 1500
+WARM_CLAUSES = 300
 
 
 def warm_tokens(store) -> int:
     """Cut the clauses and their sentences' quotable parts before anyone asks, as answering will
     (the first officers after a start otherwise pay for it: ~5% of the page's GIL time in the
-    first load-test round, py-spy). Stops after WARM_TEXTS texts; returns how many were cut."""
+    first load-test round, py-spy). Only for up to WARM_CLAUSES clauses and WARM_TEXTS texts;
+    returns how many texts were cut."""
     done = 0
+    if len(store.clauses) > WARM_CLAUSES:
+        return done
     for clause in store.clauses:
         if done >= WARM_TEXTS:
             break
