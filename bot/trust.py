@@ -178,6 +178,9 @@ def trust_model() -> TrustModel:
     return TrustModel.load()
 
 
+KNOWN_WORDS_KEPT = 20_000
+
+
 class TrustFeatures:
     """Computes FEATURES for one store; caches what it learns about the store's words."""
 
@@ -193,6 +196,7 @@ class TrustFeatures:
         self._corpus_vectors: np.ndarray | None = None
         self._clause_bigrams: dict[int, frozenset[str]] = {}
         self._last: tuple[str, np.ndarray] | None = None
+        self._known: dict[str, bool] = {}
 
     def _words_vectors(self, clause_index: int) -> np.ndarray:
         if clause_index not in self._clause_vectors:
@@ -219,6 +223,17 @@ class TrustFeatures:
         if last is None or last[0] != search:
             last = self._last = (search, self.store.sentence_vectors @ vector)
         return last[1]
+
+    def _known_word(self, word: str) -> bool:
+        """Whether a loaded text or a synonym holds the word; remembered, as the scan of every
+        text costs milliseconds at 5,000 clauses and each question asks it for several clauses."""
+        known = self._known.get(word)
+        if known is None:
+            known = word in self._corpus_text or any(word in s or s in word for s in _synonym_words())
+            if len(self._known) >= KNOWN_WORDS_KEPT:
+                self._known.clear()
+            self._known[word] = known
+        return known
 
     def unknown_names(self, question: str) -> list[str]:
         """Years, laws and documents the question names that no loaded text mentions."""
@@ -264,7 +279,7 @@ class TrustFeatures:
             to_clause = self.lexicon.nearest(word, clause_vectors)
             if to_clause is not None:
                 near.append(to_clause)
-            if word in self._corpus_text or any(word in s or s in word for s in _synonym_words()):
+            if self._known_word(word):
                 continue
             to_corpus = self.lexicon.nearest(word, self._corpus_words())
             if to_corpus is None or to_corpus < NEAR:
