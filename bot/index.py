@@ -7,8 +7,10 @@ Reading a generation is bot/store.py.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -209,6 +211,79 @@ def _carry_vectors(settings, gen, manifest, prev_gen, prev_manifest, reused) -> 
     return store, set(ids)
 
 
+# Sentences embedded per call: the embedder sorts each call's texts by length (less padding).
+EMBED_STEP = 4096
+
+
+def _embed_chunks(embedder, texts: list[str], rows: list[int], progress: bool):
+    """(rows, vectors) per chunk of EMBED_STEP, with the progress bar."""
+    from tqdm import tqdm
+
+    bar = tqdm(total=len(rows), desc="句子嵌入", unit="句", disable=not progress)
+    try:
+        for start in range(0, len(rows), EMBED_STEP):
+            chunk = rows[start : start + EMBED_STEP]
+            yield chunk, embedder.encode_passages([texts[i] for i in chunk])
+            bar.update(len(chunk))
+    finally:
+        bar.close()
+
+
+def _load_store_libraries() -> None:
+    """Import Chroma and load jieba's dictionary (about 1.5 s, holding the GIL) while the first
+    sentences are embedded (ONNX Runtime does not hold it)."""
+    with contextlib.suppress(Exception):  # the build itself meets and reports any failure
+        import chromadb  # noqa: F401
+
+        from .keywords import _tokenizer
+
+        _tokenizer()
+
+
+def _write_fresh_vectors(settings, gen, manifest, ids, texts, metas, embedder_factory, report, progress) -> None:
+    """Every sentence embedded, then stored: nothing is carried over from a previous build."""
+    loading = threading.Thread(target=_load_store_libraries, name="load-store-libraries", daemon=True)
+    loading.start()
+    embedder = embedder_factory()
+    manifest["model_id"], manifest["dim"] = embedder.model_id, embedder.dim
+    chunks = list(_embed_chunks(embedder, texts, list(range(len(ids))), progress))
+    loading.join()
+    store = open_vectors(settings, gen, manifest, create=True)
+    try:
+        for chunk, vectors in chunks:
+            store.add([ids[i] for i in chunk], vectors, [texts[i] for i in chunk], [metas[i] for i in chunk])
+        report.embedded = len(ids)
+        if store.count() != len(ids):
+            raise IndexInconsistent(store.count(), len(ids))
+    finally:
+        store.close()
+
+
+def _write_carried_vectors(
+    settings, gen, manifest, prev_gen, prev_manifest, reused, ids, texts, metas, embedder_factory, report, progress
+) -> None:
+    """The unchanged documents' vectors carried over, the rest embedded and added."""
+    store, kept = _carry_vectors(settings, gen, manifest, prev_gen, prev_manifest, reused)
+    try:
+        missing = [i for i, id_ in enumerate(ids) if id_ not in kept]
+        if missing:
+            embedder = embedder_factory()
+            if embedder.model_id != manifest["model_id"] and kept:
+                # Vectors of another model cannot be mixed with this one's: start the store over.
+                store.drop()
+                store.close()
+                store = open_vectors(settings, gen, manifest, create=True)
+                missing = list(range(len(ids)))
+            manifest["model_id"], manifest["dim"] = embedder.model_id, embedder.dim
+            for chunk, vectors in _embed_chunks(embedder, texts, missing, progress):
+                store.add([ids[i] for i in chunk], vectors, [texts[i] for i in chunk], [metas[i] for i in chunk])
+            report.embedded = len(missing)
+        if store.count() != len(ids):
+            raise IndexInconsistent(store.count(), len(ids))
+    finally:
+        store.close()
+
+
 def _write_generation(
     settings,
     gen,
@@ -221,8 +296,6 @@ def _write_generation(
     report,
     progress,
 ) -> None:
-    from tqdm import tqdm
-
     ids, texts, metas = [], [], []
     for rec in clauses:
         for i, sentence in enumerate(rec.sentences):
@@ -244,32 +317,23 @@ def _write_generation(
         "sentence_count": len(ids),
         "errors": report.errors,
     }
-    store, kept = _carry_vectors(settings, gen, manifest, prev_gen, prev_manifest, reused)
-    try:
-        missing = [i for i, id_ in enumerate(ids) if id_ not in kept]
-        if missing or not prev_manifest:
-            embedder = embedder_factory()
-            if embedder.model_id != manifest["model_id"] and kept:
-                # Vectors of another model cannot be mixed with this one's: start the store over.
-                store.drop()
-                store.close()
-                store = open_vectors(settings, gen, manifest, create=True)
-                missing = list(range(len(ids)))
-            manifest["model_id"], manifest["dim"] = embedder.model_id, embedder.dim
-            bar = tqdm(total=len(missing), desc="句子嵌入", unit="句", disable=not progress)
-            # Large chunks: the embedder sorts each chunk by length, and less padding is faster.
-            step = 4096
-            for start in range(0, len(missing), step):
-                chunk = missing[start : start + step]
-                vectors = embedder.encode_passages([texts[i] for i in chunk])
-                store.add([ids[i] for i in chunk], vectors, [texts[i] for i in chunk], [metas[i] for i in chunk])
-                bar.update(len(chunk))
-            bar.close()
-            report.embedded = len(missing)
-        if store.count() != len(ids):
-            raise IndexInconsistent(store.count(), len(ids))
-    finally:
-        store.close()
+    if not (prev_gen and reused):
+        _write_fresh_vectors(settings, gen, manifest, ids, texts, metas, embedder_factory, report, progress)
+    else:
+        _write_carried_vectors(
+            settings,
+            gen,
+            manifest,
+            prev_gen,
+            prev_manifest,
+            reused,
+            ids,
+            texts,
+            metas,
+            embedder_factory,
+            report,
+            progress,
+        )
 
     clause_texts = [c.keyword_text() for c in clauses]
     cut: dict[str, list[str]] = {}  # a clause's text is its sentences again: cut each run once
