@@ -11,11 +11,18 @@ The features, all cheap once retrieval has run:
 - `foreign`: the question's content words that occur nowhere in the loaded texts and have no
   near neighbour in them either (nor a listed synonym) — a strong sign of another subject;
 - `asked`, `kind_ok`: the question asks for a specific kind of thing (a period, an amount, a body,
-  a date, a count) and whether any sentence of the clause states one.
+  a date, a count) and whether any sentence of the clause states one; `kind_cover`: how much of
+  the question's information the best sentence stating that kind holds (the answer has to be in
+  one place);
+- `target_ok`, `target_in`: the thing a what/which question asks for (什么条件 → 条件, 哪些退出情形
+  → 情形) is named by the clause, or its nearest word there by word vectors: a clause that names
+  a system but none of its 条件, 标准, 情形 cannot say which they are.
 
 Before the model, `unknown_names` finds what no loaded text could answer whatever the clause: a
 year the texts never mention (2026年) and a law or document they never name (《行政复议法》);
-`names_off_clause` a law the texts name (in a list, say) but the clause found does not.
+`names_off_clause` a law the texts name (in a list, say) but the clause found does not, and
+`figure_missing` a figure asked for alone (多少天, 几份, 比例, 达到多少) that the clause does not
+state with its unit.
 """
 
 from __future__ import annotations
@@ -43,6 +50,9 @@ FEATURES = (
     "foreign",
     "asked",
     "kind_ok",
+    "kind_cover",
+    "target_ok",
+    "target_in",
 )
 # Words a question is made of that say nothing about its subject.
 QUESTION_WORDS = frozenset(
@@ -141,11 +151,14 @@ _NO_TARGET = frozenset(["时候", "时间", "意思", "地方", "情况", "方�
 
 
 # A figure the question asks for, by its unit: 多少天, 几个工作日, 几份, 多久, 比例, 达到多少. The
-# quoted clause has to state a number with that unit (any unit of time for a period; a calendar
-# year, 2024年, is not a period), else the answer would not hold what was asked.
-_TIME_UNITS = "工作日|小时|学时|课时|钟头|分钟|天|日|周|个月|月|年"
+# quoted clause has to state a number with that unit (for a period, a unit of the same scale: 学时
+# answers 几个小时, not 几年; a calendar year, 2024年, is not a period), else the answer would not
+# hold what was asked.
+_DAYS = "工作日|天|日|周|个月|月|年"
+_HOURS = "小时|学时|课时|钟头|分钟"
+_TIME_UNITS = f"{_HOURS}|{_DAYS}"
 _FIGURE_ASK = re.compile(
-    rf"(?<!哪)(?:多少|几)\s*个?\s*(?:({_TIME_UNITS})|(次|份|项|名|人|家|级|类|种|批|倍|件|元|分|等次|届))"
+    rf"(?<!哪)(?:多少|几)\s*个?\s*(?:({_TIME_UNITS})|(次|份|项|家|级|类|种|批|倍|件|元|分|等次|届))"
     r"|(多久|多长)|(比例|百分之几|几成|率.{0,6}多少)|((?:是|为|达到|超过|低于|少于|不超过|不少于|有|到|罚)多少)"
 )
 _NUMBER = rf"(?:\d+(?:\.\d+)?|[{CN_NUM}]+)"
@@ -159,7 +172,8 @@ def asked_figures(question: str) -> list[re.Pattern]:
     out = []
     for m in _FIGURE_ASK.finditer(question):
         if m.group(1) or m.group(3):
-            out.append(re.compile(rf"{_NUMBER}\s*个?(?:{_TIME_UNITS})"))
+            units = _TIME_UNITS if m.group(3) else _HOURS if re.fullmatch(_HOURS, m.group(1)) else _DAYS
+            out.append(re.compile(rf"{_NUMBER}\s*个?(?:{units})"))
         elif m.group(2):
             out.append(re.compile(rf"{_NUMBER}\s*个?{m.group(2)}"))
         elif m.group(4):
@@ -189,7 +203,6 @@ def _pos_tokenizer():
 
 def _nounish(flag: str) -> bool:
     return flag.startswith("n") or flag in ("vn", "j")
-
 
 
 def asked_targets(question: str) -> list[str]:
@@ -372,10 +385,8 @@ class TrustFeatures:
         sentence_tokens = self._sentence_tokens(clause_index)
         total = float(weights.sum()) if tokens else 0.0
         covers = [
-            (sum(w for t, w in zip(tokens, weights) if t in st) / total if total > 0 else 0.0)
-            for st in sentence_tokens
+            (sum(w for t, w in zip(tokens, weights) if t in st) / total if total > 0 else 0.0) for st in sentence_tokens
         ]
-        sent_cover = max(covers, default=0.0)
         stating = [c for c, s in zip(covers, clause.sentences) if not specific or states_any(kinds, s)]
         kind_cover = max(stating, default=0.0)
         targets = asked_targets(question)
@@ -388,7 +399,6 @@ class TrustFeatures:
                 near_word = self.lexicon.nearest(word, clause_vectors)
                 target_scores.append(near_word if near_word is not None else 0.0)
         return {
-            "sent_cover": sent_cover,
             "kind_cover": kind_cover,
             "target_ok": min(target_scores, default=1.0),
             "target_in": float(all(s >= 1.0 for s in target_scores)),
