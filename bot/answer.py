@@ -163,7 +163,8 @@ class Extractor:
 
     def unnamed(self, query: Query, clause_index: int) -> str:
         """Why the texts, or the clause found, cannot answer a question about something it names:
-        a year or a law no loaded text mentions, or a law the texts name but the clause does not.
+        a year or a law no loaded text mentions, a law the texts name but the clause does not, or
+        a figure asked for (多少天, 几份, 比例) that the clause does not state.
         Empty when neither (and always without the refusal model, or for a taught question)."""
         if self.lexicon is None or self.taught:
             return ""
@@ -174,6 +175,8 @@ class Extractor:
         elsewhere = helper.names_off_clause(query.question, clause_index)
         if elsewhere:
             return f"找到的条款没有提到{'、'.join(elsewhere)}，已加载的文本没有就此作出规定，无法作答（不作猜测）。"
+        if helper.figure_missing(query.question, clause_index):
+            return "找到的条款没有写明这个问题所问的数字，已加载的文本没有就此作出规定，无法作答（不作猜测）。"
         return ""
 
     def citation(self, clause_index: int, quote: str, score: float, sentence_index: int | None = None) -> Citation:

@@ -11,11 +11,18 @@ The features, all cheap once retrieval has run:
 - `foreign`: the question's content words that occur nowhere in the loaded texts and have no
   near neighbour in them either (nor a listed synonym) — a strong sign of another subject;
 - `asked`, `kind_ok`: the question asks for a specific kind of thing (a period, an amount, a body,
-  a date, a count) and whether any sentence of the clause states one.
+  a date, a count) and whether any sentence of the clause states one; `kind_cover`: how much of
+  the question's information the best sentence stating that kind holds (the answer has to be in
+  one place);
+- `target_ok`, `target_in`: the thing a what/which question asks for (什么条件 → 条件, 哪些退出情形
+  → 情形) is named by the clause, or its nearest word there by word vectors: a clause that names
+  a system but none of its 条件, 标准, 情形 cannot say which they are.
 
 Before the model, `unknown_names` finds what no loaded text could answer whatever the clause: a
 year the texts never mention (2026年) and a law or document they never name (《行政复议法》);
-`names_off_clause` a law the texts name (in a list, say) but the clause found does not.
+`names_off_clause` a law the texts name (in a list, say) but the clause found does not, and
+`figure_missing` a figure asked for alone (多少天, 几份, 比例, 达到多少) that the clause does not
+state with its unit.
 """
 
 from __future__ import annotations
@@ -29,7 +36,7 @@ from importlib import resources
 
 import numpy as np
 
-from .asked import asked_kinds, states_any
+from .asked import CN_NUM, asked_kinds, states_any
 from .keywords import EMPTY, bigrams, tokenize
 from .query import synonyms
 
@@ -43,6 +50,9 @@ FEATURES = (
     "foreign",
     "asked",
     "kind_ok",
+    "kind_cover",
+    "target_ok",
+    "target_in",
 )
 # Words a question is made of that say nothing about its subject.
 QUESTION_WORDS = frozenset(
@@ -132,6 +142,95 @@ def unknown_names(question: str, corpus_text: str, years: frozenset[str]) -> lis
     return out
 
 
+# What a "which/what" question asks for is the word after 什么/哪些/哪个…: 什么标准, 哪些信息,
+# 哪家第三方机构. A clause that never names that thing cannot say which one it is.
+WH = re.compile(r"(?:什么样的?|(?<!为)什么|甚么|哪[一二两三四五六七八九十几些个种类家位项条份支级块年月天]*|何种|啥)")
+_SKIP_TARGET = re.compile(r"^[的地得个种样些“”「」\"'\s]+")
+_MEASURE = frozenset("部条个种项家位支块类份级些样")
+_NO_TARGET = frozenset(["时候", "时间", "意思", "地方", "情况", "方面", "东西", "事情", "一个"])
+
+
+# A figure the question asks for, by its unit: 多少天, 几个工作日, 几份, 多久, 比例, 达到多少. The
+# quoted clause has to state a number with that unit (for a period, a unit of the same scale: 学时
+# answers 几个小时, not 几年; a calendar year, 2024年, is not a period), else the answer would not
+# hold what was asked.
+_DAYS = "工作日|天|日|周|个月|月|年"
+_HOURS = "小时|学时|课时|钟头|分钟"
+_TIME_UNITS = f"{_HOURS}|{_DAYS}"
+_FIGURE_ASK = re.compile(
+    rf"(?<!哪)(?:多少|几)\s*个?\s*(?:({_TIME_UNITS})|(次|份|项|家|级|类|种|批|倍|件|元|分|等次|届))"
+    r"|(多久|多长)|(比例|百分之几|几成|率.{0,6}多少)|((?:是|为|达到|超过|低于|少于|不超过|不少于|有|到|罚)多少)"
+)
+_NUMBER = rf"(?:\d+(?:\.\d+)?|[{CN_NUM}]+)"
+_CALENDAR = re.compile(r"\d{4}\s*年(?:\d{1,2}\s*月)?(?:\d{1,2}\s*日)?")
+# Another part of the question (依据什么, 由谁) that a clause without the figure may still answer.
+_OTHER_ASK = re.compile(r"什么|哪(?!几)|谁|怎么|如何|怎样|是否|能否|吗")
+
+
+def asked_figures(question: str) -> list[re.Pattern]:
+    """For each figure the question asks for, a pattern of text that states one."""
+    out = []
+    for m in _FIGURE_ASK.finditer(question):
+        if m.group(1) or m.group(3):
+            units = _TIME_UNITS if m.group(3) else _HOURS if re.fullmatch(_HOURS, m.group(1)) else _DAYS
+            out.append(re.compile(rf"{_NUMBER}\s*个?(?:{units})"))
+        elif m.group(2):
+            out.append(re.compile(rf"{_NUMBER}\s*个?{m.group(2)}"))
+        elif m.group(4):
+            out.append(re.compile(rf"\d+\s*[%％]|百分之{_NUMBER}|{_NUMBER}成"))
+        else:
+            out.append(re.compile(rf"\d+\s*(?:[%％]|[\u4e00-\u9fff])|百分之{_NUMBER}"))
+    return out
+
+
+def figure_missing(question: str, clause_text: str) -> bool:
+    """The question asks only for a figure (多少天, 几份, 比例…) and the clause states none of it."""
+    figures = asked_figures(question)
+    if not figures or _OTHER_ASK.search(_FIGURE_ASK.sub("", question)):
+        return False
+    text = _CALENDAR.sub("", clause_text)
+    return not all(f.search(text) for f in figures)
+
+
+@lru_cache(maxsize=1)
+def _pos_tokenizer():
+    import jieba.posseg
+
+    from .keywords import _tokenizer
+
+    return jieba.posseg.POSTokenizer(_tokenizer())
+
+
+def _nounish(flag: str) -> bool:
+    return flag.startswith("n") or flag in ("vn", "j")
+
+
+@lru_cache(maxsize=1024)  # asked once per candidate clause of the same question
+def asked_targets(question: str) -> tuple[str, ...]:
+    """The thing a what/which question asks for: the head noun after 什么/哪些/哪个… (什么条件 →
+    条件, 哪些退出情形 → 情形, 哪家第三方机构 → 机构); [] when the question names none."""
+    out = []
+    for m in WH.finditer(question):
+        rest = _SKIP_TARGET.sub("", question[m.end() :])
+        run = re.match(r"[\u4e00-\u9fff]+", rest)
+        if not run:
+            continue
+        pairs = [(p.word, p.flag) for p in _pos_tokenizer().lcut(run.group(0))]
+        while pairs and (pairs[0][1] == "m" or pairs[0][0] in _MEASURE):
+            pairs = pairs[1:]
+        head = ""
+        for i, (word, flag) in enumerate(pairs):
+            if flag.startswith("n") or flag == "j" or (flag == "vn" and not head):
+                head = word
+            elif flag == "v" and i + 1 < len(pairs) and _nounish(pairs[i + 1][1]) and not head:
+                continue  # a verb modifying the noun: 退出情形
+            else:
+                break
+        if len(head) >= 2 and head not in QUESTION_WORDS and head not in _NO_TARGET:
+            out.append(head)
+    return tuple(out)
+
+
 def content_words(question: str) -> list[str]:
     return sorted({t for t in tokenize(question) if len(t) >= 2 and t not in QUESTION_WORDS and not t.isascii()})
 
@@ -197,12 +296,19 @@ class TrustFeatures:
         self._clause_bigrams: dict[int, frozenset[str]] = {}
         self._last: tuple[str, np.ndarray] | None = None
         self._known: dict[str, bool] = {}
+        self._sentence_sets: dict[int, list[frozenset[str]]] = {}
 
     def _words_vectors(self, clause_index: int) -> np.ndarray:
         if clause_index not in self._clause_vectors:
             words = sorted(self.store.clause_tokens(self.store.clauses[clause_index].clause_id))
             self._clause_vectors[clause_index] = self.lexicon.vectors_of(words)
         return self._clause_vectors[clause_index]
+
+    def _sentence_tokens(self, clause_index: int) -> list[frozenset[str]]:
+        if clause_index not in self._sentence_sets:
+            sentences = self.store.clauses[clause_index].sentences
+            self._sentence_sets[clause_index] = [frozenset(tokenize(s)) for s in sentences]
+        return self._sentence_sets[clause_index]
 
     def prepare(self) -> None:
         """Work out the texts' word vectors now (seconds at 5,000 clauses), not at a first question
@@ -248,6 +354,10 @@ class TrustFeatures:
             f"《{n}》" for n in named_laws(question) if known_name(n, self._corpus_text) and not known_name(n, text)
         ]
 
+    def figure_missing(self, question: str, clause_index: int) -> bool:
+        """The question asks only for a figure the clause found does not state (bot/trust.py)."""
+        return figure_missing(question, self.store.clauses[clause_index].keyword_text())
+
     def compute(self, question: str, search: str, clause_index: int) -> dict[str, float]:
         store = self.store
         clause = store.clauses[clause_index]
@@ -286,7 +396,28 @@ class TrustFeatures:
                 foreign += 1
         kinds = asked_kinds(question)
         specific = [k for k in kinds if k not in ("yesno", "list")]
+        # Coverage by the clause's best single sentence, and by its best sentence that states the
+        # kind asked: the answer has to be in one place, not pieced together from the clause.
+        sentence_tokens = self._sentence_tokens(clause_index)
+        total = float(weights.sum()) if tokens else 0.0
+        covers = [
+            (sum(w for t, w in zip(tokens, weights) if t in st) / total if total > 0 else 0.0) for st in sentence_tokens
+        ]
+        stating = [c for c, s in zip(covers, clause.sentences) if not specific or states_any(kinds, s)]
+        kind_cover = max(stating, default=0.0)
+        targets = asked_targets(question)
+        target_scores = []
+        for word in targets:
+            pieces = [t for t in tokenize(word) if len(t) >= 2 and t != word]
+            if word in clause_text or (pieces and all(t in clause_text for t in pieces)):
+                target_scores.append(1.0)
+            else:
+                near_word = self.lexicon.nearest(word, clause_vectors)
+                target_scores.append(near_word if near_word is not None else 0.0)
         return {
+            "kind_cover": kind_cover,
+            "target_ok": min(target_scores, default=1.0),
+            "target_in": float(all(s >= 1.0 for s in target_scores)),
             "dense_top": dense_top,
             "margin": margin,
             "cover_words": cover_words,

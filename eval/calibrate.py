@@ -3,8 +3,9 @@
 Run: .venv/bin/python eval/calibrate.py [--set eval/gold/dev.jsonl] [--write]
 
 In-scope questions are the positive class, out-of-scope ones the negative (injections are refused
-by pattern, not by this model). The threshold is set from 5-fold cross-validated probabilities so
-that at most --max-refused of in-scope development questions are refused; the cross-validated
+by pattern, not by this model). The threshold is set from 5-fold cross-validated probabilities (the
+median over --repeats shuffles of the folds) so that at most --max-refused of in-scope
+development questions are refused; the cross-validated
 figures are printed, so the choice is never made on the questions it is measured on. The
 held-apart set (eval/gold/heldout.jsonl) is never read here.
 """
@@ -51,8 +52,9 @@ def main() -> None:
 
     parser = argparse.ArgumentParser()
     parser.add_argument("--set", default=str(ROOT / "eval" / "gold" / "dev.jsonl"))
-    parser.add_argument("--max-refused", type=float, default=0.015, help="share of in-scope questions refused")
-    parser.add_argument("--c", type=float, default=0.3, help="inverse regularisation of the logistic model")
+    parser.add_argument("--max-refused", type=float, default=0.01, help="share of in-scope questions refused")
+    parser.add_argument("--c", type=float, default=1.0, help="inverse regularisation of the logistic model")
+    parser.add_argument("--repeats", type=int, default=10, help="shuffles of the cross-validation folds")
     parser.add_argument("--write", action="store_true")
     args = parser.parse_args()
     if "heldout" in Path(args.set).name:
@@ -62,17 +64,26 @@ def main() -> None:
         X, y = collect(bot, load_gold(args.set))
     mean, scale = X.mean(0), X.std(0) + 1e-9
     Z = (X - mean) / scale
-    cv = np.zeros(len(y))
-    for train, test in StratifiedKFold(5, shuffle=True, random_state=0).split(Z, y):
-        model = LogisticRegression(C=args.c, max_iter=5000).fit(Z[train], y[train])
-        cv[test] = model.predict_proba(Z[test])[:, 1]
-    inside = np.sort(cv[y])
-    threshold = float(inside[int(args.max_refused * len(inside))])
+    # Cross-validated probabilities, over several shuffles of the folds: the threshold is the
+    # median of each shuffle's, so it does not hang on which questions fell in which fold.
+    thresholds, summaries = [], []
+    for repeat in range(args.repeats):
+        cv = np.zeros(len(y))
+        for train, test in StratifiedKFold(5, shuffle=True, random_state=repeat).split(Z, y):
+            model = LogisticRegression(C=args.c, max_iter=5000).fit(Z[train], y[train])
+            cv[test] = model.predict_proba(Z[test])[:, 1]
+        inside = np.sort(cv[y])
+        cut = float(inside[int(args.max_refused * len(inside))])
+        thresholds.append(cut)
+        summaries.append((roc_auc_score(y, cv), (cv[y] < cut).mean(), (cv[~y] < cut).mean()))
+    threshold = float(np.median(thresholds))
     model = LogisticRegression(C=args.c, max_iter=5000).fit(Z, y)
+    auc, inside_refused, outside_refused = np.mean(summaries, axis=0)
     summary = {
-        "cv_auc": round(float(roc_auc_score(y, cv)), 4),
-        "cv_in_scope_refused": round(float((cv[y] < threshold).mean()), 4),
-        "cv_out_of_scope_refused": round(float((cv[~y] < threshold).mean()), 4),
+        "cv_auc": round(float(auc), 4),
+        "cv_in_scope_refused": round(float(inside_refused), 4),
+        "cv_out_of_scope_refused": round(float(outside_refused), 4),
+        "cv_repeats": args.repeats,
     }
     print(f"{len(y)} questions ({int(y.sum())} in scope); by this model alone, cross-validated: {summary}")
     for name, c in zip(FEATURES, model.coef_[0]):

@@ -1,8 +1,9 @@
-"""The refusal decision's parts (bot/trust.py): years, laws and documents no loaded text mentions."""
+"""The refusal decision's parts (bot/trust.py): years, laws and documents no loaded text mentions,
+figures a clause does not state, the thing a what/which question asks for."""
 
 import pytest
 
-from bot.trust import named_laws, unknown_names
+from bot.trust import asked_targets, figure_missing, named_laws, unknown_names
 
 CORPUS = "依据《中华人民共和国行政处罚法》……贯彻《广东省行政检查办法》……到2023年底……2025年底"
 YEARS = frozenset({"2023", "2025"})
@@ -49,3 +50,47 @@ def test_a_question_naming_what_the_texts_never_mention_is_refused_with_nearest_
     # A law the texts name, asked about as the texts state it, is answered.
     answer = seed_bot.ask("乡镇街道综合行政执法事项指导目录依据哪部法律编制？")
     assert not answer.refused and "行政处罚法" in answer.answer
+
+
+CLAUSE = "确保每人每年接受不少于60学时的培训，2024年6月底前完成全员轮训，推行“三项制度”"
+
+
+@pytest.mark.parametrize(
+    "question, missing",
+    [
+        ("行政执法人员每年要参加多少学时的培训？", False),  # 60学时
+        ("一年要培训多少个小时？", False),  # any unit of time answers a period
+        ("要落实几项制度？", False),  # 三项
+        ("案卷评查每年抽查多少份案卷？", True),
+        ("执法证件的有效期是几年？", True),  # 2024年 is a date, not a period
+        ("出庭应诉率要达到多少？", True),
+        ("抽查比例不低于多少？", True),
+        # Another part of the question may be answered without the figure.
+        ("一个执法机构配多少人，依据什么来定？", False),
+        ("要提高哪几种能力？", False),  # 哪几种 asks which, not how many
+        ("培训由谁组织？", False),
+    ],
+)
+def test_figure_missing(question, missing):
+    assert figure_missing(question, CLAUSE) is missing
+
+
+@pytest.mark.parametrize(
+    "question, targets",
+    [
+        ("公职律师需要什么条件才能申请？", ["条件"]),
+        ("行政执法人员退出机制具体规定了哪些退出情形？", ["情形"]),
+        ("乡镇街道综合行政执法事项指导目录由哪个部门牵头编制？", ["部门"]),
+        ("广东为什么要出这个三年方案？", []),
+        ("专项整治台账要在什么时候报送？", []),
+    ],
+)
+def test_asked_targets(question, targets):
+    assert list(asked_targets(question)) == targets
+
+
+def test_a_question_for_a_figure_the_clause_does_not_state_is_refused(seed_bot):
+    answer = seed_bot.ask("行政执法案卷评查每年抽查多少份案卷？")
+    assert answer.refused and "数字" in answer.answer
+    answer = seed_bot.ask("行政执法人员每年要参加多少学时的培训？")
+    assert not answer.refused and "60学时" in answer.answer
