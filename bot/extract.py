@@ -87,6 +87,19 @@ def trim(sentence: str, question: str, tokens: list[str], weights: np.ndarray) -
     return best.rstrip("，：")
 
 
+def sentence_span(sentences: list[str], index: int) -> tuple[int, int]:
+    """The first and last index of the whole sentence that sentence `index` is part of: the texts
+    are split at ； as well as 。, and a part alone is often half an answer (“原则上由省级…制定；
+    …由本级…制定。”)."""
+    first = index
+    while first > 0 and sentences[first - 1].endswith("；"):
+        first -= 1
+    last = index
+    while last < len(sentences) - 1 and sentences[last].endswith("；"):
+        last += 1
+    return first, last
+
+
 def _normalised(values: np.ndarray) -> np.ndarray:
     return values / values.max() if values.max() > 0 else values
 
