@@ -61,7 +61,23 @@ def _overlap(tokens: list[str], weights: np.ndarray, text: str) -> float:
     return float(hit / (weights.sum() or 1.0))
 
 
+# A question already asked as yes/no or "what to do" uses 几 for "a few", not to ask a number:
+# 会不会先找几个地方试点？ 几个部门理解不一样咋办？
+_ASKED_OTHERWISE = re.compile(
+    r"吗[？?]?$|会不会|能不能|可不可以|要不要|是不是|有没有|咋办|怎么办|咋整|怎么处理|如何处理|怎么弄"
+)
+_INDEFINITE_FEW = re.compile(r"几(?=个|家|项|名|位|种|类|条|件|方面)")
+
+
+def what_is_asked(question: str) -> str:
+    """The question with a quantity word that does not ask for a number taken out."""
+    if _ASKED_OTHERWISE.search(question):
+        return _INDEFINITE_FEW.sub("", question)
+    return question
+
+
 def _cue_bonus(question: str, text: str) -> float:
+    question = what_is_asked(question)
     bonus = 0.0
     for asks, answers in ASKS:
         if asks.search(question) and answers.search(text):
@@ -75,7 +91,7 @@ def trim(sentence: str, question: str, tokens: list[str], weights: np.ndarray) -
         return sentence
     parts = _fragments(sentence)
     best, best_score = sentence[:MAX_QUOTE], -1.0
-    asked = [answers for asks, answers in ASKS if asks.search(question)]
+    asked = [answers for asks, answers in ASKS if asks.search(what_is_asked(question))]
     windows = ["".join(parts[start : start + size]) for size in (1, 2, 3) for start in range(0, len(parts) - size + 1)]
     windows = [w for w in windows if len(w) <= MAX_QUOTE or w in parts]
     # Where the question asks for a date, a number, a body or a list, the quote must hold one.
@@ -122,7 +138,7 @@ def best_sentences(
     bg = _normalised(bigram_scores[first_row : first_row + n]) if bigram_scores is not None else kw
     spread = dense.max() - dense.min()
     dense_n = (dense - dense.min()) / spread if spread > 1e-6 else np.zeros(n)
-    kinds = asked_kinds(question)
+    kinds = asked_kinds(what_is_asked(question))
     specific = [k for k in kinds if k not in ("yesno", "list")]
     scores = []
     for i, sentence in enumerate(clause.sentences):

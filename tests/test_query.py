@@ -56,3 +56,12 @@ def test_who_sets_the_discretion_standards_is_answered_whole(seed_bot):
     assert quote.replace("……", "") in answer.citations[0].text or all(
         part in answer.citations[0].text for part in quote.split("……")
     )
+
+
+def test_a_few_is_not_a_number_asked():
+    """几 inside a yes/no or what-to-do question means "a few": no sentence is preferred for a number."""
+    from bot.extract import what_is_asked
+
+    assert "几" not in what_is_asked("会不会先找几个地方试点？")
+    assert "几" not in what_is_asked("几个部门理解不一样咋办？")
+    assert what_is_asked("一年要学几个学时？") == "一年要学几个学时？"
