@@ -14,7 +14,7 @@ from importlib import resources
 import numpy as np
 
 from .asked import BY_NAME, asked_kinds, conclusion, highlight, states_any
-from .extract import best_sentences, missing_figure, trim
+from .extract import best_sentences, missing_figure, sentence_span, trim
 from .keywords import tokenize
 from .query import Query
 from .retrieve import QueryEncoder
@@ -127,7 +127,13 @@ class Extractor:
     """The extractive answer from ranked clauses: refuse, or quote the sentence that answers."""
 
     def __init__(
-        self, store, encoder: QueryEncoder, lexicon=None, kind_rule: bool = False, whole_sentences: bool = True
+        self,
+        store,
+        encoder: QueryEncoder,
+        lexicon=None,
+        kind_rule: bool = False,
+        whole_sentences: bool = True,
+        full_sentences: bool = True,
     ):
         self.store = store
         self.encoder = encoder
@@ -137,6 +143,7 @@ class Extractor:
         self.kind_rule = kind_rule
         self.max_sentence = MAX_SENTENCE if whole_sentences else 0
         self.max_two_quotes = MAX_TWO_QUOTES if whole_sentences else NARROW_TWO_QUOTES
+        self.full_sentences = full_sentences  # a part ending in ； is quoted with the rest of its sentence
         self.taught = False  # the question is one a trainer taught: its clause is trusted
         self.lexicon = lexicon  # bot/lexicon.py; without it the older two-feature line decides
         self.trust_values: dict[str, float] = {}
@@ -295,17 +302,19 @@ class Extractor:
             ci = d.metadata["clause_index"]
             ranked = best_sentences(self.store, ci, query.search, vector, sentence_scores, bigram_scores)
             si = ranked[0][0]
-            sentence = self.store.clauses[ci].sentences[si]
+            sentences = self.store.clauses[ci].sentences
+            sentence, span = self._sentence(sentences, si)
             # Trailing punctuation is dropped so the quote reads inside “”; it stays an exact substring.
             focus = trim(sentence, query.search, tokens, weights).rstrip("，：；。")
             quote = self._whole(sentence, focus)
             # A second sentence of the same clause joins when it scores nearly as well and is short:
             # answers often span two (“由省级制定；…由本级制定”).
-            if len(chosen) == 1 and len(ranked) > 1 and ranked[1][1] >= SECOND_SENTENCE * ranked[0][1] > 0:
-                other = self.store.clauses[ci].sentences[ranked[1][0]]
+            others = [(i, score) for i, score in ranked[1:] if i not in span]
+            if len(chosen) == 1 and others and others[0][1] >= SECOND_SENTENCE * ranked[0][1] > 0:
+                other, other_span = self._sentence(sentences, others[0][0])
                 extra = self._whole(other, trim(other, query.search, tokens, weights).rstrip("，：；。"))
                 if len(quote) + len(extra) <= self.max_two_quotes:
-                    first, second = sorted([(si, quote), (ranked[1][0], extra)])
+                    first, second = sorted([(span[0], quote), (other_span[0], extra)])
                     # Two exact excerpts of one clause, joined the way quotations mark an omission.
                     quote = f"{first[1]}……{second[1]}"
             citation = self.citation(ci, quote, d.metadata["rrf_score"], si)
@@ -338,6 +347,15 @@ class Extractor:
             retrieved=docs,
             conclusion=said,
         )
+
+    def _sentence(self, sentences: list[str], index: int) -> tuple[str, range]:
+        """Sentence `index`, completed to the whole sentence (up to its 。) when it is a part ending
+        in ； and the whole is short enough to quote; and the indices it covers."""
+        first, last = sentence_span(sentences, index) if self.full_sentences else (index, index)
+        whole = "".join(sentences[first : last + 1])
+        if last > first and len(whole) <= self.max_sentence:
+            return whole, range(first, last + 1)
+        return sentences[index], range(index, index + 1)
 
     def _whole(self, sentence: str, focus: str) -> str:
         """The whole sentence (without its closing mark) unless it is too long, then the focus."""

@@ -61,7 +61,23 @@ def _overlap(tokens: list[str], weights: np.ndarray, text: str) -> float:
     return float(hit / (weights.sum() or 1.0))
 
 
+# A question already asked as yes/no or "what to do" uses 几 for "a few", not to ask a number:
+# 会不会先找几个地方试点？ 几个部门理解不一样咋办？
+_ASKED_OTHERWISE = re.compile(
+    r"吗[？?]?$|会不会|能不能|可不可以|要不要|是不是|有没有|咋办|怎么办|咋整|怎么处理|如何处理|怎么弄"
+)
+_INDEFINITE_FEW = re.compile(r"几(?=个|家|项|名|位|种|类|条|件|方面)")
+
+
+def what_is_asked(question: str) -> str:
+    """The question with a quantity word that does not ask for a number taken out."""
+    if _ASKED_OTHERWISE.search(question):
+        return _INDEFINITE_FEW.sub("", question)
+    return question
+
+
 def _cue_bonus(question: str, text: str) -> float:
+    question = what_is_asked(question)
     bonus = 0.0
     for asks, answers in ASKS:
         if asks.search(question) and answers.search(text):
@@ -75,7 +91,7 @@ def trim(sentence: str, question: str, tokens: list[str], weights: np.ndarray) -
         return sentence
     parts = _fragments(sentence)
     best, best_score = sentence[:MAX_QUOTE], -1.0
-    asked = [answers for asks, answers in ASKS if asks.search(question)]
+    asked = [answers for asks, answers in ASKS if asks.search(what_is_asked(question))]
     windows = quote_windows(parts)
     # Where the question asks for a date, a number, a body or a list, the quote must hold one.
     answering = [w for w in windows if any(a.search(w) for a in asked)]
@@ -119,6 +135,19 @@ def warm_tokens(store) -> int:
     return done
 
 
+def sentence_span(sentences: list[str], index: int) -> tuple[int, int]:
+    """The first and last index of the whole sentence that sentence `index` is part of: the texts
+    are split at ； as well as 。, and a part alone is often half an answer (“原则上由省级…制定；
+    …由本级…制定。”)."""
+    first = index
+    while first > 0 and sentences[first - 1].endswith("；"):
+        first -= 1
+    last = index
+    while last < len(sentences) - 1 and sentences[last].endswith("；"):
+        last += 1
+    return first, last
+
+
 def _normalised(values: np.ndarray) -> np.ndarray:
     return values / values.max() if values.max() > 0 else values
 
@@ -141,7 +170,7 @@ def best_sentences(
     bg = _normalised(bigram_scores[first_row : first_row + n]) if bigram_scores is not None else kw
     spread = dense.max() - dense.min()
     dense_n = (dense - dense.min()) / spread if spread > 1e-6 else np.zeros(n)
-    kinds = asked_kinds(question)
+    kinds = asked_kinds(what_is_asked(question))
     specific = [k for k in kinds if k not in ("yesno", "list")]
     scores = []
     for i, sentence in enumerate(clause.sentences):

@@ -1,0 +1,67 @@
+"""The term table a reworded question is expanded with (bot/data/synonyms.tsv), and quoting whole
+sentences (bot/extract.py sentence_span)."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from bot.clean import normalise_query
+from bot.extract import sentence_span
+from bot.query import expand, synonyms
+from tests.conftest import SEED
+
+# Right-hand terms that normalise a colloquial question word rather than name a term of the plan.
+QUESTION_WORDS = {"什么", "怎么", "什么时候"}
+
+
+def test_every_added_term_is_the_plans_own_wording():
+    """The table only ever adds words the seed plan uses: a term it does not use could only add noise."""
+    text = normalise_query(SEED.read_text(encoding="utf-8"))
+    missing = [(left, t) for left, terms in synonyms() for t in terms if t not in text and t not in QUESTION_WORDS]
+    assert not missing, missing
+
+
+def test_each_colloquial_word_is_listed_once():
+    counts = Counter(left for left, _ in synonyms())
+    assert [left for left, n in counts.items() if n > 1] == []
+    assert all(left and terms for left, terms in synonyms())
+
+
+def test_reworded_questions_gain_the_plans_terms():
+    assert "投诉举报" in expand("群众来告状，怎么处理？")
+    assert "考核评议" in expand("执法单位互相打分还搞不搞？")
+    assert "首位" in expand("什么事情要放在第一位？")
+    assert "舆情" in expand("面对外界舆论怎么办？")
+
+
+def test_a_question_in_the_plans_words_is_left_alone():
+    question = "行政执法投诉举报处理机制要怎么完善？"
+    assert expand(question) == question
+
+
+def test_sentence_span_joins_the_parts_of_one_sentence():
+    sentences = ["标题。", "甲由省级制定；", "乙由本级制定。", "丙可以细化；", "丁不再下放。"]
+    assert sentence_span(sentences, 1) == (1, 2)
+    assert sentence_span(sentences, 2) == (1, 2)
+    assert sentence_span(sentences, 0) == (0, 0)
+    assert sentence_span(sentences, 4) == (3, 4)
+
+
+def test_who_sets_the_discretion_standards_is_answered_whole(seed_bot):
+    """Both halves of the sentence (省级 for provincial rules; 本级 for a city's own) are quoted."""
+    answer = seed_bot.ask("裁量基准谁来定啊？")
+    assert not answer.refused and answer.citations[0].label == "二（二）5"
+    quote = answer.citations[0].quote
+    assert "省级行政执法部门" in quote and "本级行政执法部门" in quote
+    assert quote.replace("……", "") in answer.citations[0].text or all(
+        part in answer.citations[0].text for part in quote.split("……")
+    )
+
+
+def test_a_few_is_not_a_number_asked():
+    """几 inside a yes/no or what-to-do question means "a few": no sentence is preferred for a number."""
+    from bot.extract import what_is_asked
+
+    assert "几" not in what_is_asked("会不会先找几个地方试点？")
+    assert "几" not in what_is_asked("几个部门理解不一样咋办？")
+    assert what_is_asked("一年要学几个学时？") == "一年要学几个学时？"
