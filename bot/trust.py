@@ -312,8 +312,9 @@ class TrustFeatures:
 
     def prepare(self) -> None:
         """Work out the texts' word vectors now (seconds at 5,000 clauses), not at a first question
-        with a word the texts lack."""
+        with a word the texts lack; and jieba's part-of-speech tables (about a second)."""
         self._corpus_words()
+        asked_targets("需要什么条件")
 
     def _corpus_words(self) -> np.ndarray:
         if self._corpus_vectors is None:

@@ -62,8 +62,13 @@ def main() -> None:
         action="store_true",
         help="also measure repeated questions (their vectors cached, as the figures before 2026-11)",
     )
+    parser.add_argument(
+        "--first", type=int, default=0, help="only the first N development questions (to compare with older runs)"
+    )
     args = parser.parse_args()
     questions = [q.question for q in load_gold(ROOT / "eval" / "gold" / "dev.jsonl")]
+    if args.first > 0:
+        questions = questions[: args.first]
 
     from bot.embed import Embedder
 
