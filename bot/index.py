@@ -240,32 +240,47 @@ def _load_store_libraries() -> None:
         _tokenizer()
 
 
-def _write_fresh_vectors(settings, gen, manifest, ids, texts, metas, embedder_factory, report, progress) -> None:
+@dataclass
+class _Sentences:
+    """Every sentence of the new generation: its vector id, text and metadata, in one order."""
+
+    ids: list[str] = field(default_factory=list)
+    texts: list[str] = field(default_factory=list)
+    metas: list[dict] = field(default_factory=list)
+
+    def add(self, store: VectorStore, rows: list[int], vectors) -> None:
+        store.add([self.ids[i] for i in rows], vectors, [self.texts[i] for i in rows], [self.metas[i] for i in rows])
+
+    def check_stored(self, store: VectorStore) -> None:
+        if store.count() != len(self.ids):
+            raise IndexInconsistent(store.count(), len(self.ids))
+
+
+def _write_fresh_vectors(settings, gen, manifest, sentences: _Sentences, embedder_factory, report, progress) -> None:
     """Every sentence embedded, then stored: nothing is carried over from a previous build."""
     loading = threading.Thread(target=_load_store_libraries, name="load-store-libraries", daemon=True)
     loading.start()
     embedder = embedder_factory()
     manifest["model_id"], manifest["dim"] = embedder.model_id, embedder.dim
-    chunks = list(_embed_chunks(embedder, texts, list(range(len(ids))), progress))
+    chunks = list(_embed_chunks(embedder, sentences.texts, list(range(len(sentences.ids))), progress))
     loading.join()
     store = open_vectors(settings, gen, manifest, create=True)
     try:
-        for chunk, vectors in chunks:
-            store.add([ids[i] for i in chunk], vectors, [texts[i] for i in chunk], [metas[i] for i in chunk])
-        report.embedded = len(ids)
-        if store.count() != len(ids):
-            raise IndexInconsistent(store.count(), len(ids))
+        for rows, vectors in chunks:
+            sentences.add(store, rows, vectors)
+        report.embedded = len(sentences.ids)
+        sentences.check_stored(store)
     finally:
         store.close()
 
 
 def _write_carried_vectors(
-    settings, gen, manifest, prev_gen, prev_manifest, reused, ids, texts, metas, embedder_factory, report, progress
+    settings, gen, manifest, prev_gen, prev_manifest, reused, sentences: _Sentences, embedder_factory, report, progress
 ) -> None:
     """The unchanged documents' vectors carried over, the rest embedded and added."""
     store, kept = _carry_vectors(settings, gen, manifest, prev_gen, prev_manifest, reused)
     try:
-        missing = [i for i, id_ in enumerate(ids) if id_ not in kept]
+        missing = [i for i, id_ in enumerate(sentences.ids) if id_ not in kept]
         if missing:
             embedder = embedder_factory()
             if embedder.model_id != manifest["model_id"] and kept:
@@ -273,13 +288,12 @@ def _write_carried_vectors(
                 store.drop()
                 store.close()
                 store = open_vectors(settings, gen, manifest, create=True)
-                missing = list(range(len(ids)))
+                missing = list(range(len(sentences.ids)))
             manifest["model_id"], manifest["dim"] = embedder.model_id, embedder.dim
-            for chunk, vectors in _embed_chunks(embedder, texts, missing, progress):
-                store.add([ids[i] for i in chunk], vectors, [texts[i] for i in chunk], [metas[i] for i in chunk])
+            for rows, vectors in _embed_chunks(embedder, sentences.texts, missing, progress):
+                sentences.add(store, rows, vectors)
             report.embedded = len(missing)
-        if store.count() != len(ids):
-            raise IndexInconsistent(store.count(), len(ids))
+        sentences.check_stored(store)
     finally:
         store.close()
 
@@ -296,12 +310,13 @@ def _write_generation(
     report,
     progress,
 ) -> None:
-    ids, texts, metas = [], [], []
+    sentences = _Sentences()
     for rec in clauses:
         for i, sentence in enumerate(rec.sentences):
-            ids.append(rec.sentence_id(i))
-            texts.append(sentence)
-            metas.append({"doc_id": rec.doc_id, "clause_id": rec.clause_id, "sentence": i})
+            sentences.ids.append(rec.sentence_id(i))
+            sentences.texts.append(sentence)
+            sentences.metas.append({"doc_id": rec.doc_id, "clause_id": rec.clause_id, "sentence": i})
+    texts = sentences.texts
 
     manifest = {
         "format": INDEX_FORMAT,
@@ -314,25 +329,14 @@ def _write_generation(
         "corpus_dir": str(settings.corpus_dir),
         "documents": documents,
         "clause_count": len(clauses),
-        "sentence_count": len(ids),
+        "sentence_count": len(sentences.ids),
         "errors": report.errors,
     }
     if not (prev_gen and reused):
-        _write_fresh_vectors(settings, gen, manifest, ids, texts, metas, embedder_factory, report, progress)
+        _write_fresh_vectors(settings, gen, manifest, sentences, embedder_factory, report, progress)
     else:
         _write_carried_vectors(
-            settings,
-            gen,
-            manifest,
-            prev_gen,
-            prev_manifest,
-            reused,
-            ids,
-            texts,
-            metas,
-            embedder_factory,
-            report,
-            progress,
+            settings, gen, manifest, prev_gen, prev_manifest, reused, sentences, embedder_factory, report, progress
         )
 
     clause_texts = [c.keyword_text() for c in clauses]
