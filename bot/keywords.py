@@ -34,20 +34,24 @@ def stopwords() -> frozenset[str]:
 _FOLDS = (("“双随机、一公开”", "双随机一公开"), ("双随机、一公开", "双随机一公开"))
 
 
+def user_words() -> list[tuple[str, int, str | None]]:
+    """The domain dictionary (bot/data/userdict.txt): word, frequency and jieba tag."""
+    out = []
+    for line in _data_text("userdict.txt").splitlines():
+        if line.strip() and not line.startswith("#"):
+            word, freq, *tag = line.split()
+            out.append((word, int(freq), tag[0] if tag else None))
+    return out
+
+
 @lru_cache(maxsize=1)
 def _tokenizer():
     import jieba
 
     jieba.setLogLevel(logging.WARNING)
     tokenizer = jieba.Tokenizer()
-    userdict = resources.files("bot.data").joinpath("userdict.txt")
-    with resources.as_file(userdict) as path:
-        lines = [
-            ln for ln in Path(path).read_text(encoding="utf-8").splitlines() if ln.strip() and not ln.startswith("#")
-        ]
-    for line in lines:
-        word, freq, *tag = line.split()
-        tokenizer.add_word(word, int(freq), tag[0] if tag else None)
+    for word, freq, tag in user_words():
+        tokenizer.add_word(word, freq, tag)
     return tokenizer
 
 

@@ -38,6 +38,7 @@ import numpy as np
 
 from .asked import CN_NUM, asked_kinds, states_any
 from .keywords import EMPTY, bigrams, tokenize
+from .postag import word_classes
 from .query import synonyms
 
 FEATURES = (
@@ -192,15 +193,6 @@ def figure_missing(question: str, clause_text: str) -> bool:
     return not all(f.search(text) for f in figures)
 
 
-@lru_cache(maxsize=1)
-def _pos_tokenizer():
-    import jieba.posseg
-
-    from .keywords import _tokenizer
-
-    return jieba.posseg.POSTokenizer(_tokenizer())
-
-
 def _nounish(flag: str) -> bool:
     return flag.startswith("n") or flag in ("vn", "j")
 
@@ -215,7 +207,7 @@ def asked_targets(question: str) -> tuple[str, ...]:
         run = re.match(r"[\u4e00-\u9fff]+", rest)
         if not run:
             continue
-        pairs = [(p.word, p.flag) for p in _pos_tokenizer().lcut(run.group(0))]
+        pairs = word_classes().tagged(run.group(0))
         while pairs and (pairs[0][1] == "m" or pairs[0][0] in _MEASURE):
             pairs = pairs[1:]
         head = ""
@@ -312,7 +304,7 @@ class TrustFeatures:
 
     def prepare(self) -> None:
         """Work out the texts' word vectors now (seconds at 5,000 clauses), not at a first question
-        with a word the texts lack; and jieba's part-of-speech tables (about a second)."""
+        with a word the texts lack; and the word-class table (bot/postag.py, under a second)."""
         self._corpus_words()
         asked_targets("需要什么条件")
 
