@@ -23,6 +23,8 @@ from .errors import EmbeddingModelError
 
 PACKAGE = "synonyms"
 VERSION_DIR = "synonyms-w2v-3.10.2"
+_UNSEEN = object()
+WORDS_KEPT = 4096  # question words whose vectors are kept (Lexicon.vector)
 INSTALL_HINT = "请运行 make install（或 pip install --no-deps synonyms==3.10.2）"
 
 
@@ -67,6 +69,7 @@ class Lexicon:
         words = np.array((folder / "words.txt").read_text(encoding="utf-8").encode().split(b"\n"))
         self._order = np.argsort(words, kind="stable").astype(np.int32)
         self._sorted = words[self._order]
+        self._recent: dict[str, np.ndarray | None] = {}
 
     @classmethod
     def open(cls, cache_dir: Path) -> Lexicon:
@@ -112,12 +115,26 @@ class Lexicon:
         rows = np.sort(self._rows(words))
         return self._read(rows) if len(rows) else np.zeros((0, self.dim), np.float32)
 
+    def vector(self, word: str) -> np.ndarray | None:
+        """One word's vector (None if unknown). Question words recur (each question asks them of
+        several clauses, officers ask alike), so the last few thousand are kept: 400 bytes each,
+        and no file mapping opened for them again."""
+        found = self._recent.get(word, _UNSEEN)  # one look-up: another thread may clear it
+        if found is not _UNSEEN:
+            return found
+        rows = self._rows([word])
+        found = self._read(rows)[0].copy() if len(rows) else None
+        if len(self._recent) >= WORDS_KEPT:
+            self._recent.clear()
+        self._recent[word] = found
+        return found
+
     def nearest(self, word: str, candidates: np.ndarray) -> float | None:
         """The highest cosine between the word and the candidates' vectors (None if unknown)."""
-        rows = self._rows([word])
-        if not len(rows) or not len(candidates):
+        if not len(candidates):
             return None
-        return float((candidates @ self._read(rows)[0]).max())
+        vector = self.vector(word)
+        return None if vector is None else float((candidates @ vector).max())
 
 
 @lru_cache(maxsize=4)

@@ -140,10 +140,22 @@ class DenseSentenceRetriever(ClauseRetriever):
 
     def _search(self, query, k, doc_ids):
         vector = self.encoder(query)
-        hits = self.store.vectors.query(vector, k=max(self.depth, k), doc_ids=list(doc_ids) if doc_ids else None)
-        rows = self.store.sentence_row_of
-        ranked = [(rows[hid], score) for hid, score in hits if hid in rows]
-        return _clause_docs(self.store, ranked, k, "dense")
+        store = self.store
+        depth = max(self.depth, k)
+        if store.exact_scan:
+            scores = store.similarities(query, vector)
+            mask = self._row_mask(doc_ids)
+            if mask is not None:
+                scores = np.where(mask, scores, -1.0)
+            depth = min(depth, len(scores) if mask is None else int(mask.sum()))
+            top = np.argpartition(-scores, depth - 1)[:depth] if 0 < depth < len(scores) else np.arange(depth)
+            top = top[np.argsort(-scores[top], kind="stable")]
+            ranked = [(int(r), float(scores[r])) for r in top]
+        else:
+            hits = store.vectors.query(vector, k=depth, doc_ids=list(doc_ids) if doc_ids else None)
+            rows = store.sentence_row_of
+            ranked = [(rows[hid], score) for hid, score in hits if hid in rows]
+        return _clause_docs(store, ranked, k, "dense")
 
 
 class KeywordClauseRetriever(ClauseRetriever):

@@ -17,6 +17,11 @@ from .settings import Settings
 from .vectors import VectorStore, open_vectors
 
 VECTOR_PAGE = 1000  # sentence vectors read from Chroma per call
+# Up to this many sentences, the dense list is an exact scan of the vectors read from Chroma (one
+# matrix product, which the refusal features need anyway) rather than a Chroma query: 1.7 ms of a
+# repeated seed answer was Chroma's query path, where the scan takes 0.02 ms at the seed and about
+# 2 ms at 5,000 clauses. Larger stores (a shared server's) are searched by Chroma's index.
+EXACT_SCAN_ROWS = 200_000
 
 
 def read_clauses(path: Path) -> list[ClauseRecord]:
@@ -63,6 +68,8 @@ class IndexStore:
         self.derived: dict[str, object] = {}
         self._clause_vectors: np.ndarray | None = None
         self._sentence_vectors: np.ndarray | None = None
+        self._last_similarities: tuple[str, np.ndarray] | None = None
+        self.exact_scan_rows = EXACT_SCAN_ROWS
         # Closed when the last reference goes (in-flight requests keep an old store alive).
         self._finalizer = weakref.finalize(self, _close, self._lease, [None])
 
@@ -147,6 +154,19 @@ class IndexStore:
                 if row is not None:
                     matrix[row] = vec
         return matrix
+
+    def similarities(self, text: str, vector: np.ndarray) -> np.ndarray:
+        """The cosine of `text`'s vector to every sentence, in sentence-row order. The last one is
+        kept: the dense list and the refusal features of one question both need it."""
+        last = self._last_similarities  # read once: other threads replace it, never change it
+        if last is None or last[0] != text:
+            last = self._last_similarities = (text, self.sentence_vectors @ vector)
+        return last[1]
+
+    @property
+    def exact_scan(self) -> bool:
+        """Whether the dense list scans the vectors in memory (see EXACT_SCAN_ROWS)."""
+        return len(self.sentence_rows) <= self.exact_scan_rows
 
     @property
     def clause_vectors(self) -> np.ndarray:

@@ -286,7 +286,6 @@ class TrustFeatures:
         self._clause_vectors: dict[int, np.ndarray] = {}
         self._corpus_vectors: np.ndarray | None = None
         self._clause_bigrams: dict[int, frozenset[str]] = {}
-        self._last: tuple[str, np.ndarray] | None = None
         self._known: dict[str, bool] = {}
         self._sentence_sets: dict[int, list[frozenset[str]]] = {}
 
@@ -318,10 +317,7 @@ class TrustFeatures:
 
     def _similarities(self, search: str, vector: np.ndarray) -> np.ndarray:
         """The question's cosine to every sentence; kept for the question's other clauses."""
-        last = self._last  # read once: other threads replace it, never change it
-        if last is None or last[0] != search:
-            last = self._last = (search, self.store.sentence_vectors @ vector)
-        return last[1]
+        return self.store.similarities(search, vector)
 
     def _known_word(self, word: str) -> bool:
         """Whether a loaded text or a synonym holds the word; remembered, as the scan of every
