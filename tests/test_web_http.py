@@ -4,6 +4,7 @@ but the sign-in page, cookies, CSRF, upload limits, the OpenAI-compatible API an
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 from contextlib import contextmanager
 
@@ -338,3 +339,14 @@ def test_answers_through_the_page_leave_gradio_analytics_alone(web, accounts):
             assert event == "complete", data
     assert queue.events_recorded >= 2 and queue.ANALYTICS_MAX_EVENTS <= 200
     assert queue.cached_event_analytics_summary == {"functions": {}}
+
+
+def test_answer_threads_follow_the_cores_unless_an_llm_is_waited_on(web):
+    from bot.settings import Settings
+    from bot.web.app import LLM_ANSWER_THREADS, answer_threads
+
+    cores = len(os.sched_getaffinity(0))
+    assert answer_threads(Settings.from_env(environ={})) == max(2, cores)
+    llm = Settings.from_env(environ={"STUDYBOT_LLM_BASE_URL": "http://127.0.0.1:9/v1", "STUDYBOT_LLM_MODEL": "m"})
+    assert answer_threads(llm) == LLM_ANSWER_THREADS
+    assert web.app.state.answer_limiter.total_tokens == max(2, cores)

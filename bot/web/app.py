@@ -4,6 +4,7 @@ all behind the sign-in gate (bot/web/security.py)."""
 from __future__ import annotations
 
 import importlib.util
+import os
 import sys
 
 import anyio
@@ -15,8 +16,19 @@ from .sessions import WebSessions
 
 # Routers under /api/v1 (other features add theirs here); the gate protects every one.
 ROUTERS = (api.router, hours_api.router)
-ANSWER_THREADS = 4  # answers computed at once (page and API each); the rest wait their turn
 STATUS_EVERY_S = 5
+# Answers computed at once (page and API each); the rest wait their turn. An extractive answer is
+# CPU work, most of it holding the GIL: one thread per core (at least 2) kept the 20-officer page
+# round at p95 0.76–0.85 s where 4 threads gave 0.90–1.08 s, their hand-offs costing ~5 ms of CPU
+# per answer (eval/load_test.py). A configured LLM makes answers wait on the network instead.
+LLM_ANSWER_THREADS = 8
+
+
+def answer_threads(settings) -> int:
+    if settings.llm_enabled:
+        return LLM_ANSWER_THREADS
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 2)
+    return max(2, cores)
 
 
 def skip_absent_matplotlib() -> None:
@@ -38,7 +50,8 @@ def create_app(bot) -> FastAPI:
     app = FastAPI(title="执法学习助手", docs_url=None, redoc_url=None, openapi_url=api.API_PREFIX + "/openapi.json")
     app.state.bot = bot
     app.state.sessions = WebSessions(bot.accounts, settings)
-    app.state.answer_limiter = anyio.CapacityLimiter(ANSWER_THREADS)
+    threads = answer_threads(settings)
+    app.state.answer_limiter = anyio.CapacityLimiter(threads)
     app.include_router(pages.router)
     for router in ROUTERS:
         app.include_router(router)
@@ -55,7 +68,7 @@ def create_app(bot) -> FastAPI:
     # Queue positions are sent every few seconds rather than to every waiting officer each time
     # an answer starts (Gradio's "auto"), which costs the event loop one message per waiting
     # officer per answer.
-    demo.queue(default_concurrency_limit=ANSWER_THREADS, status_update_rate=STATUS_EVERY_S)
+    demo.queue(default_concurrency_limit=threads, status_update_rate=STATUS_EVERY_S)
     gr.mount_gradio_app(
         app,
         demo,
