@@ -76,13 +76,14 @@ def what_is_asked(question: str) -> str:
     return question
 
 
-def _cue_bonus(question: str, text: str) -> float:
-    question = what_is_asked(question)
-    bonus = 0.0
-    for asks, answers in ASKS:
-        if asks.search(question) and answers.search(text):
-            bonus += 0.25
-    return bonus
+def _asked_answers(question: str) -> list[re.Pattern]:
+    """The answer patterns (a date, a number, a body…) of what the question asks for."""
+    asked = what_is_asked(question)
+    return [answers for asks, answers in ASKS if asks.search(asked)]
+
+
+def _cue_bonus(asked: list[re.Pattern], text: str) -> float:
+    return 0.25 * sum(1 for answers in asked if answers.search(text))
 
 
 def trim(sentence: str, question: str, tokens: list[str], weights: np.ndarray) -> str:
@@ -91,12 +92,12 @@ def trim(sentence: str, question: str, tokens: list[str], weights: np.ndarray) -
         return sentence
     parts = _fragments(sentence)
     best, best_score = sentence[:MAX_QUOTE], -1.0
-    asked = [answers for asks, answers in ASKS if asks.search(what_is_asked(question))]
+    asked = _asked_answers(question)
     windows = quote_windows(parts)
     # Where the question asks for a date, a number, a body or a list, the quote must hold one.
     answering = [w for w in windows if any(a.search(w) for a in asked)]
     for window in answering or windows:
-        score = _overlap(tokens, weights, window) + _cue_bonus(question, window) - 0.002 * len(window)
+        score = _overlap(tokens, weights, window) + _cue_bonus(asked, window) - 0.002 * len(window)
         if score > best_score:
             best, best_score = window, score
     return best.rstrip("，：")
@@ -172,9 +173,10 @@ def best_sentences(
     dense_n = (dense - dense.min()) / spread if spread > 1e-6 else np.zeros(n)
     kinds = asked_kinds(what_is_asked(question))
     specific = [k for k in kinds if k not in ("yesno", "list")]
+    asked = _asked_answers(question)
     scores = []
     for i, sentence in enumerate(clause.sentences):
-        score = 0.5 * dense_n[i] + 0.3 * kw[i] + 0.3 * bg[i] + 1.5 * _cue_bonus(question, sentence)
+        score = 0.5 * dense_n[i] + 0.3 * kw[i] + 0.3 * bg[i] + 1.5 * _cue_bonus(asked, sentence)
         if specific and states_any(kinds, sentence):
             score += 0.5
         if i == 0 and n > 1 and sentence.rstrip("。") == clause.title:

@@ -142,15 +142,12 @@ class DenseSentenceRetriever(ClauseRetriever):
         vector = self.encoder(query)
         store = self.store
         depth = max(self.depth, k)
-        if store.exact_scan:
+        if store.exact_scan:  # e5's cosines are positive: _top keeps all but the masked-out rows
             scores = store.similarities(query, vector)
             mask = self._row_mask(doc_ids)
             if mask is not None:
-                scores = np.where(mask, scores, -1.0)
-            depth = min(depth, len(scores) if mask is None else int(mask.sum()))
-            top = np.argpartition(-scores, depth - 1)[:depth] if 0 < depth < len(scores) else np.arange(depth)
-            top = top[np.argsort(-scores[top], kind="stable")]
-            ranked = [(int(r), float(scores[r])) for r in top]
+                scores = np.where(mask, scores, 0.0)
+            ranked = [(int(r), float(scores[r])) for r in _top(scores, depth)]
         else:
             hits = store.vectors.query(vector, k=depth, doc_ids=list(doc_ids) if doc_ids else None)
             rows = store.sentence_row_of

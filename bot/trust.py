@@ -200,7 +200,7 @@ def _nounish(flag: str) -> bool:
 @lru_cache(maxsize=1024)  # asked once per candidate clause of the same question
 def asked_targets(question: str) -> tuple[str, ...]:
     """The thing a what/which question asks for: the head noun after 什么/哪些/哪个… (什么条件 →
-    条件, 哪些退出情形 → 情形, 哪家第三方机构 → 机构); [] when the question names none."""
+    条件, 哪些退出情形 → 情形, 哪家第三方机构 → 机构); () when the question names none."""
     out = []
     for m in WH.finditer(question):
         rest = _SKIP_TARGET.sub("", question[m.end() :])
@@ -315,10 +315,6 @@ class TrustFeatures:
             self._corpus_vectors = self.lexicon.vectors_of(words)
         return self._corpus_vectors
 
-    def _similarities(self, search: str, vector: np.ndarray) -> np.ndarray:
-        """The question's cosine to every sentence; kept for the question's other clauses."""
-        return self.store.similarities(search, vector)
-
     def _known_word(self, word: str) -> bool:
         """Whether a loaded text or a synonym holds the word; remembered, as the scan of every
         text costs milliseconds at 5,000 clauses and each question asks it for several clauses."""
@@ -351,7 +347,7 @@ class TrustFeatures:
         store = self.store
         clause = store.clauses[clause_index]
         vector = self.encoder(search)
-        sims = self._similarities(search, vector)
+        sims = store.similarities(search, vector)  # kept for the question's other clauses
         start, stop = store.first_row[clause_index], store.first_row[clause_index] + len(clause.sentences)
         dense_top = float(sims[start:stop].max())
         before, after = sims[:start], sims[stop:]
