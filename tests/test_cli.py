@@ -70,3 +70,23 @@ def test_missing_index_message(tmp_path):
     env = dict(os.environ, STUDYBOT_INDEX_DIR=str(tmp_path / "none"))
     out = subprocess.run([sys.executable, "-m", "bot", "docs"], cwd=ROOT, env=env, capture_output=True, text=True)
     assert out.returncode == 1 and "请先运行 studybot index" in out.stderr
+
+
+def test_argparse_speaks_chinese(seed_bot):
+    """Help, a missing argument, a bad value and an unknown command: argparse's own texts in
+    Chinese, exit status 2 for usage errors, no English left."""
+    shown = run(seed_bot, "users", "passwd", "--help")
+    assert shown.returncode == 0
+    assert shown.stdout.startswith("用法：studybot users passwd") and "显示帮助并退出" in shown.stdout
+    assert "选项" in shown.stdout and "usage" not in shown.stdout and "options:" not in shown.stdout
+    for args, said in (
+        (("users", "passwd"), "缺少必填参数：--id"),
+        (("nosuch",), "没有 'nosuch' 这个选项"),
+        (("ask", "问题", "--top-k", "abc"), "'abc' 不是有效的整数"),
+        (("ask", "问题", "--bogus"), "无法识别的参数：--bogus"),
+        (("ask", "--doc"), "后面需要给一个值"),
+    ):
+        failed = run(seed_bot, *args)
+        assert failed.returncode == 2, args
+        assert "错误：" in failed.stderr and said in failed.stderr, failed.stderr
+        assert "error:" not in failed.stderr and "usage:" not in failed.stderr

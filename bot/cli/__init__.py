@@ -11,12 +11,13 @@ import sys
 
 from ..errors import StudyBotError
 from . import corpus, evaluate, hours, qa, quiz, tokens, users
+from .parser import ChineseArgumentParser
 
 MODULES = (corpus, qa, users, tokens, hours, quiz, evaluate)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = ChineseArgumentParser(
         prog="studybot",
         description="执法学习助手：广东省行政执法政策文本的检索、问答、练习与学时记录。全部设置见 studybot settings。",
     )
