@@ -3,7 +3,7 @@ refused, in-scope refused and warm latency, on the development set and the held-
 answer path as shipped and with each of its later changes taken out (which change moved which
 number).
 
-Run: .venv/bin/python eval/quality.py [--sets dev,heldout] [--steps all]
+Run: .venv/bin/python eval/quality.py [--sets dev,heldout,path/to/more.jsonl] [--steps all]
 
 "Plain" is the gold kinds fact, date, unit, yesno, list and traditional; "reworded" is paraphrase
 and colloquial. Fact stated = the answer holds every answer-key string of the question.
@@ -69,7 +69,9 @@ def row(outcomes) -> dict[str, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--sets", default="dev,heldout")
+    parser.add_argument(
+        "--sets", default="dev,heldout", help="names in eval/gold/ or paths of .jsonl files, comma-separated"
+    )
     parser.add_argument("--steps", default="all", help="all, or 'shipped' for the shipped path only")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
@@ -79,8 +81,9 @@ def main() -> None:
         if args.steps != "all":
             chains = {"shipped": chains["shipped"]}
         for name in args.sets.split(","):
-            questions = load_gold(ROOT / "eval" / "gold" / f"{name}.jsonl")
-            print(f"\n{name}.jsonl ({len(questions)} questions)")
+            path = Path(name) if name.endswith(".jsonl") else ROOT / "eval" / "gold" / f"{name}.jsonl"
+            questions = load_gold(path)
+            print(f"\n{path.name} ({len(questions)} questions)")
             header = None
             for step, chain in chains.items():
                 bot.encoder.clear()  # every step pays for its own question vectors
