@@ -26,7 +26,7 @@ BATCH_CHARS = 1024
 PARALLEL_FROM = 256
 
 
-def _cpu_count() -> int:
+def cpu_count() -> int:
     try:
         return len(os.sched_getaffinity(0))  # honours taskset / container CPU limits
     except AttributeError:
@@ -96,7 +96,7 @@ class Embedder(Embeddings):
         from sentence_transformers import SentenceTransformer
 
         # Torch's intra-op pool: one thread per usable core (2 here); more only adds contention.
-        torch.set_num_threads(max(1, threads or _cpu_count()))
+        torch.set_num_threads(max(1, threads or cpu_count()))
         import transformers
 
         # Weights may be stored fp16 (ours are); compute in fp32 on the CPU. transformers < 4.56
@@ -129,7 +129,7 @@ class Embedder(Embeddings):
         self.backend = backend
         self.workers = 1
         if backend == "onnx":
-            self._use_onnx(onnx_cache or path.parent, max(1, threads or _cpu_count()))
+            self._use_onnx(onnx_cache or path.parent, max(1, threads or cpu_count()))
         elif backend != "torch":
             raise EmbeddingModelError(f"STUDYBOT_EMBED_BACKEND 只能是 onnx 或 torch，而不是 {backend!r}")
 

@@ -12,43 +12,36 @@ import sys
 _TYPE_NAMES = {"int": "整数", "float": "数字"}
 
 
-def _argument_message(message: str) -> str:
-    """The part after "argument --x: "."""
-    m = re.fullmatch(r"invalid choice: (.+?) \(choose from (.+)\)", message)
-    if m:
-        return f"没有 {m.group(1)} 这个选项，可选：{m.group(2)}"
-    m = re.fullmatch(r"invalid (\w+) value: (.+)", message)
-    if m:
-        return f"{m.group(2)} 不是有效的{_TYPE_NAMES.get(m.group(1), m.group(1))}"
-    m = re.fullmatch(r"not allowed with argument (.+)", message)
-    if m:
-        return f"不能与 {m.group(1)} 同时使用"
-    fixed = {
-        "expected one argument": "后面需要给一个值",
-        "expected at most one argument": "后面最多给一个值",
-        "expected at least one argument": "后面至少要给一个值",
-    }
-    return fixed.get(message, message)
+def _translate(message: str, patterns) -> str:
+    """The first pattern that matches the whole message says it in Chinese; else it is kept."""
+    for pattern, say in patterns:
+        m = re.fullmatch(pattern, message)
+        if m:
+            return say(*m.groups())
+    return message
+
+
+# What follows "argument --x: ".
+_ARGUMENT_PATTERNS = (
+    (r"invalid choice: (.+?) \(choose from (.+)\)", lambda choice, options: f"没有 {choice} 这个选项，可选：{options}"),
+    (r"invalid (\w+) value: (.+)", lambda kind, value: f"{value} 不是有效的{_TYPE_NAMES.get(kind, kind)}"),
+    (r"not allowed with argument (.+)", lambda other: f"不能与 {other} 同时使用"),
+    (r"expected one argument", lambda: "后面需要给一个值"),
+    (r"expected at most one argument", lambda: "后面最多给一个值"),
+    (r"expected at least one argument", lambda: "后面至少要给一个值"),
+)
+_ERROR_PATTERNS = (
+    (r"the following arguments are required: (.+)", lambda names: f"缺少必填参数：{names}"),
+    (r"unrecognized arguments: (.+)", lambda names: f"无法识别的参数：{names}"),
+    (r"one of the arguments (.+) is required", lambda names: f"参数 {names} 必须给出其中一个"),
+    (r"ambiguous option: (\S+) could match (.+)", lambda option, names: f"选项 {option} 不明确，可能是：{names}"),
+    (r"argument (.+?): (.+)", lambda name, rest: f"参数 {name} {_translate(rest, _ARGUMENT_PATTERNS)}"),
+)
 
 
 def chinese_error(message: str) -> str:
     """argparse's error message in Chinese (unknown ones are kept as they are)."""
-    m = re.fullmatch(r"the following arguments are required: (.+)", message)
-    if m:
-        return f"缺少必填参数：{m.group(1)}"
-    m = re.fullmatch(r"unrecognized arguments: (.+)", message)
-    if m:
-        return f"无法识别的参数：{m.group(1)}"
-    m = re.fullmatch(r"one of the arguments (.+) is required", message)
-    if m:
-        return f"参数 {m.group(1)} 必须给出其中一个"
-    m = re.fullmatch(r"ambiguous option: (\S+) could match (.+)", message)
-    if m:
-        return f"选项 {m.group(1)} 不明确，可能是：{m.group(2)}"
-    m = re.fullmatch(r"argument (.+?): (.+)", message)
-    if m:
-        return f"参数 {m.group(1)} {_argument_message(m.group(2))}"
-    return message
+    return _translate(message, _ERROR_PATTERNS)
 
 
 class ChineseArgumentParser(argparse.ArgumentParser):

@@ -4,12 +4,12 @@ all behind the sign-in gate (bot/web/security.py)."""
 from __future__ import annotations
 
 import importlib.util
-import os
 import sys
 
 import anyio
 from fastapi import FastAPI
 
+from ..embed import cpu_count
 from . import api, hours_api, pages
 from .security import USER_KEY, SignInGate
 from .sessions import WebSessions
@@ -27,8 +27,7 @@ LLM_ANSWER_THREADS = 8
 def answer_threads(settings) -> int:
     if settings.llm_enabled:
         return LLM_ANSWER_THREADS
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 2)
-    return max(2, cores)
+    return max(2, cpu_count())
 
 
 def skip_absent_matplotlib() -> None:
