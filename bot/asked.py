@@ -94,9 +94,25 @@ KINDS: tuple[Kind, ...] = (
 BY_NAME = {k.name: k for k in KINDS}
 
 
+# A question already asked as yes/no or "what to do" uses 几 for "a few", not to ask a number:
+# 会不会先找几个地方试点？ 几个部门理解不一样咋办？
+_ASKED_OTHERWISE = re.compile(
+    r"吗[？?]?$|会不会|能不能|可不可以|要不要|是不是|有没有|咋办|怎么办|咋整|怎么处理|如何处理|怎么弄"
+)
+_INDEFINITE_FEW = re.compile(r"几(?=个|家|项|名|位|种|类|条|件|方面)")
+
+
+def what_is_asked(question: str) -> str:
+    """The question with a quantity word that does not ask for a number taken out."""
+    if _ASKED_OTHERWISE.search(question):
+        return _INDEFINITE_FEW.sub("", question)
+    return question
+
+
 def asked_kinds(question: str) -> tuple[str, ...]:
     """The kinds a question asks for, most specific first (a duration is not also a count)."""
-    found = [k.name for k in KINDS if k.asks.search(question)]
+    asked = what_is_asked(question)
+    found = [k.name for k in KINDS if k.asks.search(asked)]
     if "duration" in found or "money" in found or "score" in found:
         found = [f for f in found if f != "count"]
     return tuple(found)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .asked import asked_kinds, states_any
+from .asked import asked_kinds, states_any, what_is_asked
 from .keywords import tokenize
 
 MAX_QUOTE = 100  # characters; a longer sentence is cut to the clauses of it that answer
@@ -59,21 +59,6 @@ def _overlap(tokens: list[str], weights: np.ndarray, text: str) -> float:
     have = set(tokenize(text))
     hit = sum(w for t, w in zip(tokens, weights) if t in have or t in text)
     return float(hit / (weights.sum() or 1.0))
-
-
-# A question already asked as yes/no or "what to do" uses 几 for "a few", not to ask a number:
-# 会不会先找几个地方试点？ 几个部门理解不一样咋办？
-_ASKED_OTHERWISE = re.compile(
-    r"吗[？?]?$|会不会|能不能|可不可以|要不要|是不是|有没有|咋办|怎么办|咋整|怎么处理|如何处理|怎么弄"
-)
-_INDEFINITE_FEW = re.compile(r"几(?=个|家|项|名|位|种|类|条|件|方面)")
-
-
-def what_is_asked(question: str) -> str:
-    """The question with a quantity word that does not ask for a number taken out."""
-    if _ASKED_OTHERWISE.search(question):
-        return _INDEFINITE_FEW.sub("", question)
-    return question
 
 
 def _asked_answers(question: str) -> list[re.Pattern]:
@@ -171,7 +156,7 @@ def best_sentences(
     bg = _normalised(bigram_scores[first_row : first_row + n]) if bigram_scores is not None else kw
     spread = dense.max() - dense.min()
     dense_n = (dense - dense.min()) / spread if spread > 1e-6 else np.zeros(n)
-    kinds = asked_kinds(what_is_asked(question))
+    kinds = asked_kinds(question)
     specific = [k for k in kinds if k not in ("yesno", "list")]
     asked = _asked_answers(question)
     scores = []

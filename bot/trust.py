@@ -36,7 +36,7 @@ from importlib import resources
 
 import numpy as np
 
-from .asked import CN_NUM, asked_kinds, states_any
+from .asked import CN_NUM, asked_kinds, states_any, what_is_asked
 from .keywords import EMPTY, bigrams, tokenize
 from .postag import word_classes
 from .query import synonyms
@@ -185,7 +185,9 @@ def asked_figures(question: str) -> list[re.Pattern]:
 
 
 def figure_missing(question: str, clause_text: str) -> bool:
-    """The question asks only for a figure (多少天, 几份, 比例…) and the clause states none of it."""
+    """The question asks only for a figure (多少天, 几份, 比例…) and the clause states none of it
+    (几 of a yes/no question, 几家一起商量…有没有, asks none)."""
+    question = what_is_asked(question)
     figures = asked_figures(question)
     if not figures or _OTHER_ASK.search(_FIGURE_ASK.sub("", question)):
         return False

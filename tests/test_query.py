@@ -59,9 +59,12 @@ def test_who_sets_the_discretion_standards_is_answered_whole(seed_bot):
 
 
 def test_a_few_is_not_a_number_asked():
-    """几 inside a yes/no or what-to-do question means "a few": no sentence is preferred for a number."""
-    from bot.extract import what_is_asked
+    """几 inside a yes/no or what-to-do question means "a few": no sentence is preferred for a
+    number, and no clause is refused for lacking one."""
+    from bot.asked import asked_kinds, what_is_asked
 
     assert "几" not in what_is_asked("会不会先找几个地方试点？")
     assert "几" not in what_is_asked("几个部门理解不一样咋办？")
     assert what_is_asked("一年要学几个学时？") == "一年要学几个学时？"
+    assert asked_kinds("几家单位一起开会的那个机制，有没有财政部门？") == ("yesno",)
+    assert "count" in asked_kinds("会商机制由几家单位组成？")

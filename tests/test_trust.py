@@ -69,6 +69,8 @@ CLAUSE = "确保每人每年接受不少于60学时的培训，2024年6月底前
         ("一个执法机构配多少人，依据什么来定？", False),
         ("要提高哪几种能力？", False),  # 哪几种 asks which, not how many
         ("培训由谁组织？", False),
+        ("几家单位一起开的那个会，有没有财政部门？", False),  # 几家 here means "several"
+        ("会商机制由几家单位组成？", True),
     ],
 )
 def test_figure_missing(question, missing):
