@@ -46,7 +46,8 @@ MODEL_REASON = "已加载的文本没有涉及这个问题，无法作答（不�
 
 
 def collect(bot, path: Path) -> list[dict]:
-    """Per question: what the shipped answer path did, the trust features, the top clauses' sentences."""
+    """Per question: what the shipped answer path did, the trust features, the top clauses' sentences
+    (in the order the answer path ranks them). eval/trials/ reads the same rows."""
     features = TrustFeatures(bot.store, bot.encoder, lexicon(str(bot.settings.model_cache_dir)))
     store, rows = bot.store, []
     for q in load_gold(path):
@@ -64,6 +65,9 @@ def collect(bot, path: Path) -> list[dict]:
             ranked = best_sentences(store, ci, answer.search, vector, bm25, pairs)
             tops.append(
                 {
+                    "ci": ci,
+                    "label": clause.label,
+                    "clause_id": clause.clause_id,
                     "gold": clause.label in q.gold or clause.clause_id in q.gold,
                     "sentences": [clause.sentences[i] for i, _ in ranked],
                 }
@@ -71,9 +75,15 @@ def collect(bot, path: Path) -> list[dict]:
         values = features.compute(answer.question, answer.search, answer.retrieved[0].metadata["clause_index"])
         rows.append(
             {
+                "id": q.id,
+                "kind": q.kind,
                 "question": answer.question,
+                "search": answer.search,
                 "inscope": not q.refusal,
+                "gold": list(q.gold),
                 "key": list(q.key),
+                "refused": answer.refused,
+                "answer": answer.answer,
                 # refused by a rule (a name no text holds, a figure the clause lacks), not by the model
                 "rule": answer.refused and MODEL_REASON not in answer.answer,
                 "features": [values[n] for n in FEATURES],
@@ -213,9 +223,31 @@ def refused_at(Z, y, rule, max_refused: float, repeats: int = 10):
     return np.median([o[0] for o in out]), np.mean([o[1] for o in out]), np.mean([o[2] for o in out])
 
 
-def main() -> None:
+def compare_refusal(variants, y, rule, hy, hrule, shares=(0.01, 0.02)) -> None:
+    """For each (name, development features, held-apart features): in-scope and out-of-scope
+    refused on the development set (cross-validated) and on the held-apart set at the development
+    threshold, at each share of in-scope questions refused; and the held-apart AUC of the
+    questions no rule refused."""
     from sklearn.linear_model import LogisticRegression
     from sklearn.metrics import roc_auc_score
+
+    for name, D, H in variants:
+        mean, sd = D.mean(0), D.std(0) + 1e-9
+        model = LogisticRegression(max_iter=5000).fit((D - mean) / sd, y)
+        p_held = model.predict_proba((H - mean) / sd)[:, 1]
+        auc = roc_auc_score(hy[~hrule], p_held[~hrule])
+        for max_refused in shares:
+            cut, inside, outside = refused_at((D - mean) / sd, y, rule, max_refused)
+            held_refused = hrule | (p_held < cut)
+            print(
+                f"{name:26s} at {max_refused:.0%}: dev (cross-validated) in-scope refused {inside:.3f}, "
+                f"out-of-scope {outside:.3f}; held-apart in-scope {held_refused[hy].mean():.3f}, "
+                f"out-of-scope {held_refused[~hy].mean():.3f}"
+            )
+        print(f"{name:26s} held-apart AUC (questions no rule refused) {auc:.3f}")
+
+
+def main() -> None:
     from sklearn.model_selection import StratifiedKFold
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -235,20 +267,9 @@ def main() -> None:
     hy, hrule = np.array([r["inscope"] for r in held]), np.array([r["rule"] for r in held])
     hX = np.array([r["features"] for r in held])
     print(f"development {len(y)} ({int((~y).sum())} out of scope); held-apart {len(hy)} ({int((~hy).sum())})")
-    for name, D, H in (("features", X, hX), ("features + cross-encoder", np.c_[X, ce], np.c_[hX, ce_held])):
-        mean, sd = D.mean(0), D.std(0) + 1e-9
-        model = LogisticRegression(max_iter=5000).fit((D - mean) / sd, y)
-        p_held = model.predict_proba((H - mean) / sd)[:, 1]
-        auc = roc_auc_score(hy[~hrule], p_held[~hrule])
-        for max_refused in (0.01, 0.02):
-            cut, inside, outside = refused_at((D - mean) / sd, y, rule, max_refused)
-            held_refused = hrule | (p_held < cut)
-            print(
-                f"{name:26s} at {max_refused:.0%}: dev (cross-validated) in-scope refused {inside:.3f}, "
-                f"out-of-scope {outside:.3f}; held-apart in-scope {held_refused[hy].mean():.3f}, "
-                f"out-of-scope {held_refused[~hy].mean():.3f}"
-            )
-        print(f"{name:26s} held-apart AUC (questions no rule refused) {auc:.3f}")
+    compare_refusal(
+        (("features", X, hX), ("features + cross-encoder", np.c_[X, ce], np.c_[hX, ce_held])), y, rule, hy, hrule
+    )
 
     times = []
     for r in dev[:60]:

@@ -1,15 +1,16 @@
-"""What the trial scripts share: the pickles `collect.py` writes, and the refusal measure of
-eval/cross_encoder_trial.py (threshold set at a share of in-scope questions refused, 5-fold
-cross-validated, 10 shuffles)."""
+"""What the trial scripts share: the pickles `collect.py` writes, the refusal comparison of
+eval/cross_encoder_trial.py, and the tables of sentence and clause choice by a trial's scores."""
 
 import pickle
+import sys
+from pathlib import Path
 
 import numpy as np
-from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import StratifiedKFold
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+from eval.cross_encoder_trial import MODEL_REASON, compare_refusal, refused_at  # noqa: F401
 
 WORK = "/tmp/trials"
-MODEL_REASON = "已加载的文本没有涉及这个问题，无法作答（不作猜测）。"
 REWORD = {"paraphrase", "colloquial"}
 
 
@@ -25,14 +26,63 @@ def rule_of(r):
     return r["refused"] and MODEL_REASON not in r["answer"]
 
 
-def refused_at(Z, y, rule, max_refused, repeats=10):
-    out = []
-    for rep in range(repeats):
-        p = np.zeros(len(y))
-        for tr, te in StratifiedKFold(5, shuffle=True, random_state=rep).split(Z, y):
-            p[te] = LogisticRegression(max_iter=5000).fit(Z[tr], y[tr]).predict_proba(Z[te])[:, 1]
-        budget = int(max_refused * y.sum()) - int((rule & y).sum())
-        cut = np.sort(p[y & ~rule])[max(0, budget)]
-        refused = rule | (p < cut)
-        out.append((cut, refused[y].mean(), refused[~y].mean()))
-    return np.median([o[0] for o in out]), np.mean([o[1] for o in out]), np.mean([o[2] for o in out])
+def arrays(rows):
+    """In scope, refused by a rule, refusal features."""
+    return (
+        np.array([r["inscope"] for r in rows]),
+        np.array([rule_of(r) for r in rows]),
+        np.array([r["features"] for r in rows]),
+    )
+
+
+def _groups(rows, keyed):
+    for group in ("plain", "reworded"):
+        idx = [
+            i
+            for i, r in enumerate(rows)
+            if r["inscope"]
+            and (not keyed or (r["key"] and is_gold(r, r["tops"][0])))
+            and ((r["kind"] in REWORD) == (group == "reworded"))
+        ]
+        yield group, idx
+
+
+def sentence_choice(sets, sentence_scores, weights, second=0.0):
+    """Share of questions (top clause gold, with a key) whose chosen sentence holds every key:
+    the shipped first sentence, and the trial's score with `w` added to the shipped first sentence
+    (and `second * w` to the second). sets: (name, rows, per-row scores); sentence_scores turns a
+    row's scores into one score per sentence of its top clause."""
+    for setname, rows, scores in sets:
+        for group, idx in _groups(rows, keyed=True):
+
+            def ok(i, j, rows=rows):
+                return all(k in rows[i]["tops"][0]["sentences"][j] for k in rows[i]["key"])
+
+            res = [f"shipped {np.mean([ok(i, 0) for i in idx]):.3f}"]
+            for w in weights:
+                picks = []
+                for i in idx:
+                    s = np.array(sentence_scores(scores[i]), dtype=float)
+                    s[0] += w
+                    if len(s) > 1:
+                        s[1] += second * w
+                    picks.append(ok(i, int(s.argmax())))
+                res.append(f"+{w} {np.mean(picks):.3f}")
+            print(f"{setname:5s} {group:9s} n={len(idx):3d} " + " ".join(res))
+
+
+def clause_choice(sets, clause_scores, biases):
+    """Share of in-scope questions whose chosen clause (of the top 3) is gold: the shipped first,
+    and the trial's score with `b` added to the shipped first; clause_scores turns a row's scores
+    into one score per clause."""
+    for setname, rows, scores in sets:
+        for group, idx in _groups(rows, keyed=False):
+            res = [f"shipped {np.mean([is_gold(rows[i], rows[i]['tops'][0]) for i in idx]):.3f}"]
+            for b in biases:
+                picks = []
+                for i in idx:
+                    sc = np.array(clause_scores(scores[i]), dtype=float)
+                    sc[0] += b
+                    picks.append(is_gold(rows[i], rows[i]["tops"][int(sc.argmax())]))
+                res.append(f"b{b} {np.mean(picks):.3f}")
+            print(f"{setname:5s} {group:9s} n={len(idx):3d} " + " ".join(res))

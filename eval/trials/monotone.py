@@ -1,28 +1,26 @@
+"""The refusal model with each weight bounded to the sign it is meant to have.
+Run: .venv/bin/python eval/trials/monotone.py"""
+
 import json
-import pickle
 
 import numpy as np
+from common import arrays, load
 from scipy.optimize import minimize
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 
-R = "已加载的文本没有涉及这个问题，无法作答（不作猜测）。"
 t = json.load(open(__import__("pathlib").Path(__file__).resolve().parents[2] / "bot/data/trust.json"))
 F = t["features"]
 
 
-def load(n):
-    rows = pickle.load(open(f"/tmp/trials/{n}", "rb"))
-    return (
-        np.array([r["features"] for r in rows]),
-        np.array([r["inscope"] for r in rows]),
-        np.array([r["refused"] and R not in r["answer"] for r in rows]),
-    )
+def features_of(name):
+    y, rule, X = arrays(load(name))
+    return X, y, rule
 
 
-X, y, rule = load("dev.pkl")
-FX, fy, frule = load("fresh.pkl")
-HX, hy, hrule = load("held.pkl")
+X, y, rule = features_of("dev.pkl")
+FX, fy, frule = features_of("fresh.pkl")
+HX, hy, hrule = features_of("held.pkl")
 # sign each feature should have (+1 more trust, -1 less, 0 free)
 SIGN = {
     "dense_top": 1,
