@@ -18,8 +18,10 @@ from .extract import best_sentences, missing_figure, sentence_span, trim
 from .keywords import tokenize
 from .query import Query
 from .retrieve import QueryEncoder
+from .teaching import SAME_QUESTION
 
 TOP_K = 5
+TAUGHT_REFUSAL = "培训管理员已确认：已加载的文本没有涉及这个问题，无法作答（不作猜测）。"
 SECOND_SENTENCE = 0.85  # share of the best sentence's score a second quoted sentence needs
 MAX_TWO_QUOTES = 160  # characters of quotation in an answer that quotes two sentences
 # A sentence up to this long is quoted whole, the part that answers highlighted: a narrow cut of a
@@ -147,6 +149,7 @@ class Extractor:
         self.taught = False  # the question is one a trainer taught: its clause is trusted
         self.lexicon = lexicon  # bot/lexicon.py; without it the older two-feature line decides
         self.trust_values: dict[str, float] = {}
+        self.known = None  # bot/known.py's KnownIndex for this store, set by the chain
 
     def trusted(self, query: Query, doc) -> bool:
         """Whether the found clause answers the question (bot/trust.py's model)."""
@@ -156,7 +159,12 @@ class Extractor:
             return relevance(*self.features(query, doc)) >= 0
         from .trust import trust_model
 
-        self.trust_values = self._trust().compute(query.question, query.search, doc.metadata["clause_index"])
+        ci = doc.metadata["clause_index"]
+        self.trust_values = self._trust().compute(query.question, query.search, ci)
+        if self.known is not None:
+            near = self.known.features(query.search, self.encoder(query.search), ci, self.store.clauses[ci].doc_id)
+            if near is not None:
+                self.trust_values.update(near)
         return trust_model().answers(self.trust_values)
 
     def _trust(self):
@@ -275,6 +283,10 @@ class Extractor:
         missing = missing_kind(query.question, top_clause) if self.kind_rule and not self.taught else ""
         if missing:
             return self.refuse(query, docs, f"找到的条款没有写明这个问题所问的{missing}，无法作答（不作猜测）。")
+        if self.known is not None and not self.taught:
+            closest = self.known.taught_refusal(self.encoder(query.search), top_clause.doc_id)
+            if closest >= SAME_QUESTION:
+                return self.refuse(query, docs, TAUGHT_REFUSAL)
         if not self.trusted(query, docs[0]):
             return self.refuse(query, docs, "已加载的文本没有涉及这个问题，无法作答（不作猜测）。")
 

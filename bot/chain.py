@@ -58,6 +58,7 @@ def build_answer_chain(
     kind_rule: bool = False,
     aliases: Callable[[object], object] | None = None,
     whole_sentences: bool = True,
+    known: Callable[[object, object], object] | None = None,
 ) -> Runnable:
     """question (str, dict or AskRequest) → Answer. `weights` are the fusion's (sentence BM25,
     sentence e5, clause BM25, clause e5); evaluation compares keyword-only and dense-only."""
@@ -80,6 +81,8 @@ def build_answer_chain(
         if early is not None:
             return {**state, "extractor": extractor, "docs": [], "answer": early}
         taught = aliases(state["store"]) if aliases else None
+        if known is not None and lexicon is not None:
+            extractor.known = known(state["store"], taught)  # bot/known.py: the refusal model's memory
         retriever = hybrid_retriever(
             state["store"], encoder, k=state["request"].k, doc_ids=query.doc_ids, weights=weights, aliases=taught
         )

@@ -383,6 +383,21 @@ taught_aliases = Table(
     Index("ix_taught_aliases_removed_at", "removed_at"),
 )
 
+taught_refusals = Table(
+    "taught_refusals",
+    metadata,
+    Column("id", Integer(), primary_key=True, autoincrement=True),
+    Column("question", Text(), nullable=False),
+    Column("docs", Text(), nullable=False),
+    Column("model_id", String(200), nullable=False),
+    Column("vector", LargeBinary(), nullable=False),
+    Column("created_by", String(64), ForeignKey("users.id", name="fk_taught_refusals_created_by"), nullable=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("removed_by", String(64), ForeignKey("users.id", name="fk_taught_refusals_removed_by"), nullable=True),
+    Column("removed_at", UTCDateTime(), nullable=True),
+    Index("ix_taught_refusals_removed_at", "removed_at"),
+)
+
 answer_reviews = Table(
     "answer_reviews",
     metadata,

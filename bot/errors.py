@@ -328,6 +328,12 @@ class UnknownAlias(StudyBotError):
         super().__init__(f"找不到编号为 {alias_id} 的教学记录（或已删除），请刷新列表后重新选择")
 
 
+class UnknownRefusal(StudyBotError):
+    def __init__(self, refusal_id):
+        self.refusal_id = refusal_id
+        super().__init__(f"找不到编号为 R{refusal_id} 的拒答教学记录（或已删除），请刷新列表后重新选择")
+
+
 class BadReview(StudyBotError):
     """A review mark is incomplete or malformed; the message says which field."""
 

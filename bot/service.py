@@ -124,8 +124,26 @@ class StudyBot:
                 timeout=self.settings.llm_timeout,
                 lexicon=self.lexicon,
                 aliases=self.teaching.index_for,
+                known=self.known_for,
             ),
         )
+
+    def known_for(self, store, taught=None):
+        """The refusal model's memory of judged questions for `store` (bot/known.py), with the
+        questions trainers taught as aliases and as refusals; made again when any changes."""
+        from .known import known_index
+
+        refusals = self.teaching.refusal_index(store.sentence_vectors.shape[1])
+        with self._lock:
+            cached = self._parts.get("known")
+        if cached is not None and cached[0] == store.name and cached[1] is taught and cached[2] is refusals:
+            return cached[3]
+        index = known_index(
+            store, self.encoder, self.settings.model_cache_dir, self.embedder.model_id, taught, refusals=refusals
+        )
+        with self._lock:
+            self._parts["known"] = (store.name, taught, refusals, index)
+        return index
 
     @property
     def review(self):

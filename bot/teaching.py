@@ -1,15 +1,20 @@
 """Teaching: a question the assistant answered wrongly, saved by a trainer as an alias of the
-clause that answers it. Aliases are searched beside the clauses' sentences (an alias list in the
+clause that answers it, or as a refusal when the texts loaded do not cover it. Aliases are searched beside the clauses' sentences (an alias list in the
 fusion, bot/retrieve.py), so the same and similar questions find that clause next time; a question
 asked again almost word for word is answered from its taught clause.
 
-Aliases live in the application database (who taught what, when; removed ones stay, marked), not
+A taught refusal is refused when asked again almost word for word (while the clause found belongs
+to a document loaded when it was taught), and weighs toward a refusal for similar questions
+through the refusal model's memory (bot/known.py).
+
+Aliases and refusals live in the application database (who taught what, when; removed ones stay, marked), not
 in the index: teaching takes effect at once, without rebuilding anything. Each alias keeps its
 question's vector, computed once when it is taught.
 """
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,8 +24,8 @@ import numpy as np
 from sqlalchemy import func, insert, select, update
 
 from .accounts import User
-from .db import Database, taught_aliases, utcnow
-from .errors import BadQuestion, Forbidden, UnknownAlias
+from .db import Database, taught_aliases, taught_refusals, utcnow
+from .errors import BadQuestion, Forbidden, UnknownAlias, UnknownRefusal
 from .keywords import KeywordIndex
 from .query import expand, sanitize
 
@@ -60,6 +65,39 @@ class Alias:
         }
 
 
+@dataclass(frozen=True)
+class Refusal:
+    id: int
+    question: str
+    docs: tuple[str, ...]
+    created_by: str | None
+    created_at: datetime
+    removed_by: str | None
+    removed_at: datetime | None
+
+    def to_json(self) -> dict:
+        return {
+            "id": self.id,
+            "question": self.question,
+            "docs": list(self.docs),
+            "created_by": self.created_by,
+            "created_at": self.created_at.isoformat(),
+            "removed": self.removed_at is not None,
+        }
+
+
+@dataclass(frozen=True)
+class RefusalIndex:
+    """The active taught refusals: their questions, vectors and the documents each was judged on."""
+
+    questions: list[str]
+    vectors: np.ndarray
+    docs: list[frozenset[str]]
+
+    def __len__(self) -> int:
+        return len(self.questions)
+
+
 class AliasIndex:
     """The active aliases of one store: their vectors and the clause each stands for."""
 
@@ -93,6 +131,8 @@ class TeachingService:
         self._now = now
         self._cache: tuple[object, str, AliasIndex] | None = None
         self._checked_at = float("-inf")
+        self._refusals: tuple[object, RefusalIndex] | None = None
+        self._refusals_checked_at = float("-inf")
 
     def teach(self, actor: User, question: str, clause) -> Alias:
         """Save `question` as an alias of `clause` (a ClauseRecord of the current index)."""
@@ -118,6 +158,90 @@ class TeachingService:
         self._cache = None
         return self.get(alias_id)
 
+    def teach_refusal(self, actor: User, question: str, docs) -> Refusal:
+        """Save `question` as one the texts loaded (`docs`, document ids) do not cover; teaching
+        the same question again returns the refusal already taught."""
+        if not actor.is_trainer:
+            raise Forbidden("只有培训管理员可以教学（把问题标记为文本没有涉及）")
+        text, _ = sanitize(question)
+        if len(text) < 4:
+            raise BadQuestion("要教学的问题太短，请写出完整的问题")
+        docs = sorted(set(docs))
+        if not docs:
+            raise BadQuestion("还没有加载任何文本：请先建立索引，再标记文本没有涉及的问题")
+        for refusal in self.refusals():
+            if refusal.question == text:
+                return refusal
+        with self.db.write() as conn:
+            refusal_id = conn.execute(
+                insert(taught_refusals).values(
+                    question=text,
+                    docs=json.dumps(docs, ensure_ascii=False),
+                    model_id=self._model_id(),
+                    vector=self._vector(text).tobytes(),
+                    created_by=actor.id,
+                    created_at=self._now(),
+                )
+            ).inserted_primary_key[0]
+        self._refusals = None
+        return self.get_refusal(refusal_id)
+
+    def get_refusal(self, refusal_id: int) -> Refusal:
+        with self.db.read() as conn:
+            row = conn.execute(select(taught_refusals).where(taught_refusals.c.id == refusal_id)).one_or_none()
+        if row is None:
+            raise UnknownRefusal(refusal_id)
+        return _refusal(row)
+
+    def refusals(self, include_removed: bool = False) -> list[Refusal]:
+        query = select(taught_refusals).order_by(taught_refusals.c.id.desc())
+        if not include_removed:
+            query = query.where(taught_refusals.c.removed_at.is_(None))
+        with self.db.read() as conn:
+            return [_refusal(r) for r in conn.execute(query)]
+
+    def remove_refusal(self, actor: User, refusal_id: int) -> Refusal:
+        if not actor.is_trainer:
+            raise Forbidden("只有培训管理员可以删除教学记录")
+        if not self._remove(taught_refusals, actor, refusal_id):
+            raise UnknownRefusal(refusal_id)
+        self._refusals = None
+        return self.get_refusal(refusal_id)
+
+    def refusal_index(self, dim: int) -> RefusalIndex:
+        """The active taught refusals, their vectors under the current model (`dim` wide)."""
+        now = time.monotonic()
+        cached = self._refusals
+        if cached is not None and now - self._refusals_checked_at < VERSION_CHECK_S:
+            return cached[1]
+        version = self._version(taught_refusals)
+        self._refusals_checked_at = now
+        if cached is not None and cached[0] == version:
+            return cached[1]
+        model_id = self._model_id()
+        questions, vectors, docs = [], [], []
+        with self.db.read() as conn:
+            rows = conn.execute(select(taught_refusals).where(taught_refusals.c.removed_at.is_(None))).all()
+        for row in rows:
+            vector = np.frombuffer(row.vector, dtype=np.float32)
+            if row.model_id != model_id or len(vector) != dim:
+                vector = self._vector(row.question)  # taught under another model
+            questions.append(row.question)
+            vectors.append(vector)
+            docs.append(frozenset(json.loads(row.docs)))
+        index = RefusalIndex(questions, np.vstack(vectors) if vectors else np.zeros((0, dim), np.float32), docs)
+        self._refusals = (version, index)
+        return index
+
+    def _remove(self, table, actor: User, row_id: int) -> bool:
+        with self.db.write() as conn:
+            done = conn.execute(
+                update(table)
+                .where((table.c.id == row_id) & table.c.removed_at.is_(None))
+                .values(removed_at=self._now(), removed_by=actor.id)
+            )
+        return bool(done.rowcount)
+
     def _vector(self, question: str) -> np.ndarray:
         # Retrieval searches a question in its expanded form (bot/query.py): so is the alias.
         return np.asarray(self.encoder(expand(question)), dtype=np.float32)
@@ -139,24 +263,14 @@ class TeachingService:
     def remove(self, actor: User, alias_id: int) -> Alias:
         if not actor.is_trainer:
             raise Forbidden("只有培训管理员可以删除教学记录")
-        with self.db.write() as conn:
-            done = conn.execute(
-                update(taught_aliases)
-                .where((taught_aliases.c.id == alias_id) & taught_aliases.c.removed_at.is_(None))
-                .values(removed_at=self._now(), removed_by=actor.id)
-            )
-            if not done.rowcount:
-                raise UnknownAlias(alias_id)
+        if not self._remove(taught_aliases, actor, alias_id):
+            raise UnknownAlias(alias_id)
         self._cache = None
         return self.get(alias_id)
 
-    def _version(self) -> tuple:
+    def _version(self, table=taught_aliases) -> tuple:
         with self.db.read() as conn:
-            return tuple(
-                conn.execute(
-                    select(func.count(), func.max(taught_aliases.c.id), func.count(taught_aliases.c.removed_at))
-                ).one()
-            )
+            return tuple(conn.execute(select(func.count(), func.max(table.c.id), func.count(table.c.removed_at))).one())
 
     def index_for(self, store) -> AliasIndex:
         """The aliases usable with this store (clauses found by id, or by document and label).
@@ -189,6 +303,18 @@ class TeachingService:
         index = AliasIndex(questions, matrix, owners)
         self._cache = (version, store.name, index)
         return index
+
+
+def _refusal(row) -> Refusal:
+    return Refusal(
+        row.id,
+        row.question,
+        tuple(json.loads(row.docs)),
+        row.created_by,
+        row.created_at,
+        row.removed_by,
+        row.removed_at,
+    )
 
 
 def _alias(row) -> Alias:

@@ -242,10 +242,11 @@ class TrustModel:
     coef: np.ndarray
     intercept: float
     threshold: float
+    # The same model with bot/known.py's features, used where the clause found has known questions.
+    known: TrustModel | None = None
 
     @classmethod
-    def load(cls) -> TrustModel:
-        data = json.loads(resources.files("bot.data").joinpath("trust.json").read_text(encoding="utf-8"))
+    def from_dict(cls, data: dict) -> TrustModel:
         return cls(
             tuple(data["features"]),
             np.array(data["mean"]),
@@ -253,17 +254,28 @@ class TrustModel:
             np.array(data["coef"]),
             float(data["intercept"]),
             float(data["threshold"]),
+            cls.from_dict(data["with_known"]) if data.get("with_known") else None,
         )
+
+    @classmethod
+    def load(cls) -> TrustModel:
+        return cls.from_dict(json.loads(resources.files("bot.data").joinpath("trust.json").read_text(encoding="utf-8")))
+
+    def _for(self, values: dict[str, float]) -> TrustModel:
+        if self.known is not None and all(name in values for name in self.known.features):
+            return self.known
+        return self
 
     def probability(self, values: dict[str, float]) -> float:
         """The chance, by the fitted model, that the texts answer the question."""
-        x = (np.array([values[name] for name in self.features]) - self.mean) / self.scale
-        return float(1 / (1 + np.exp(-(x @ self.coef + self.intercept))))
+        model = self._for(values)
+        x = (np.array([values[name] for name in model.features]) - model.mean) / model.scale
+        return float(1 / (1 + np.exp(-(x @ model.coef + model.intercept))))
 
     def answers(self, values: dict[str, float]) -> bool:
         if values["cover_words"] == 0 and values["cover_bigrams"] == 0 and values["dense_top"] < UNRELATED_DENSE:
             return False  # not one word, not one pair of characters in common with the clause
-        return self.probability(values) >= self.threshold
+        return self.probability(values) >= self._for(values).threshold
 
 
 @lru_cache(maxsize=1)

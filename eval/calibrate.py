@@ -25,47 +25,58 @@ sys.path.insert(0, str(ROOT))
 
 from bot.chain import AskRequest  # noqa: E402
 from bot.goldset import load_gold  # noqa: E402
+from bot.known import KNOWN_FEATURES, KNOWN_FILE, KnownQuestion, known_index  # noqa: E402
 from bot.lexicon import lexicon  # noqa: E402
 from bot.testing import indexed_bot  # noqa: E402
 from bot.trust import FEATURES, TrustFeatures  # noqa: E402
 
 
-def collect(bot, questions) -> tuple[np.ndarray, np.ndarray]:
+def known_items(bot, questions) -> list[KnownQuestion]:
+    """The set's questions as bot/known.py's known questions: each answerable one tied to its gold
+    clauses, each out-of-scope one judged against every document loaded (the seed)."""
+    items, docs = [], tuple(sorted(bot.store.documents))
+    for q in questions:
+        if q.kind == "injection" or q.previous:
+            continue  # refused by pattern; a follow-up is known only with the question before it
+        if q.refusal:
+            items.append(KnownQuestion(q.question, False, docs=docs))
+            continue
+        for ref in q.gold:
+            clause = bot.clause(ref)
+            items.append(KnownQuestion(q.question, True, clause.doc_id, clause.label))
+    return items
+
+
+def collect(bot, questions, known) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per question: the refusal features (FEATURES), bot/known.py's (NaN where the clause found
+    has no known question), and whether it is in scope."""
     features = TrustFeatures(bot.store, bot.encoder, lexicon(str(bot.settings.model_cache_dir)))
-    rows, labels = [], []
+    rows, near, labels = [], [], []
     for q in questions:
         if q.kind == "injection":
             continue
         answer = bot.chain.invoke(AskRequest(q.question, previous=q.previous))
         if not answer.retrieved:
             continue
-        values = features.compute(answer.question, answer.search, answer.retrieved[0].metadata["clause_index"])
+        ci = answer.retrieved[0].metadata["clause_index"]
+        values = features.compute(answer.question, answer.search, ci)
         rows.append([values[name] for name in FEATURES])
+        extra = known.features(answer.search, bot.encoder(answer.search), ci, bot.store.clauses[ci].doc_id)
+        near.append([extra[name] for name in KNOWN_FEATURES] if extra else [np.nan] * len(KNOWN_FEATURES))
         labels.append(not q.refusal)
-    return np.array(rows), np.array(labels)
+    return np.array(rows), np.array(near), np.array(labels)
 
 
-def main() -> None:
+def fit(X, y, names, args, label: str) -> dict:
+    """A logistic model on standardised X, its threshold from cross-validated probabilities (the
+    median over --repeats shuffles of the folds) so that at most --max-refused of in-scope
+    questions are refused; the cross-validated figures are printed and kept with it."""
     from sklearn.linear_model import LogisticRegression
     from sklearn.metrics import roc_auc_score
     from sklearn.model_selection import StratifiedKFold
 
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--set", default=str(ROOT / "eval" / "gold" / "dev.jsonl"))
-    parser.add_argument("--max-refused", type=float, default=0.01, help="share of in-scope questions refused")
-    parser.add_argument("--c", type=float, default=1.0, help="inverse regularisation of the logistic model")
-    parser.add_argument("--repeats", type=int, default=10, help="shuffles of the cross-validation folds")
-    parser.add_argument("--write", action="store_true")
-    args = parser.parse_args()
-    if "heldout" in Path(args.set).name:
-        sys.exit("the held-apart set is for reporting only: calibrate on a development set")
-    with tempfile.TemporaryDirectory() as tmp:
-        bot = indexed_bot(Path(tmp))
-        X, y = collect(bot, load_gold(args.set))
     mean, scale = X.mean(0), X.std(0) + 1e-9
     Z = (X - mean) / scale
-    # Cross-validated probabilities, over several shuffles of the folds: the threshold is the
-    # median of each shuffle's, so it does not hang on which questions fell in which fold.
     thresholds, summaries = [], []
     for repeat in range(args.repeats):
         cv = np.zeros(len(y))
@@ -76,7 +87,6 @@ def main() -> None:
         cut = float(inside[int(args.max_refused * len(inside))])
         thresholds.append(cut)
         summaries.append((roc_auc_score(y, cv), (cv[y] < cut).mean(), (cv[~y] < cut).mean()))
-    threshold = float(np.median(thresholds))
     model = LogisticRegression(C=args.c, max_iter=5000).fit(Z, y)
     auc, inside_refused, outside_refused = np.mean(summaries, axis=0)
     summary = {
@@ -85,24 +95,57 @@ def main() -> None:
         "cv_out_of_scope_refused": round(float(outside_refused), 4),
         "cv_repeats": args.repeats,
     }
-    print(f"{len(y)} questions ({int(y.sum())} in scope); by this model alone, cross-validated: {summary}")
-    for name, c in zip(FEATURES, model.coef_[0]):
+    print(f"{label}: {len(y)} questions ({int(y.sum())} in scope); by this model alone, cross-validated: {summary}")
+    for name, c in zip(names, model.coef_[0]):
         print(f"  {name:14s} {c:+.3f}")
-    data = {
-        "features": list(FEATURES),
+    return {
+        "features": list(names),
         "mean": mean.round(6).tolist(),
         "scale": scale.round(6).tolist(),
         "coef": model.coef_[0].round(6).tolist(),
         "intercept": round(float(model.intercept_[0]), 6),
-        "threshold": round(threshold, 6),
+        "threshold": round(float(np.median(thresholds)), 6),
         "C": args.c,
         "measured_on": Path(args.set).name,
         **summary,
     }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--set", default=str(ROOT / "eval" / "gold" / "dev.jsonl"))
+    parser.add_argument("--max-refused", type=float, default=0.01, help="share of in-scope questions refused")
+    parser.add_argument("--c", type=float, default=1.0, help="inverse regularisation of the logistic model")
+    parser.add_argument("--repeats", type=int, default=10, help="shuffles of the cross-validation folds")
+    parser.add_argument("--write", action="store_true")
+    args = parser.parse_args()
+    if "heldout" in Path(args.set).name:
+        sys.exit("the held-apart set is for reporting only: calibrate on a development set")
+    questions = load_gold(args.set)
+    with tempfile.TemporaryDirectory() as tmp:
+        bot = indexed_bot(Path(tmp))
+        items = known_items(bot, questions)
+        known = known_index(bot.store, bot.encoder, bot.settings.model_cache_dir, bot.embedder.model_id, items=items)
+        X, near, y = collect(bot, questions, known)
+    data = fit(X, y, FEATURES, args, "without known questions")
+    covered = ~np.isnan(near).any(axis=1)
+    data["with_known"] = fit(
+        np.hstack([X, near])[covered], y[covered], FEATURES + KNOWN_FEATURES, args, "with known questions"
+    )
     if args.write:
         out = ROOT / "bot" / "data" / "trust.json"
         out.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-        print(f"written to {out}")
+        lines = [
+            json.dumps(
+                {"question": k.question, "answerable": k.answerable}
+                | ({"doc_id": k.doc_id, "label": k.label} if k.answerable else {"docs": list(k.docs)}),
+                ensure_ascii=False,
+            )
+            for k in items
+        ]
+        known_file = ROOT / "bot" / "data" / KNOWN_FILE
+        known_file.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+        print(f"written to {out} and {known_file} ({len(items)} known questions)")
 
 
 if __name__ == "__main__":

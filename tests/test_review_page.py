@@ -113,6 +113,8 @@ def test_an_incorrect_answer_gets_its_clause_is_promoted_and_taught(bot):
     assert bot.ask(QUESTION).citations[0].label == "二（四）11"
     assert "已经教过了" in cb.teach(saved, trainer)
     assert len(bot.teaching.list()) == 1
+    # A review with the right clause picked is not a refusal: the texts answer it.
+    assert "已选出正确条款 二（四）11" in cb.teach_refusal(saved, trainer) and bot.teaching.refusals() == []
 
 
 def test_a_correct_mark_cannot_be_taught_and_unknown_numbers_are_named(bot):
@@ -124,6 +126,8 @@ def test_a_correct_mark_cannot_be_taught_and_unknown_numbers_are_named(bot):
     _, fid = asked(bot, "O1", OTHER, rating=-1)
     _, _, saved, _ = cb.mark_correct(str(fid), "", queue, trainer)
     assert "只有标记为不正确" in cb.teach(saved, trainer)
+    assert "只有标记为不正确" in cb.teach_refusal(saved, trainer)
+    assert "请先点“标记为不正确”" in cb.teach_refusal(None, trainer)
     assert "请输入条款编号" in cb.search("  ", trainer)[2]
     assert "没有找到" in cb.search("红烧肉", trainer)[2]
 
@@ -133,13 +137,21 @@ def test_taught_wordings_are_listed_with_who_and_when_and_can_be_removed(bot):
     alias = bot.teaching.teach(trainer, QUESTION, bot.clause("二（四）11"))
     cb, req = AliasCallbacks(ctx(bot)), request(bot, "T1")
     [row] = cb.list(False, req)
-    assert row[:4] == [alias.id, QUESTION, "二（四）11", "李教员（T1）"] and row[5] == "有效"
+    assert row[:4] == [str(alias.id), QUESTION, "二（四）11", "李教员（T1）"] and row[5] == "有效"
     rows, message = cb.remove(alias.id, False, req)
     assert rows == [] and "已删除教学" in message
     [row] = cb.list(True, req)
     assert row[5].startswith("已删除（李教员（T1）")
     assert "找不到编号为" in cb.remove(alias.id, False, req)[1]
     assert "请先填写" in cb.remove(None, False, req)[1]
+    assert "无效" in cb.remove("3；drop table", False, req)[1]
+    # A taught refusal is listed beside the aliases, numbered R…, and removed by that number.
+    refusal = bot.teaching.teach_refusal(trainer, "执法车辆要喷涂什么统一标识？", list(bot.store.documents))
+    [row] = cb.list(False, req)
+    assert row[:3] == [f"R{refusal.id}", "执法车辆要喷涂什么统一标识？", "（文本没有涉及：拒答）"]
+    rows, message = cb.remove(f"r{refusal.id}", False, req)
+    assert rows == [] and f"已删除教学 R{refusal.id}" in message
+    assert "找不到编号为 R" in cb.remove(f"R{refusal.id}", False, req)[1]
 
 
 def test_accuracy_over_time_and_two_runs_compared(bot, tmp_path):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.errors import Forbidden, UnknownAlias
+from bot.errors import BadQuestion, Forbidden, UnknownAlias
 
 # Asked in words the plan does not use; the seed's own clause for it is 二（四）11 (司法所, 指定专人).
 QUESTION = "镇街那一层，谁来盯着执法合不合规？"
@@ -44,3 +44,40 @@ def test_an_alias_follows_its_clause_by_label_and_unrelated_questions_are_unmove
     after = bot.ask("行政执法人员每年要参加多少学时的培训？")
     assert after.citations[0].label == before.citations[0].label == "二（一）2"
     assert bot.ask("红烧肉怎么做才好吃？").refused
+
+
+# The plan asks for funds for enforcement vehicles (二（六）15) but says nothing of their markings.
+NOT_COVERED = "执法车辆要喷涂什么统一标识？"
+
+
+def test_a_question_taught_as_not_covered_is_refused_when_asked_again_and_can_be_removed(bot):
+    from bot.answer import TAUGHT_REFUSAL
+    from bot.errors import UnknownRefusal
+
+    trainer, officer = bot.accounts.get_user("T1"), bot.accounts.get_user("O1")
+    docs = list(bot.store.documents)
+    before = bot.ask(NOT_COVERED)
+    assert not before.refused  # the weakness teaching repairs: an unrelated clause quoted
+    with pytest.raises(Forbidden):
+        bot.teaching.teach_refusal(officer, NOT_COVERED, docs)
+    refusal = bot.teaching.teach_refusal(trainer, NOT_COVERED, docs)
+    assert refusal.created_by == "T1" and refusal.docs == tuple(docs)
+    assert bot.teaching.teach_refusal(trainer, NOT_COVERED, docs).id == refusal.id  # taught once
+    again = bot.ask("请问，" + NOT_COVERED)
+    assert again.refused and again.answer == TAUGHT_REFUSAL
+    inside = bot.ask("行政执法人员每年要参加多少学时的培训？")
+    assert not inside.refused and "60学时" in inside.answer
+
+    bot.teaching.remove_refusal(trainer, refusal.id)
+    assert not bot.ask(NOT_COVERED).refused
+    assert bot.teaching.refusals() == [] and bot.teaching.refusals(include_removed=True)[0].removed_by == "T1"
+    with pytest.raises(UnknownRefusal):
+        bot.teaching.remove_refusal(trainer, refusal.id)
+
+
+def test_a_taught_refusal_holds_only_for_the_documents_it_was_judged_on(bot):
+    trainer = bot.accounts.get_user("T1")
+    bot.teaching.teach_refusal(trainer, NOT_COVERED, ["a-law-loaded-elsewhere"])
+    assert not bot.ask(NOT_COVERED).refused  # the clause found is from a document it was not judged on
+    with pytest.raises(BadQuestion):
+        bot.teaching.teach_refusal(trainer, NOT_COVERED, [])

@@ -456,6 +456,60 @@ def test_officer_flags_a_trainer_teaches_and_the_same_question_then_finds_the_ri
         gold_file(site.bot.settings.data_dir).unlink(missing_ok=True)
 
 
+NOT_COVERED = "执法车辆要喷涂什么统一标识？"  # the plan funds vehicles (二（六）15), says nothing of markings
+
+
+def test_an_answer_the_texts_do_not_cover_is_taught_as_a_refusal_and_then_refused(open_page, site):
+    officer = open_page()
+    signed_in(officer, site.url)
+    officer.locator("#new-chat").click()
+    ask(officer, NOT_COVERED)
+    expect(answers(officer)).to_have_count(1)
+    expect(answers(officer).last).to_contain_text("依据")  # an unrelated clause quoted as if it answered
+    officer.locator("#chatbot").get_by_label("踩").last.click()
+    officer.locator("#correction textarea").fill("计划没有讲执法车辆的标识，应当说明文本没有涉及")
+    officer.locator("#submit-correction").click()
+    expect(officer.locator(".toast-body").last).to_contain_text("纠正意见已提交")
+    flagged = next(f for f in site.bot.feedback.list() if f.question == NOT_COVERED and f.user_id == OFFICER[0])
+
+    page = open_page()
+    signed_in(page, site.url, TRAINER)
+    page.get_by_role("tab", name="评测").click()
+    page.locator("#review-id input").fill(str(flagged.id))
+    page.locator("#review-open").click()
+    expect(page.locator("#review-item")).to_contain_text(NOT_COVERED)
+    page.locator("#review-teach-refusal").click()  # not marked yet: nothing is taught
+    expect(page.locator("#review-msg")).to_contain_text("请先点“标记为不正确”")
+    assert site.bot.teaching.refusals() == []
+    page.locator("#review-mark-wrong").click()  # no clause picked: the texts do not cover it
+    expect(page.locator("#review-msg")).to_contain_text("不正确")
+    page.locator("#review-teach-refusal").click()
+    expect(page.locator("#review-msg")).to_contain_text("已教为拒答")
+    [refusal] = site.bot.teaching.refusals()
+    assert refusal.question == NOT_COVERED and refusal.created_by == TRAINER[0]
+    try:
+        ask(officer, NOT_COVERED)  # the same question again
+        expect(answers(officer)).to_have_count(2)
+        expect(answers(officer).last).to_contain_text("培训管理员已确认：已加载的文本没有涉及这个问题")
+        page.screenshot(path=str(ARTIFACTS / "trainer-taught-refusal.png"), full_page=True)
+
+        page.get_by_role("tab", name="已教学的问法").click()
+        taught = page.locator("#aliases-table")
+        expect(taught).to_contain_text(NOT_COVERED)
+        expect(taught).to_contain_text("拒答")
+        page.locator("#alias-id input").fill("R99999")
+        page.locator("#alias-remove").click()
+        expect(page.locator("#alias-msg")).to_contain_text("找不到编号为 R99999")
+        page.locator("#alias-id input").fill(f"R{refusal.id}")
+        page.locator("#alias-remove").click()
+        expect(page.locator("#alias-msg")).to_contain_text(f"已删除教学 R{refusal.id}")
+        expect(taught).not_to_contain_text(NOT_COVERED)
+        assert site.bot.teaching.refusals() == []
+    finally:  # the shared seed bot forgets the lesson
+        for left in site.bot.teaching.refusals():
+            site.bot.teaching.remove_refusal(site.bot.accounts.get_user(TRAINER[0]), left.id)
+
+
 def test_review_page_names_bad_input_and_stores_nothing(open_page, site):
     page = open_page()
     signed_in(page, site.url, TRAINER)

@@ -305,6 +305,7 @@ def test_officers_cannot_reach_the_review_actions(web, accounts):
         "review_clause_search": ["司法所"],
         "review_promote": [1],
         "review_teach": [1],
+        "review_teach_refusal": [1],
         "aliases_list": [False],
         "alias_remove": [1, False],
         "eval_overview": [],

@@ -1,6 +1,7 @@
 """审阅回答: the flagged answers and a random sample of recent ones; each marked 正确 or 不正确
 with a note; for an incorrect one the right clause (searched by label or text) and its key facts,
-then 加入评测题集 (bot/review.py's promote) and 教给助手 (bot/teaching.py)."""
+then 加入评测题集 (bot/review.py's promote) and 教给助手 (bot/teaching.py); for one the texts do not
+cover, 教为拒答 (a taught refusal, bot/teaching.py)."""
 
 from __future__ import annotations
 
@@ -184,6 +185,26 @@ class ReviewCallbacks:
             f"{clause.label}「{clause.title}」。可在“已教学的问法”里查看或删除。"
         )
 
+    def teach_refusal(self, saved, request: gr.Request):
+        """-> message. The reviewed question taught as one the texts loaded do not cover."""
+        user = self.auth.require_trainer(request)
+        try:
+            review = self._saved(saved)
+            if review.verdict != "incorrect":
+                raise BadReview("只有标记为不正确的回答才能教为拒答。")
+            if review.clause_id:
+                raise BadReview(
+                    f"这条审阅已选出正确条款 {review.clause_label}：文本有答案，请用“教给助手”；"
+                    "如确实没有涉及，请不选条款、再点一次“标记为不正确”。"
+                )
+            refusal = self.bot.teaching.teach_refusal(user, review.question, list(self.bot.store.documents))
+        except StudyBotError as exc:
+            return warn(str(exc))
+        return ok(
+            f"已教为拒答（教学编号 R{refusal.id}）：以后再问“{refusal.question}”，助手会回答已加载的文本没有涉及；"
+            "意思相近的问题也更可能如实拒答。可在“已教学的问法”里查看或删除。"
+        )
+
 
 def build_queue(ctx, parent_tab) -> None:
     cb = ReviewCallbacks(ctx)
@@ -221,6 +242,7 @@ def build_queue(ctx, parent_tab) -> None:
         wrong_btn = gr.Button("标记为不正确", elem_id="review-mark-wrong", variant="stop")
         promote_btn = gr.Button("加入评测题集", elem_id="review-promote")
         teach_btn = gr.Button("教给助手", elem_id="review-teach")
+        refuse_btn = gr.Button("文本没有涉及：教为拒答", elem_id="review-teach-refusal")
     message = gr.HTML(elem_id="review-msg")
 
     opened = [key, item, saved, message]
@@ -237,3 +259,4 @@ def build_queue(ctx, parent_tab) -> None:
     picker.change(cb.pick, [picker], [picked], api_visibility="private")
     promote_btn.click(cb.promote, [saved], [message], api_name="review_promote")
     teach_btn.click(cb.teach, [saved], [message], api_name="review_teach")
+    refuse_btn.click(cb.teach_refusal, [saved], [message], api_name="review_teach_refusal")

@@ -11,6 +11,7 @@ from ...render import china_time, esc, rating_label
 
 QUEUE_HEADERS = ("编号", "来源", "状态", "时间（北京时间）", "评价", "问题", "引用条款", "纠正意见", "回答")
 SOURCES = {"feedback": "执法人员标记", "sample": "随机抽查"}
+REFUSED_LABEL = "（文本没有涉及：拒答）"
 ALIAS_HEADERS = ("编号", "问法", "条款", "教学人", "教学时间（北京时间）", "状态")
 RUN_HEADERS = ("编号", "时间（北京时间）", "题集", "题数", "检索命中@1", "答案要点正确率", "拒答召回率", "索引版本")
 WORSE_HEADERS = ("题号", "题型", "问题")
@@ -111,11 +112,22 @@ def clause_html(c) -> str:
     )
 
 
-def alias_rows(aliases, name_of) -> list[list]:
+def alias_rows(aliases, name_of, refusals=()) -> list[list]:
+    """Taught aliases (numbered as taught) and taught refusals (R + number), newest first."""
     rows = []
-    for a in aliases:
+    for a in sorted([*aliases, *refusals], key=lambda t: t.created_at, reverse=True):
         state = "有效" if a.removed_at is None else f"已删除（{name_of(a.removed_by)}，{china_time(a.removed_at)}）"
-        rows.append([a.id, a.question, a.clause_label, name_of(a.created_by), china_time(a.created_at), state])
+        refusal = not hasattr(a, "clause_label")
+        rows.append(
+            [
+                f"R{a.id}" if refusal else str(a.id),
+                a.question,
+                REFUSED_LABEL if refusal else a.clause_label,
+                name_of(a.created_by),
+                china_time(a.created_at),
+                state,
+            ]
+        )
     return rows
 
 

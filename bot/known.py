@@ -1,0 +1,178 @@
+"""Known questions: questions whose fate is known, kept as the refusal model's memory.
+
+A question the texts do not cover often shares its subject with a clause that does (登记卡 is in
+the plan; who prints it is not), so word coverage and the clause's similarity cannot tell it from a
+reworded answerable question. What can is how close it comes to questions already judged:
+
+- answerable ones, each tied to the clause that answers it: the development gold set's questions
+  (`bot/data/known_questions.jsonl`, written by `eval/calibrate.py --write`) and the questions
+  trainers taught (bot/teaching.py);
+- unanswerable ones: the gold set's out-of-scope questions, each judged against the documents it
+  names in `docs`, and only used while the clause found belongs to one of them (a unit that loads a
+  law which answers such a question makes the memory about it stale, not binding).
+
+Two features for bot/trust.py: `known_near`, the cosine (e5, question to question) to the nearest
+answerable question of the clause found, and `refused_near`, to the nearest unanswerable one. A
+known question is never compared with itself: one whose search text is the question's own is left
+out, so the development set is measured leave-one-out and the figures stay honest.
+A clause no known question is tied to (one from a text a unit added) gets no such features, and
+the refusal model without them decides, as before.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+
+from .query import expand, sanitize
+
+KNOWN_FILE = "known_questions.jsonl"
+KNOWN_FEATURES = ("known_near", "refused_near")
+FLOOR = 0.75  # cosine used when no known question of a kind applies (e5 query pairs seldom go lower)
+
+
+@dataclass(frozen=True)
+class KnownQuestion:
+    question: str
+    answerable: bool
+    doc_id: str = ""  # answerable: the clause's document and label
+    label: str = ""
+    docs: tuple[str, ...] = ()  # unanswerable: the documents it was judged against
+
+
+@lru_cache(maxsize=1)
+def builtin() -> tuple[KnownQuestion, ...]:
+    source = resources.files("bot.data").joinpath(KNOWN_FILE)
+    if not source.is_file():
+        return ()  # not written yet (eval/calibrate.py --write makes it)
+    text = source.read_text(encoding="utf-8")
+    out = []
+    for line in text.splitlines():
+        if line.strip():
+            d = json.loads(line)
+            out.append(
+                KnownQuestion(
+                    d["question"],
+                    bool(d["answerable"]),
+                    d.get("doc_id", ""),
+                    d.get("label", ""),
+                    tuple(d.get("docs", ())),
+                )
+            )
+    return tuple(out)
+
+
+def search_text(question: str) -> str:
+    """The text retrieval searches for `question` asked on its own (bot/query.py's understand)."""
+    return expand(sanitize(question)[0])
+
+
+def _cached_vectors(texts: list[str], encoder, cache_dir: Path | None, model_id: str) -> np.ndarray:
+    """Query vectors of `texts`, kept in the model cache: a few seconds of encoding, paid once."""
+    key = hashlib.sha256(("\n".join(texts) + "\0" + model_id).encode("utf-8")).hexdigest()[:16]
+    path = Path(cache_dir) / f"known-{key}.npy" if cache_dir else None
+    if path is not None and path.is_file():
+        try:
+            vectors = np.load(path)
+            if vectors.shape[0] == len(texts):
+                return vectors
+        except (OSError, ValueError):
+            pass  # a torn or foreign file: encode again and replace it
+    embedder = getattr(encoder, "embedder", None)
+    if embedder is not None and hasattr(embedder, "encode_queries"):
+        vectors = np.asarray(embedder.encode_queries(texts), dtype=np.float32)
+    else:
+        vectors = np.array([encoder(t) for t in texts], dtype=np.float32)
+    if path is not None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=".known-", suffix=".npy", dir=path.parent)
+            with os.fdopen(fd, "wb") as fh:
+                np.save(fh, vectors)
+            os.replace(tmp, path)
+        except OSError:
+            pass  # a read-only cache: the vectors are simply made again next time
+    return vectors
+
+
+class KnownIndex:
+    """The known questions usable with one store: vectors, and the clause (or documents) of each."""
+
+    def __init__(
+        self, searches: list[str], vectors: np.ndarray, clause: np.ndarray, docs: list[frozenset[str]], builtin: int
+    ):
+        self.searches = searches
+        self.vectors = vectors
+        self.clause = clause  # clause index of an answerable question, -1 for an unanswerable one
+        self.docs = docs  # documents an unanswerable question was judged against
+        self.covered = frozenset(int(c) for c in clause if c >= 0)
+        # The first `builtin` are the shipped ones (left out when asked verbatim); the rest were
+        # taught by trainers, and count in full.
+        self.taught = np.arange(len(searches)) >= builtin
+        self._taught_refusal = self.taught & (clause < 0)
+
+    def __len__(self) -> int:
+        return len(self.searches)
+
+    def features(self, search: str, vector: np.ndarray, clause_index: int, doc_id: str) -> dict[str, float] | None:
+        """KNOWN_FEATURES for a question found at `clause_index`; None when no known question is
+        tied to that clause (then the model without these features decides)."""
+        if clause_index not in self.covered:
+            return None
+        sims = self.vectors @ vector
+        own = np.array([s == search for s in self.searches], dtype=bool) & ~self.taught
+        answerable = (self.clause == clause_index) & ~own
+        refused = np.array([c < 0 and doc_id in d for c, d in zip(self.clause, self.docs)], dtype=bool) & ~own
+        return {
+            "known_near": float(sims[answerable].max()) if answerable.any() else FLOOR,
+            "refused_near": float(sims[refused].max()) if refused.any() else FLOOR,
+        }
+
+    def taught_refusal(self, vector: np.ndarray, doc_id: str) -> float:
+        """The cosine to the nearest refusal a trainer taught that holds for the clause's document
+        (0 when none): near 1, it is the taught question asked again."""
+        usable = self._taught_refusal & np.array([doc_id in d for d in self.docs], dtype=bool)
+        return float((self.vectors[usable] @ vector).max()) if usable.any() else 0.0
+
+
+def known_index(
+    store, encoder, cache_dir: Path | None, model_id: str, taught=None, items=None, refusals=None
+) -> KnownIndex:
+    """Known questions (`items`, by default the built-in ones) whose clause (by document and label)
+    is in `store`, the unanswerable ones, `taught` (bot/teaching.py's AliasIndex) as answerable
+    and `refusals` (its RefusalIndex) as unanswerable."""
+    by_label = {(c.doc_id, c.label): i for i, c in enumerate(store.clauses)}
+    searches, clause, docs = [], [], []
+    for k in builtin() if items is None else items:
+        if k.answerable:
+            ci = by_label.get((k.doc_id, k.label))
+            if ci is None:
+                continue  # its clause is gone from the texts
+            clause.append(ci)
+            docs.append(frozenset())
+        else:
+            clause.append(-1)
+            docs.append(frozenset(k.docs))
+        searches.append(search_text(k.question))
+    dim = store.sentence_vectors.shape[1]
+    parts = [_cached_vectors(searches, encoder, cache_dir, model_id) if searches else np.zeros((0, dim), np.float32)]
+    builtin_count = len(searches)
+    if taught is not None and len(taught):
+        searches += [expand(q) for q in taught.questions]
+        clause += list(taught.clause_index)
+        docs += [frozenset()] * len(taught)
+        parts.append(np.asarray(taught.vectors, dtype=np.float32))
+    if refusals is not None and len(refusals):
+        searches += [expand(q) for q in refusals.questions]
+        clause += [-1] * len(refusals)
+        docs += list(refusals.docs)
+        parts.append(np.asarray(refusals.vectors, dtype=np.float32))
+    return KnownIndex(searches, np.vstack(parts), np.array(clause, dtype=int), docs, builtin_count)

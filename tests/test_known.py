@@ -1,0 +1,116 @@
+"""The refusal model's memory of judged questions (bot/known.py), on the seed with the real e5."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+
+from bot.known import FLOOR, KNOWN_FEATURES, KnownQuestion, builtin, known_index, search_text
+from bot.testing import ROOT
+from bot.trust import TrustModel, trust_model
+
+OUTSIDE = "业务培训登记卡用什么格式，由谁统一印制？"  # the plan names the card, not its format or printer
+INSIDE = "行政执法人员每年要参加多少学时的培训？"
+
+
+def _index(bot, items, taught=None, cache_dir=None):
+    return known_index(bot.store, bot.encoder, cache_dir, bot.embedder.model_id, taught, items=items)
+
+
+def _features(bot, index, question):
+    answer = bot.ask(question)
+    ci = answer.retrieved[0].metadata["clause_index"]
+    search = search_text(question)
+    return index.features(search, bot.encoder(search), ci, bot.store.clauses[ci].doc_id), ci
+
+
+def test_the_shipped_memory_is_the_development_set_and_every_clause_it_names_exists(seed_bot):
+    known = builtin()
+    dev = [json.loads(line) for line in (ROOT / "eval" / "gold" / "dev.jsonl").read_text(encoding="utf-8").splitlines()]
+    plain = {q["question"] for q in dev if q["kind"] != "injection" and not q.get("previous")}
+    assert {k.question for k in known} == plain
+    held = {json.loads(line)["question"] for line in (ROOT / "eval" / "gold" / "heldout.jsonl").open(encoding="utf-8")}
+    assert not held & {k.question for k in known}  # the reported set is never remembered
+    labels = {(c.doc_id, c.label) for c in seed_bot.store.clauses}
+    assert all((k.doc_id, k.label) in labels for k in known if k.answerable)
+    index = seed_bot.known_for(seed_bot.store)
+    assert len(index) == len(known) and index.covered == set(range(len(seed_bot.store.clauses)))
+
+
+def test_a_question_is_never_compared_with_itself(seed_bot):
+    items = [
+        KnownQuestion(INSIDE, True, "gd-plan-2023-2025", "二（一）2"),
+        KnownQuestion(OUTSIDE, False, docs=("gd-plan-2023-2025",)),
+    ]
+    index = _index(seed_bot, items)
+    near, _ = _features(seed_bot, index, OUTSIDE)
+    # Its own line is left out: only the answerable question of the same clause is left to compare.
+    assert near["refused_near"] == FLOOR and FLOOR < near["known_near"] < 0.99
+    reworded, _ = _features(seed_bot, index, "请问业务培训登记卡是用什么格式的，由谁来统一印制？")
+    assert reworded["refused_near"] > 0.95 > reworded["known_near"]
+
+
+def test_unanswerable_questions_count_only_against_the_documents_they_were_judged_on(seed_bot):
+    judged_elsewhere = [
+        KnownQuestion(INSIDE, True, "gd-plan-2023-2025", "二（一）2"),
+        KnownQuestion(OUTSIDE, False, docs=("another-document",)),
+    ]
+    near, _ = _features(
+        seed_bot, _index(seed_bot, judged_elsewhere), "请问业务培训登记卡是用什么格式的，由谁来统一印制？"
+    )
+    assert near["refused_near"] == FLOOR
+
+
+def test_a_clause_no_known_question_is_tied_to_gets_no_features_and_the_model_without_them_decides(seed_bot):
+    index = _index(seed_bot, [KnownQuestion(INSIDE, True, "gd-plan-2023-2025", "二（一）2")])
+    near, ci = _features(seed_bot, index, "推进行政执法协调监督工作体系建设有什么要求？")
+    assert seed_bot.store.clauses[ci].label != "二（一）2" and near is None
+    model = trust_model()
+    assert model.known is not None and set(model.known.features) == set(model.features) | set(KNOWN_FEATURES)
+    values = dict.fromkeys(model.features, 0.5)
+    assert model._for(values) is model
+    assert model._for({**values, "known_near": 0.9, "refused_near": 0.8}) is model.known
+
+
+def test_memory_decides_what_the_words_alone_cannot(seed_bot):
+    """The shipped memory: a reworded out-of-scope question close to one the development set judged
+    is refused; an answerable one close to known answerable questions is answered."""
+    outside = seed_bot.ask("请问业务培训登记卡是用什么格式的，由谁来统一印制？")
+    assert outside.refused
+    inside = seed_bot.ask("执法人员一年下来培训学时起码要够多少？")
+    assert not inside.refused and "60学时" in inside.answer
+
+
+def test_taught_questions_join_the_memory_as_answerable(seed_bot):
+    items = [KnownQuestion(OUTSIDE, False, docs=("gd-plan-2023-2025",))]
+
+    class Taught:  # bot/teaching.py's AliasIndex, as the chain hands it over
+        questions = ["执法证的年度考核不合格会怎么样"]
+        vectors = np.array([seed_bot.encoder(search_text(questions[0]))], dtype=np.float32)
+        clause_index = [seed_bot.store.index_of[seed_bot.clause("二（一）3").clause_id]]
+
+        def __len__(self):
+            return 1
+
+    index = _index(seed_bot, items, taught=Taught())
+    assert index.covered == {Taught.clause_index[0]}
+    near, ci = _features(seed_bot, index, "执法证年度考核要是不合格会怎么样？")
+    assert ci == Taught.clause_index[0] and near["known_near"] > 0.95
+
+
+def test_vectors_are_kept_in_the_model_cache_and_a_torn_file_is_made_again(seed_bot, tmp_path):
+    items = [KnownQuestion(INSIDE, True, "gd-plan-2023-2025", "二（一）2")]
+    first = _index(seed_bot, items, cache_dir=tmp_path)
+    (cached,) = tmp_path.glob("known-*.npy")
+    assert np.allclose(np.load(cached), first.vectors)
+    cached.write_bytes(b"torn")
+    again = _index(seed_bot, items, cache_dir=tmp_path)
+    assert np.allclose(again.vectors, first.vectors) and np.allclose(np.load(cached), first.vectors)
+
+
+def test_the_model_file_without_a_memory_part_still_loads():
+    data = json.loads((ROOT / "bot" / "data" / "trust.json").read_text(encoding="utf-8"))
+    data.pop("with_known")
+    model = TrustModel.from_dict(data)
+    assert model.known is None and model._for({"known_near": 1.0, "refused_near": 0.0}) is model
