@@ -15,8 +15,8 @@ Two features for bot/trust.py: `known_near`, the cosine (e5, question to questio
 answerable question of the clause found, and `refused_near`, to the nearest unanswerable one. A
 known question is never compared with itself: one whose search text is the question's own is left
 out, so the development set is measured leave-one-out and the figures stay honest.
-A clause no known question is tied to (one from a text a unit added) gets no such features, and
-the refusal model without them decides, as before.
+A clause fewer than MIN_KNOWN answerable known questions are tied to (one from a text a unit added,
+or taught once) gets no such features, and the refusal model without them decides, as before.
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ from .query import expand, sanitize
 
 KNOWN_FILE = "known_questions.jsonl"
 KNOWN_FEATURES = ("known_near", "refused_near")
+MIN_KNOWN = 3  # answerable known questions a clause needs before the features apply to it
 FLOOR = 0.75  # cosine used when no known question of a kind applies (e5 query pairs seldom go lower)
 
 
@@ -113,7 +114,10 @@ class KnownIndex:
         self.vectors = vectors
         self.clause = clause  # clause index of an answerable question, -1 for an unanswerable one
         self.docs = docs  # documents an unanswerable question was judged against
-        self.covered = frozenset(int(c) for c in clause if c >= 0)
+        counts = np.bincount(clause[clause >= 0]) if (clause >= 0).any() else np.zeros(0, int)
+        # A clause counts as known with a few answerable questions of its own (the seed's have 8–29):
+        # one taught alias of a newly added clause says too little about how its questions are put.
+        self.covered = frozenset(int(c) for c in np.flatnonzero(counts >= MIN_KNOWN))
         # The first `builtin` are the shipped ones (left out when asked verbatim); the rest were
         # taught by trainers, and count in full.
         self.taught = np.arange(len(searches)) >= builtin

@@ -6,12 +6,17 @@ import json
 
 import numpy as np
 
-from bot.known import FLOOR, KNOWN_FEATURES, KnownQuestion, builtin, known_index, search_text
+from bot.known import FLOOR, KNOWN_FEATURES, MIN_KNOWN, KnownQuestion, builtin, known_index, search_text
 from bot.testing import ROOT
 from bot.trust import TrustModel, trust_model
 
 OUTSIDE = "业务培训登记卡用什么格式，由谁统一印制？"  # the plan names the card, not its format or printer
 INSIDE = "行政执法人员每年要参加多少学时的培训？"
+# Answerable questions of 二（一）2, enough (MIN_KNOWN) for the clause to count as known.
+TRAINING = [
+    KnownQuestion(q, True, "gd-plan-2023-2025", "二（一）2")
+    for q in (INSIDE, "业务培训登记卡要如实记录哪些培训情况？", "执法人员一年的培训时间最少多少学时？")
+]
 
 
 def _index(bot, items, taught=None, cache_dir=None):
@@ -39,33 +44,28 @@ def test_the_shipped_memory_is_the_development_set_and_every_clause_it_names_exi
 
 
 def test_a_question_is_never_compared_with_itself(seed_bot):
-    items = [
-        KnownQuestion(INSIDE, True, "gd-plan-2023-2025", "二（一）2"),
-        KnownQuestion(OUTSIDE, False, docs=("gd-plan-2023-2025",)),
-    ]
-    index = _index(seed_bot, items)
+    index = _index(seed_bot, [*TRAINING, KnownQuestion(OUTSIDE, False, docs=("gd-plan-2023-2025",))])
     near, _ = _features(seed_bot, index, OUTSIDE)
-    # Its own line is left out: only the answerable question of the same clause is left to compare.
+    # Its own line is left out: only the answerable questions of the same clause are left to compare.
     assert near["refused_near"] == FLOOR and FLOOR < near["known_near"] < 0.99
     reworded, _ = _features(seed_bot, index, "请问业务培训登记卡是用什么格式的，由谁来统一印制？")
     assert reworded["refused_near"] > 0.95 > reworded["known_near"]
 
 
 def test_unanswerable_questions_count_only_against_the_documents_they_were_judged_on(seed_bot):
-    judged_elsewhere = [
-        KnownQuestion(INSIDE, True, "gd-plan-2023-2025", "二（一）2"),
-        KnownQuestion(OUTSIDE, False, docs=("another-document",)),
-    ]
+    judged_elsewhere = [*TRAINING, KnownQuestion(OUTSIDE, False, docs=("another-document",))]
     near, _ = _features(
         seed_bot, _index(seed_bot, judged_elsewhere), "请问业务培训登记卡是用什么格式的，由谁来统一印制？"
     )
     assert near["refused_near"] == FLOOR
 
 
-def test_a_clause_no_known_question_is_tied_to_gets_no_features_and_the_model_without_them_decides(seed_bot):
-    index = _index(seed_bot, [KnownQuestion(INSIDE, True, "gd-plan-2023-2025", "二（一）2")])
+def test_a_clause_without_enough_known_questions_gets_no_features_and_the_model_without_them_decides(seed_bot):
+    index = _index(seed_bot, TRAINING)
     near, ci = _features(seed_bot, index, "推进行政执法协调监督工作体系建设有什么要求？")
     assert seed_bot.store.clauses[ci].label != "二（一）2" and near is None
+    few = _index(seed_bot, TRAINING[: MIN_KNOWN - 1])  # one question short of counting as known
+    assert few.covered == frozenset() and _features(seed_bot, few, INSIDE)[0] is None
     model = trust_model()
     assert model.known is not None and set(model.known.features) == set(model.features) | set(KNOWN_FEATURES)
     values = dict.fromkeys(model.features, 0.5)
@@ -84,28 +84,28 @@ def test_memory_decides_what_the_words_alone_cannot(seed_bot):
 
 def test_taught_questions_join_the_memory_as_answerable(seed_bot):
     items = [KnownQuestion(OUTSIDE, False, docs=("gd-plan-2023-2025",))]
+    clause = seed_bot.store.index_of[seed_bot.clause("二（一）3").clause_id]
 
     class Taught:  # bot/teaching.py's AliasIndex, as the chain hands it over
-        questions = ["执法证的年度考核不合格会怎么样"]
-        vectors = np.array([seed_bot.encoder(search_text(questions[0]))], dtype=np.float32)
-        clause_index = [seed_bot.store.index_of[seed_bot.clause("二（一）3").clause_id]]
+        questions = ["执法证的年度考核不合格会怎么样", "执法证是在哪个系统里管的", "执法证过期了还能不能上岗"]
+        vectors = np.array([seed_bot.encoder(search_text(q)) for q in questions], dtype=np.float32)
+        clause_index = [clause] * 3
 
         def __len__(self):
-            return 1
+            return 3
 
     index = _index(seed_bot, items, taught=Taught())
-    assert index.covered == {Taught.clause_index[0]}
+    assert index.covered == {clause}
     near, ci = _features(seed_bot, index, "执法证年度考核要是不合格会怎么样？")
-    assert ci == Taught.clause_index[0] and near["known_near"] > 0.95
+    assert ci == clause and near["known_near"] > 0.95
 
 
 def test_vectors_are_kept_in_the_model_cache_and_a_torn_file_is_made_again(seed_bot, tmp_path):
-    items = [KnownQuestion(INSIDE, True, "gd-plan-2023-2025", "二（一）2")]
-    first = _index(seed_bot, items, cache_dir=tmp_path)
+    first = _index(seed_bot, TRAINING, cache_dir=tmp_path)
     (cached,) = tmp_path.glob("known-*.npy")
     assert np.allclose(np.load(cached), first.vectors)
     cached.write_bytes(b"torn")
-    again = _index(seed_bot, items, cache_dir=tmp_path)
+    again = _index(seed_bot, TRAINING, cache_dir=tmp_path)
     assert np.allclose(again.vectors, first.vectors) and np.allclose(np.load(cached), first.vectors)
 
 
