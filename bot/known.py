@@ -122,6 +122,18 @@ class KnownIndex:
         # taught by trainers, and count in full.
         self.taught = np.arange(len(searches)) >= builtin
         self._taught_refusal = self.taught & (clause < 0)
+        self._builtin_rows: dict[str, list[int]] = {}
+        for i, text in enumerate(searches[:builtin]):
+            self._builtin_rows.setdefault(text, []).append(i)
+        self._refused_for: dict[str, np.ndarray] = {}  # per document: the unanswerable ones that hold
+
+    def _refused(self, doc_id: str) -> np.ndarray:
+        mask = self._refused_for.get(doc_id)
+        if mask is None:
+            mask = self._refused_for[doc_id] = np.array(
+                [c < 0 and doc_id in d for c, d in zip(self.clause, self.docs)], dtype=bool
+            )
+        return mask
 
     def __len__(self) -> int:
         return len(self.searches)
@@ -132,9 +144,10 @@ class KnownIndex:
         if clause_index not in self.covered:
             return None
         sims = self.vectors @ vector
-        own = np.array([s == search for s in self.searches], dtype=bool) & ~self.taught
+        own = np.zeros(len(self.searches), dtype=bool)
+        own[self._builtin_rows.get(search, [])] = True
         answerable = (self.clause == clause_index) & ~own
-        refused = np.array([c < 0 and doc_id in d for c, d in zip(self.clause, self.docs)], dtype=bool) & ~own
+        refused = self._refused(doc_id) & ~own
         return {
             "known_near": float(sims[answerable].max()) if answerable.any() else FLOOR,
             "refused_near": float(sims[refused].max()) if refused.any() else FLOOR,
@@ -143,7 +156,7 @@ class KnownIndex:
     def taught_refusal(self, vector: np.ndarray, doc_id: str) -> float:
         """The cosine to the nearest refusal a trainer taught that holds for the clause's document
         (0 when none): near 1, it is the taught question asked again."""
-        usable = self._taught_refusal & np.array([doc_id in d for d in self.docs], dtype=bool)
+        usable = self._taught_refusal & self._refused(doc_id)
         return float((self.vectors[usable] @ vector).max()) if usable.any() else 0.0
 
 
