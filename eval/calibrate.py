@@ -1,11 +1,13 @@
-"""Fit the refusal model (bot/trust.py) on the development set and write bot/data/trust.json.
+"""Fit the refusal model (bot/trust.py) on the development set and write bot/data/trust.json, and
+the set's questions as the model's memory, bot/data/known_questions.jsonl (bot/known.py).
 
 Run: .venv/bin/python eval/calibrate.py [--set eval/gold/dev.jsonl] [--write]
 
+Two fits: with the memory's features (for clauses the memory knows) and without (for the rest).
 In-scope questions are the positive class, out-of-scope ones the negative (injections are refused
-by pattern, not by this model). The threshold is set from 5-fold cross-validated probabilities (the
-median over --repeats shuffles of the folds) so that at most --max-refused of in-scope
-development questions are refused; the cross-validated
+by pattern, not by this model). Each threshold is set from 5-fold cross-validated probabilities (the
+median over --repeats shuffles of the folds) so that at most --max-refused (--max-refused-without)
+of in-scope development questions are refused; the cross-validated
 figures are printed, so the choice is never made on the questions it is measured on. The
 held-apart set (eval/gold/heldout.jsonl) is never read here.
 """
@@ -67,9 +69,9 @@ def collect(bot, questions, known) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return np.array(rows), np.array(near), np.array(labels)
 
 
-def fit(X, y, names, args, label: str) -> dict:
+def fit(X, y, names, args, label: str, max_refused: float) -> dict:
     """A logistic model on standardised X, its threshold from cross-validated probabilities (the
-    median over --repeats shuffles of the folds) so that at most --max-refused of in-scope
+    median over --repeats shuffles of the folds) so that at most `max_refused` of in-scope
     questions are refused; the cross-validated figures are printed and kept with it."""
     from sklearn.linear_model import LogisticRegression
     from sklearn.metrics import roc_auc_score
@@ -84,7 +86,7 @@ def fit(X, y, names, args, label: str) -> dict:
             model = LogisticRegression(C=args.c, max_iter=5000).fit(Z[train], y[train])
             cv[test] = model.predict_proba(Z[test])[:, 1]
         inside = np.sort(cv[y])
-        cut = float(inside[int(args.max_refused * len(inside))])
+        cut = float(inside[int(max_refused * len(inside))])
         thresholds.append(cut)
         summaries.append((roc_auc_score(y, cv), (cv[y] < cut).mean(), (cv[~y] < cut).mean()))
     model = LogisticRegression(C=args.c, max_iter=5000).fit(Z, y)
@@ -114,7 +116,15 @@ def fit(X, y, names, args, label: str) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--set", default=str(ROOT / "eval" / "gold" / "dev.jsonl"))
-    parser.add_argument("--max-refused", type=float, default=0.01, help="share of in-scope questions refused")
+    parser.add_argument(
+        "--max-refused", type=float, default=0.015, help="share of in-scope questions the model with the memory refuses"
+    )
+    parser.add_argument(
+        "--max-refused-without",
+        type=float,
+        default=0.01,
+        help="the same for the model without it (clauses of added texts): more careful, as it separates less well",
+    )
     parser.add_argument("--c", type=float, default=1.0, help="inverse regularisation of the logistic model")
     parser.add_argument("--repeats", type=int, default=10, help="shuffles of the cross-validation folds")
     parser.add_argument("--write", action="store_true")
@@ -127,10 +137,15 @@ def main() -> None:
         items = known_items(bot, questions)
         known = known_index(bot.store, bot.encoder, bot.settings.model_cache_dir, bot.embedder.model_id, items=items)
         X, near, y = collect(bot, questions, known)
-    data = fit(X, y, FEATURES, args, "without known questions")
+    data = fit(X, y, FEATURES, args, "without known questions", args.max_refused_without)
     covered = ~np.isnan(near).any(axis=1)
     data["with_known"] = fit(
-        np.hstack([X, near])[covered], y[covered], FEATURES + KNOWN_FEATURES, args, "with known questions"
+        np.hstack([X, near])[covered],
+        y[covered],
+        FEATURES + KNOWN_FEATURES,
+        args,
+        "with known questions",
+        args.max_refused,
     )
     if args.write:
         out = ROOT / "bot" / "data" / "trust.json"

@@ -34,7 +34,10 @@ def steps(bot) -> dict[str, object]:
     """The answer path as shipped, and with each change undone, newest first."""
     return {
         "shipped": bot.chain,
-        "without whole-sentence quotes": build_answer_chain(
+        "without the refusal model's memory": build_answer_chain(
+            lambda: bot.store, bot.encoder, lexicon=bot.lexicon, aliases=bot.teaching.index_for
+        ),
+        "… and without whole-sentence quotes": build_answer_chain(
             lambda: bot.store, bot.encoder, lexicon=bot.lexicon, whole_sentences=False
         ),
         "… and with the asked-kind rule (before)": build_answer_chain(
