@@ -32,6 +32,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .errors import ConfigError
 from .query import expand, sanitize
 
 KNOWN_FILE = "known_questions.jsonl"
@@ -54,20 +55,25 @@ def builtin() -> tuple[KnownQuestion, ...]:
     source = resources.files("bot.data").joinpath(KNOWN_FILE)
     if not source.is_file():
         return ()  # not written yet (eval/calibrate.py --write makes it)
-    text = source.read_text(encoding="utf-8")
-    out = []
-    for line in text.splitlines():
-        if line.strip():
-            d = json.loads(line)
-            out.append(
-                KnownQuestion(
-                    d["question"],
-                    bool(d["answerable"]),
-                    d.get("doc_id", ""),
-                    d.get("label", ""),
-                    tuple(d.get("docs", ())),
+    out, number = [], 0
+    try:
+        for number, line in enumerate(source.read_text(encoding="utf-8").splitlines(), start=1):  # noqa: B007 - named in the error
+            if line.strip():
+                d = json.loads(line)
+                out.append(
+                    KnownQuestion(
+                        str(d["question"]),
+                        bool(d["answerable"]),
+                        str(d.get("doc_id", "")),
+                        str(d.get("label", "")),
+                        tuple(d.get("docs", ())),
+                    )
                 )
-            )
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise ConfigError(
+            f"拒答模型的记忆文件 bot/data/{KNOWN_FILE} 第 {number} 行损坏（{exc.__class__.__name__}）："
+            "请重新安装本程序，或在开发目录运行 .venv/bin/python eval/calibrate.py --write 重新生成"
+        ) from exc
     return tuple(out)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import numpy as np
+import pytest
 
 from bot.known import FLOOR, KNOWN_FEATURES, MIN_KNOWN, KnownQuestion, builtin, known_index, search_text
 from bot.testing import ROOT
@@ -114,3 +115,23 @@ def test_the_model_file_without_a_memory_part_still_loads():
     data.pop("with_known")
     model = TrustModel.from_dict(data)
     assert model.known is None and model._for({"known_near": 1.0, "refused_near": 0.0}) is model
+
+
+def test_a_broken_memory_file_names_its_line_and_how_to_fix_it(monkeypatch, tmp_path):
+    import bot.known as known
+    from bot.errors import ConfigError
+
+    broken = tmp_path / "data"
+    broken.mkdir()
+    (broken / known.KNOWN_FILE).write_text(
+        '{"question": "好问题", "answerable": true}\n{"question": 1\n', encoding="utf-8"
+    )
+    monkeypatch.setattr(known.resources, "files", lambda package: broken)
+    known.builtin.cache_clear()
+    try:
+        with pytest.raises(ConfigError, match="第 2 行损坏.*calibrate.py --write"):
+            known.builtin()
+    finally:
+        monkeypatch.undo()
+        known.builtin.cache_clear()
+    assert len(known.builtin()) > 800
