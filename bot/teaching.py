@@ -187,18 +187,13 @@ class TeachingService:
         return self.get_refusal(refusal_id)
 
     def get_refusal(self, refusal_id: int) -> Refusal:
-        with self.db.read() as conn:
-            row = conn.execute(select(taught_refusals).where(taught_refusals.c.id == refusal_id)).one_or_none()
+        row = self._row(taught_refusals, refusal_id)
         if row is None:
             raise UnknownRefusal(refusal_id)
         return _refusal(row)
 
     def refusals(self, include_removed: bool = False) -> list[Refusal]:
-        query = select(taught_refusals).order_by(taught_refusals.c.id.desc())
-        if not include_removed:
-            query = query.where(taught_refusals.c.removed_at.is_(None))
-        with self.db.read() as conn:
-            return [_refusal(r) for r in conn.execute(query)]
+        return [_refusal(r) for r in self._rows(taught_refusals, include_removed)]
 
     def remove_refusal(self, actor: User, refusal_id: int) -> Refusal:
         if not actor.is_trainer:
@@ -220,18 +215,32 @@ class TeachingService:
             return cached[1]
         model_id = self._model_id()
         questions, vectors, docs = [], [], []
-        with self.db.read() as conn:
-            rows = conn.execute(select(taught_refusals).where(taught_refusals.c.removed_at.is_(None))).all()
-        for row in rows:
-            vector = np.frombuffer(row.vector, dtype=np.float32)
-            if row.model_id != model_id or len(vector) != dim:
-                vector = self._vector(row.question)  # taught under another model
+        for row in self._rows(taught_refusals):
             questions.append(row.question)
-            vectors.append(vector)
+            vectors.append(self._stored_vector(row, model_id, dim))
             docs.append(frozenset(json.loads(row.docs)))
         index = RefusalIndex(questions, np.vstack(vectors) if vectors else np.zeros((0, dim), np.float32), docs)
         self._refusals = (version, index)
         return index
+
+    def _row(self, table, row_id: int):
+        with self.db.read() as conn:
+            return conn.execute(select(table).where(table.c.id == row_id)).one_or_none()
+
+    def _rows(self, table, include_removed: bool = False) -> list:
+        """A teaching table's rows, newest first; the removed ones only when asked for."""
+        query = select(table).order_by(table.c.id.desc())
+        if not include_removed:
+            query = query.where(table.c.removed_at.is_(None))
+        with self.db.read() as conn:
+            return conn.execute(query).all()
+
+    def _stored_vector(self, row, model_id: str, dim: int) -> np.ndarray:
+        """The vector kept with a taught question, or a new one if it was taught under another model."""
+        vector = np.frombuffer(row.vector, dtype=np.float32)
+        if row.model_id != model_id or len(vector) != dim:
+            vector = self._vector(row.question)
+        return vector
 
     def _remove(self, table, actor: User, row_id: int) -> bool:
         with self.db.write() as conn:
@@ -247,18 +256,13 @@ class TeachingService:
         return np.asarray(self.encoder(expand(question)), dtype=np.float32)
 
     def get(self, alias_id: int) -> Alias:
-        with self.db.read() as conn:
-            row = conn.execute(select(taught_aliases).where(taught_aliases.c.id == alias_id)).one_or_none()
+        row = self._row(taught_aliases, alias_id)
         if row is None:
             raise UnknownAlias(alias_id)
         return _alias(row)
 
     def list(self, include_removed: bool = False) -> list[Alias]:
-        query = select(taught_aliases).order_by(taught_aliases.c.id.desc())
-        if not include_removed:
-            query = query.where(taught_aliases.c.removed_at.is_(None))
-        with self.db.read() as conn:
-            return [_alias(r) for r in conn.execute(query)]
+        return [_alias(r) for r in self._rows(taught_aliases, include_removed)]
 
     def remove(self, actor: User, alias_id: int) -> Alias:
         if not actor.is_trainer:
@@ -284,22 +288,17 @@ class TeachingService:
         self._checked_at = now
         if cached is not None and cached[0] == version:
             return cached[2]
-        model_id = self._model_id()
+        model_id, dim = self._model_id(), store.sentence_vectors.shape[1]
         by_label = {(c.doc_id, c.label): i for i, c in enumerate(store.clauses)}
         questions, vectors, owners = [], [], []
-        with self.db.read() as conn:
-            rows = conn.execute(select(taught_aliases).where(taught_aliases.c.removed_at.is_(None))).all()
-        for row in rows:
+        for row in reversed(self._rows(taught_aliases)):  # oldest first, as before
             ci = store.index_of.get(row.clause_id, by_label.get((row.doc_id, row.clause_label)))
             if ci is None:
                 continue  # its clause is gone from the texts
-            vector = np.frombuffer(row.vector, dtype=np.float32)
-            if row.model_id != model_id or len(vector) != store.sentence_vectors.shape[1]:
-                vector = self._vector(row.question)  # taught under another model
             questions.append(row.question)
-            vectors.append(vector)
+            vectors.append(self._stored_vector(row, model_id, dim))
             owners.append(ci)
-        matrix = np.vstack(vectors) if vectors else np.zeros((0, store.sentence_vectors.shape[1]), np.float32)
+        matrix = np.vstack(vectors) if vectors else np.zeros((0, dim), np.float32)
         index = AliasIndex(questions, matrix, owners)
         self._cache = (version, store.name, index)
         return index

@@ -100,6 +100,15 @@ def answers(page):
     return page.locator("#chatbot .answer")
 
 
+def flag_last_answer(page, site, question, correction):
+    """👎 on the officer's latest answer with a correction; the feedback record it stored."""
+    page.locator("#chatbot").get_by_label("踩").last.click()
+    page.locator("#correction textarea").fill(correction)
+    page.locator("#submit-correction").click()
+    expect(page.locator(".toast-body").last).to_contain_text("纠正意见已提交")
+    return next(f for f in site.bot.feedback.list() if f.question == question and f.user_id == OFFICER[0])
+
+
 ENGLISH = """() => { const out = new Set();
   for (const el of document.querySelectorAll('body *')) {
     if (['STYLE', 'SCRIPT'].includes(el.tagName.toUpperCase())) continue;
@@ -387,11 +396,7 @@ def test_officer_flags_a_trainer_teaches_and_the_same_question_then_finds_the_ri
     ask(officer, REVIEWED)
     expect(answers(officer)).to_have_count(1)
     expect(answers(officer).last.locator("details.citation").first).not_to_contain_text("二（四）11")
-    officer.locator("#chatbot").get_by_label("踩").last.click()
-    officer.locator("#correction textarea").fill("应该是司法所指定专人")
-    officer.locator("#submit-correction").click()
-    expect(officer.locator(".toast-body").last).to_contain_text("纠正意见已提交")
-    flagged = next(f for f in site.bot.feedback.list() if f.question == REVIEWED and f.user_id == OFFICER[0])
+    flagged = flag_last_answer(officer, site, REVIEWED, "应该是司法所指定专人")
 
     page = open_page()
     signed_in(page, site.url, TRAINER)
@@ -466,11 +471,7 @@ def test_an_answer_the_texts_do_not_cover_is_taught_as_a_refusal_and_then_refuse
     ask(officer, NOT_COVERED)
     expect(answers(officer)).to_have_count(1)
     expect(answers(officer).last).to_contain_text("依据")  # an unrelated clause quoted as if it answered
-    officer.locator("#chatbot").get_by_label("踩").last.click()
-    officer.locator("#correction textarea").fill("计划没有讲执法车辆的标识，应当说明文本没有涉及")
-    officer.locator("#submit-correction").click()
-    expect(officer.locator(".toast-body").last).to_contain_text("纠正意见已提交")
-    flagged = next(f for f in site.bot.feedback.list() if f.question == NOT_COVERED and f.user_id == OFFICER[0])
+    flagged = flag_last_answer(officer, site, NOT_COVERED, "计划没有讲执法车辆的标识，应当说明文本没有涉及")
 
     page = open_page()
     signed_in(page, site.url, TRAINER)

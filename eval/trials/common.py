@@ -86,3 +86,24 @@ def clause_choice(sets, clause_scores, biases):
                     picks.append(is_gold(rows[i], rows[i]["tops"][int(sc.argmax())]))
                 res.append(f"b{b} {np.mean(picks):.3f}")
             print(f"{setname:5s} {group:9s} n={len(idx):3d} " + " ".join(res))
+
+
+# --- fifth session: the refusal model's memory (pickles in /tmp/trials5, see README) ---
+WORK5 = "/tmp/trials5"
+
+
+def load_known():
+    """(clause labels, question vectors by set, development rows, held-out rows)."""
+    vectors = pickle.load(open(f"{WORK5}/qvec.pkl", "rb"))
+    dev = pickle.load(open(f"{WORK5}/dev.pkl", "rb"))
+    held = pickle.load(open(f"{WORK5}/held.pkl", "rb"))
+    return vectors["labels"], vectors, dev, held
+
+
+def number(row) -> int:
+    return int(row["id"][1:])
+
+
+def gold_clauses(labels, row) -> set[int]:
+    """Indices of the clauses (label, clause id) a row's gold names."""
+    return {i for i, (label, cid) in enumerate(labels) if label in row["gold"] or cid in row["gold"]}

@@ -1,22 +1,20 @@
 """Trial: closeness to judged development questions as refusal features, the memory being all of
 dev (leave-one-out), measured on the held-out set; and the nearest question's clause as a retriever."""
 
-import pickle
 import sys
+from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, "/work/main")
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from eval.cross_encoder_trial import compare_refusal
+from eval.trials.common import gold_clauses, load_known  # noqa: E402
 
-V = pickle.load(open("/tmp/trials5/qvec.pkl", "rb"))
-labels = V["labels"]
-dev = pickle.load(open("/tmp/trials5/dev.pkl", "rb"))
-held = pickle.load(open("/tmp/trials5/held.pkl", "rb"))
+labels, V, dev, held = load_known()
 
 
 def gidx(r):
-    return {i for i, (label, cid) in enumerate(labels) if label in r["gold"] or cid in r["gold"]}
+    return gold_clauses(labels, r)
 
 
 Dv, Hv = V["dev"], V["held"]

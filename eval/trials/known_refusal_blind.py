@@ -1,20 +1,18 @@
 """Trial: the same with the memory and the fit from d001-d444 only, measured on the blind batch
 (d445-d559) and the held-out set: the honest check before shipping bot/known.py."""
 
-import pickle
 import sys
+from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, "/work/main")
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from sklearn.metrics import roc_auc_score
 
 from eval.cross_encoder_trial import compare_refusal
+from eval.trials.common import gold_clauses, load_known  # noqa: E402
 
-V = pickle.load(open("/tmp/trials5/qvec.pkl", "rb"))
-labels = V["labels"]
-dev_all = pickle.load(open("/tmp/trials5/dev.pkl", "rb"))
-held = pickle.load(open("/tmp/trials5/held.pkl", "rb"))
+labels, V, dev_all, held = load_known()
 
 
 def num(r):
@@ -31,7 +29,7 @@ Hv = V["held"]
 
 
 def gidx(r):
-    return {i for i, (label, cid) in enumerate(labels) if label in r["gold"] or cid in r["gold"]}
+    return gold_clauses(labels, r)
 
 
 ein = np.array([r["inscope"] for r in dev])

@@ -1,26 +1,24 @@
 """Trial: the nearest answerable development question's clause put first when the keyword lists are
 weak (cover_words < c) and it is close (cosine >= t); memory d001-d444, leave-one-out on it."""
 
-import pickle
 import sys
+from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, "/work/main")
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from bot.trust import FEATURES
+from eval.trials.common import gold_clauses, load_known, number  # noqa: E402
 
 CW = FEATURES.index("cover_words")
 CB = FEATURES.index("cover_bigrams")
 DT = FEATURES.index("dense_top")
-V = pickle.load(open("/tmp/trials5/qvec.pkl", "rb"))
-labels = V["labels"]
-dev_all = pickle.load(open("/tmp/trials5/dev.pkl", "rb"))
-held = pickle.load(open("/tmp/trials5/held.pkl", "rb"))
-num = lambda r: int(r["id"][1:])
+labels, V, dev_all, held = load_known()
+num = number
 
 
 def gidx(r):
-    return {i for i, (a, b) in enumerate(labels) if a in r["gold"] or b in r["gold"]}
+    return gold_clauses(labels, r)
 
 
 ix = [i for i, r in enumerate(dev_all) if num(r) <= 444]

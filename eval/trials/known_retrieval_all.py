@@ -1,23 +1,21 @@
 """memory = all dev (LOO); evaluate the NN override on d001-d559 (older), d560-d869 (blind batches), held."""
 
-import pickle
 import sys
+from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, "/work/main")
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from bot.trust import FEATURES
+from eval.trials.common import gold_clauses, load_known, number  # noqa: E402
 
 CW = FEATURES.index("cover_words")
-V = pickle.load(open("/tmp/trials5/qvec.pkl", "rb"))
-labels = V["labels"]
-dev = pickle.load(open("/tmp/trials5/dev.pkl", "rb"))
-held = pickle.load(open("/tmp/trials5/held.pkl", "rb"))
-num = lambda r: int(r["id"][1:])
+labels, V, dev, held = load_known()
+num = number
 
 
 def gidx(r):
-    return {i for i, (a, b) in enumerate(labels) if a in r["gold"] or b in r["gold"]}
+    return gold_clauses(labels, r)
 
 
 Ev = V["dev"]

@@ -1,21 +1,20 @@
 """Trial: the nearest development question's answering sentence (the one holding its key) chosen for
 a similar question, against the shipped sentence choice."""
 
-import pickle
 import sys
+from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, "/work/main")
-V = pickle.load(open("/tmp/trials5/qvec.pkl", "rb"))
-labels = V["labels"]
-dev_all = pickle.load(open("/tmp/trials5/dev.pkl", "rb"))
-held = pickle.load(open("/tmp/trials5/held.pkl", "rb"))
-num = lambda r: int(r["id"][1:])
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+from eval.trials.common import gold_clauses, load_known, number  # noqa: E402
+
+labels, V, dev_all, held = load_known()
+num = number
 
 
 def gidx(r):
-    return {i for i, (label, cid) in enumerate(labels) if label in r["gold"] or cid in r["gold"]}
+    return gold_clauses(labels, r)
 
 
 for exset, testname in (("442", "fresh"), ("442", "held"), ("all", "held")):

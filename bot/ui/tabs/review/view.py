@@ -7,6 +7,7 @@ from datetime import datetime
 
 import pandas as pd
 
+from ....teaching import Refusal
 from ...render import china_time, esc, rating_label
 
 QUEUE_HEADERS = ("编号", "来源", "状态", "时间（北京时间）", "评价", "问题", "引用条款", "纠正意见", "回答")
@@ -117,7 +118,7 @@ def alias_rows(aliases, name_of, refusals=()) -> list[list]:
     rows = []
     for a in sorted([*aliases, *refusals], key=lambda t: t.created_at, reverse=True):
         state = "有效" if a.removed_at is None else f"已删除（{name_of(a.removed_by)}，{china_time(a.removed_at)}）"
-        refusal = not hasattr(a, "clause_label")
+        refusal = isinstance(a, Refusal)
         rows.append(
             [
                 f"R{a.id}" if refusal else str(a.id),
