@@ -16,11 +16,13 @@ import numpy as np
 from .asked import BY_NAME, asked_kinds, conclusion, highlight, states_any
 from .extract import best_sentences, missing_figure, sentence_span, trim
 from .keywords import tokenize
-from .query import Query
+from .query import Query, place_references, speaks_of
 from .retrieve import QueryEncoder
 from .teaching import SAME_QUESTION
 
 TOP_K = 5
+# Extractor.place_references by store: a store's clauses do not change once it is opened.
+_PLACE_REFERENCES: dict[int, dict[str, tuple[str, ...]]] = {}
 TAUGHT_REFUSAL = "培训管理员已确认：已加载的文本没有涉及这个问题，无法作答（不作猜测）。"
 SECOND_SENTENCE = 0.85  # share of the best sentence's score a second quoted sentence needs
 MAX_TWO_QUOTES = 160  # characters of quotation in an answer that quotes two sentences
@@ -249,17 +251,40 @@ class Extractor:
         words = self.store.clause_tokens(self.store.clauses[clause_index].clause_id)
         return any(t in words and w > common for t, w in zip(tokens, idf))
 
+    def place_references(self, place: str) -> tuple[str, ...]:
+        """bot/query.py's place_references over every loaded clause, worked out once per store."""
+        cache = _PLACE_REFERENCES.setdefault(id(self.store), {})
+        if place not in cache:
+            cache[place] = place_references(place, (c.text for c in self.store.clauses))
+        return cache[place]
+
+    def _refuse_place(self, query: Query, docs) -> Answer:
+        names = "、".join(query.unmatched_places)
+        return self.refuse(
+            query,
+            docs,
+            f"已加载的文本中没有{names}的相关文件，无法回答。已加载："
+            + "、".join(f"《{d['title']}》" for d in self.store.documents.values()),
+        )
+
     def refuse_before_search(self, query: Query) -> Answer | None:
-        """A question about a place none of the loaded documents covers is refused unsearched."""
-        if query.unmatched_places and not query.doc_ids:
-            names = "、".join(query.unmatched_places)
-            return self.refuse(
-                query,
-                [],
-                f"已加载的文本中没有{names}的相关文件，无法回答。已加载："
-                + "、".join(f"《{d['title']}》" for d in self.store.documents.values()),
-            )
+        """A question about a place none of the loaded documents covers is refused unsearched,
+        unless a loaded text names a document of that place (as the provincial plan names the
+        national one it carries out): then the clause found has to speak of it (`answer`)."""
+        if (
+            query.unmatched_places
+            and not query.doc_ids
+            and not all(self.place_references(p) for p in query.unmatched_places)
+        ):
+            return self._refuse_place(query, [])
         return None
+
+    def off_place(self, query: Query, clause_text: str) -> bool:
+        """The question is about a place no loaded document is from, and the clause found does
+        not speak of that place's documents."""
+        return bool(query.unmatched_places and not query.doc_ids) and not all(
+            speaks_of(p, self.place_references(p), clause_text) for p in query.unmatched_places
+        )
 
     def answer(self, query: Query, docs) -> Answer:
         """The answer from the clauses retrieved for the query, best first."""
@@ -275,6 +300,8 @@ class Extractor:
         tokens = tokenize(query.search)
         top = docs[0].metadata
         top_clause = self.store.clauses[top["clause_index"]]
+        if self.off_place(query, top_clause.text):
+            return self._refuse_place(query, docs)
         if missing_figure(query.question, [self.store.clauses[d.metadata["clause_index"]].text for d in docs[:3]]):
             return self.refuse(query, docs, "已加载的文本没有给出这个问题所问的具体数字或期限，无法作答（不作猜测）。")
         reason = self.unnamed(query, top["clause_index"])

@@ -94,9 +94,14 @@ class Embedder(Embeddings):
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         import torch
         from sentence_transformers import SentenceTransformer
+        from threadpoolctl import threadpool_limits
 
         # Torch's intra-op pool: one thread per usable core (2 here); more only adds contention.
         torch.set_num_threads(max(1, threads or cpu_count()))
+        # NumPy's BLAS gets one thread: the products beside the model (a question against the known
+        # questions, the sentences) are small, and OpenBLAS's workers, left spinning after one,
+        # took the cores from the next encoding (a 1,365-row product took p50 from 26 to 44 ms).
+        threadpool_limits(limits=1, user_api="blas")
         import transformers
 
         # Weights may be stored fp16 (ours are); compute in fp32 on the CPU. transformers < 4.56

@@ -192,6 +192,7 @@ ASKED_FIGURES = (
 
 def missing_figure(question: str, clause_texts: list[str]) -> bool:
     """The question asks for a kind of figure (days, money, a period) none of these clauses gives."""
+    question = what_is_asked(question)
     for asks, gives in ASKED_FIGURES:
         if asks.search(question) and not any(gives.search(t) for t in clause_texts):
             return True

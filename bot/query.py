@@ -166,6 +166,31 @@ def places_in(text: str) -> list[str]:
     return hits
 
 
+def document_of(place: str) -> re.Pattern:
+    """Text that names a document of the place (国务院办公厅印发的《…》), with the short name the
+    text gives it, if any (（以下简称《行动计划》）) in group 1."""
+    names = "|".join(n for n in PLACES[place] if len(n) > 1)
+    return re.compile(rf"(?:{names})[^《。；]{{0,12}}《[^》]{{2,60}}》(?:（以下简称(《[^》]{{2,20}}》)）)?")
+
+
+def place_references(place: str, texts) -> tuple[str, ...]:
+    """The short names the texts give the place's documents (《行动计划》), and "" first when the
+    texts name one at all: a question about the national plan may be answered by a provincial plan
+    that carries it out and says so, but only from a clause that speaks of it."""
+    pattern, found, short = document_of(place), False, []
+    for text in texts:
+        for m in pattern.finditer(text):
+            found = True
+            if m.group(1) and m.group(1) not in short:
+                short.append(m.group(1))
+    return ("", *short) if found else ()
+
+
+def speaks_of(place: str, references: tuple[str, ...], clause_text: str) -> bool:
+    """Whether a clause names a document of the place, by name or by the short name its text gave."""
+    return bool(document_of(place).search(clause_text)) or any(r and r in clause_text for r in references)
+
+
 def is_follow_up(text: str) -> bool:
     content = _CONTENT.findall(re.sub(r"那|这个|呢|吗|什么|怎么|多少|哪些|要|是", "", text))
     return bool(_FOLLOW_UP.search(text)) and len("".join(content)) <= 12

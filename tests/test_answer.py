@@ -222,3 +222,14 @@ def test_warm_up_cuts_the_clauses_and_quotable_parts_before_anyone_asks(seed_bot
             _cached_tokens(window)
     after = _cached_tokens.cache_info()
     assert after.misses == before.misses, "a quotable part was cut again after warming up"
+
+
+def test_the_national_plan_is_answered_only_where_the_provincial_plan_speaks_of_it(seed_bot):
+    """The plan names the State Council's plan it carries out (its 前言, and 《行动计划》 after): a
+    question about that plan is answered from a clause that speaks of it, and refused elsewhere."""
+    answer = seed_bot.ask("国家那份计划布置的活，咱省要求最迟啥时候全部干完？")
+    assert not answer.refused, answer.answer
+    assert answer.citations[0].label == "一（二）" and "2025年底" in answer.answer
+    answer = seed_bot.ask("国务院的行动计划里对培训学时是怎么规定的？")  # 二（一）2 does not speak of it
+    assert answer.refused and "国务院" in answer.answer
+    assert all(c.quote == "" for c in answer.citations)

@@ -18,6 +18,7 @@ YEARS = frozenset({"2023", "2025"})
         ("行政复议法规定的申请期限是多久？", ["行政复议法"]),
         ("依法行政和严格执法有什么要求？", []),
         ("本计划提出要推动修订哪部条例？", []),
+        ("计划里有没有这方面的提法？", []),  # 提法 is a way of putting it, not a law
     ],
 )
 def test_named_laws(question, names):
@@ -71,6 +72,8 @@ CLAUSE = "确保每人每年接受不少于60学时的培训，2024年6月底前
         ("培训由谁组织？", False),
         ("几家单位一起开的那个会，有没有财政部门？", False),  # 几家 here means "several"
         ("会商机制由几家单位组成？", True),
+        # A quoted phrase names something (the discretion benchmarks), it does not ask a figure.
+        ("县里在省里给的“罚多少”尺子上还能细化什么？", False),
     ],
 )
 def test_figure_missing(question, missing):
@@ -96,3 +99,9 @@ def test_a_question_for_a_figure_the_clause_does_not_state_is_refused(seed_bot):
     assert answer.refused and "数字" in answer.answer
     answer = seed_bot.ask("行政执法人员每年要参加多少学时的培训？")
     assert not answer.refused and "60学时" in answer.answer
+
+
+def test_a_quoted_figure_word_is_a_name_not_a_figure_asked(seed_bot):
+    answer = seed_bot.ask("国家法律、行政法规里规定的执法权，“罚多少”的细化标准原则上谁来定？")
+    assert not answer.refused, answer.answer
+    assert answer.citations[0].label == "二（二）5"
