@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+import weakref
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -21,8 +22,9 @@ from .retrieve import QueryEncoder
 from .teaching import SAME_QUESTION
 
 TOP_K = 5
-# Extractor.place_references by store: a store's clauses do not change once it is opened.
-_PLACE_REFERENCES: dict[int, dict[str, tuple[str, ...]]] = {}
+# Extractor.place_references by store (weakly: a store closed and gone takes its entry with it);
+# a store's clauses do not change once it is opened.
+_PLACE_REFERENCES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 TAUGHT_REFUSAL = "培训管理员已确认：已加载的文本没有涉及这个问题，无法作答（不作猜测）。"
 SECOND_SENTENCE = 0.85  # share of the best sentence's score a second quoted sentence needs
 MAX_TWO_QUOTES = 160  # characters of quotation in an answer that quotes two sentences
@@ -253,7 +255,7 @@ class Extractor:
 
     def place_references(self, place: str) -> tuple[str, ...]:
         """bot/query.py's place_references over every loaded clause, worked out once per store."""
-        cache = _PLACE_REFERENCES.setdefault(id(self.store), {})
+        cache = _PLACE_REFERENCES.setdefault(self.store, {})
         if place not in cache:
             cache[place] = place_references(place, (c.text for c in self.store.clauses))
         return cache[place]
