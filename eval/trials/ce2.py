@@ -31,7 +31,9 @@ def load(path):
 def clause_sentences():
     import json
 
-    index = sorted(Path("/work/main/index").glob("g-*"))[-1]
+    from bot.generations import read_current
+
+    index = read_current(Path(__file__).resolve().parents[2] / "index")
     rows = [json.loads(line) for line in open(index / "clauses.jsonl", encoding="utf-8")]
     return {r["label"]: r["sentences"] for r in rows}
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+from eval.trials.ce2 import SENTENCES  # noqa: E402
 from eval.trials.common import REWORD, gold_clauses, rule_of  # noqa: E402
 
 tag, limit = sys.argv[1], int(sys.argv[2])
@@ -79,8 +80,6 @@ def sentence_table():
                 for r in idx:
                     sents = r["tops"][0]["sentences"]
                     # scores are in clause order (SENTENCES); map shipped-order sentences to them
-                    from eval.trials.ce2 import SENTENCES
-
                     order = SENTENCES.get(r["tops"][0]["label"], sents)
                     sc = np.array(ce_of(r)[0])
                     first = order.index(sents[0]) if sents[0] in order else 0
