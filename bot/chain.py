@@ -59,9 +59,11 @@ def build_answer_chain(
     aliases: Callable[[object], object] | None = None,
     whole_sentences: bool = True,
     known: Callable[[object, object], object] | None = None,
+    adapter: Callable[[object], object] | None = None,
 ) -> Runnable:
     """question (str, dict or AskRequest) → Answer. `weights` are the fusion's (sentence BM25,
-    sentence e5, clause BM25, clause e5); evaluation compares keyword-only and dense-only."""
+    sentence e5, clause BM25, clause e5); evaluation compares keyword-only and dense-only.
+    `adapter(store)` gives bot/adapter.py's QueryAdapter (or None): it may move one clause first."""
 
     def prepare(value) -> dict:
         request = AskRequest.of(value)
@@ -92,6 +94,9 @@ def build_answer_chain(
         if same:
             docs = [same[0], *[d for d in docs if d is not same[0]]]
             extractor.taught = True
+        found = adapter(state["store"]) if adapter is not None else None
+        if found is not None and not extractor.taught:  # bot/adapter.py: its clear favourite goes first
+            docs = found.promote(state["store"], docs, encoder(query.search))
         return {**state, "extractor": extractor, "docs": docs}
 
     def extract(state: dict) -> dict:

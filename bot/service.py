@@ -125,8 +125,16 @@ class StudyBot:
                 lexicon=self.lexicon,
                 aliases=self.teaching.index_for,
                 known=self.known_for,
+                adapter=lambda store: self.adapter,
             ),
         )
+
+    @property
+    def adapter(self):
+        """bot/adapter.py's query adapter for the embedding model in use (None for another model)."""
+        from .adapter import load
+
+        return self._once("adapter", lambda: load(self.embedder.model_id, self.embedder.dim))
 
     def known_for(self, store, taught=None):
         """The refusal model's memory of judged questions for `store` (bot/known.py), with the

@@ -1,5 +1,6 @@
 """Fit the refusal model (bot/trust.py) on the development set and write bot/data/trust.json, and
-the set's questions as the model's memory, bot/data/known_questions.jsonl (bot/known.py).
+the set's questions as the model's memory, bot/data/known_questions.jsonl (bot/known.py), and the
+query adapter fitted on its answerable questions, bot/data/query_adapter.npz (bot/adapter.py).
 
 Run: .venv/bin/python eval/calibrate.py [--set eval/gold/dev.jsonl] [--write]
 
@@ -9,7 +10,8 @@ by pattern, not by this model). Each threshold is set from 5-fold cross-validate
 median over --repeats shuffles of the folds) so that at most --max-refused (--max-refused-without)
 of in-scope development questions are refused; the cross-validated
 figures are printed, so the choice is never made on the questions it is measured on. The
-held-apart set (eval/gold/heldout.jsonl) is never read here.
+held-apart set (eval/gold/heldout.jsonl) is never read here. The refusal features of each question
+are taken with an adapter fitted on the other folds, so they are what a new question would see.
 """
 
 from __future__ import annotations
@@ -25,9 +27,12 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.chain import AskRequest  # noqa: E402
+from bot.adapter import ADAPTER_FILE, QueryAdapter, positives  # noqa: E402
+from bot.adapter import fit as fit_adapter  # noqa: E402
+from bot.adapter import save as save_adapter  # noqa: E402
+from bot.chain import AskRequest, build_answer_chain  # noqa: E402
 from bot.goldset import load_gold  # noqa: E402
-from bot.known import KNOWN_FEATURES, KNOWN_FILE, KnownQuestion, known_index  # noqa: E402
+from bot.known import KNOWN_FEATURES, KNOWN_FILE, KnownQuestion, known_index, search_text  # noqa: E402
 from bot.lexicon import lexicon  # noqa: E402
 from bot.testing import indexed_bot  # noqa: E402
 from bot.trust import FEATURES, TrustFeatures  # noqa: E402
@@ -49,15 +54,46 @@ def known_items(bot, questions) -> list[KnownQuestion]:
     return items
 
 
-def collect(bot, questions, known) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+FOLDS = 5
+
+
+def adapters(bot, questions) -> tuple[QueryAdapter, dict[str, QueryAdapter]]:
+    """bot/adapter.py's adapter fitted on every answerable question (the one written), and for each
+    such question one fitted without its fold (the one its refusal features are taken with)."""
+    store = bot.store
+    trained = [q for q in questions if not q.refusal and not q.previous and q.kind != "injection"]
+    vectors = bot.embedder.encode_queries([search_text(q.question) for q in trained])
+    targets = [positives(store, q.gold, q.key) for q in trained]
+    fold = np.random.default_rng(0).integers(0, FOLDS, len(trained))
+    docs = frozenset(store.documents)
+
+    def make(chosen) -> QueryAdapter:
+        matrix = fit_adapter(store.sentence_vectors, vectors[chosen], [targets[i] for i in np.flatnonzero(chosen)])
+        return QueryAdapter(matrix, bot.embedder.model_id, docs, int(chosen.sum()))
+
+    each = [make(fold != f) for f in range(FOLDS)]
+    return make(np.ones(len(trained), dtype=bool)), {q.question: each[f] for q, f in zip(trained, fold)}
+
+
+def collect(bot, questions, known, full: QueryAdapter, held_out: dict[str, QueryAdapter]):
     """Per question: the refusal features (FEATURES), bot/known.py's (NaN where the clause found
     has no known question), and whether it is in scope."""
     features = TrustFeatures(bot.store, bot.encoder, lexicon(str(bot.settings.model_cache_dir)))
+    current = [full]
+    chain = build_answer_chain(
+        lambda: bot.store,
+        bot.encoder,
+        lexicon=bot.lexicon,
+        aliases=bot.teaching.index_for,
+        known=bot.known_for,
+        adapter=lambda store: current[0],
+    )
     rows, near, labels = [], [], []
     for q in questions:
         if q.kind == "injection":
             continue
-        answer = bot.chain.invoke(AskRequest(q.question, previous=q.previous))
+        current[0] = held_out.get(q.question, full)  # out-of-scope ones were never fitted on
+        answer = chain.invoke(AskRequest(q.question, previous=q.previous))
         if not answer.retrieved:
             continue
         ci = answer.retrieved[0].metadata["clause_index"]
@@ -136,7 +172,8 @@ def main() -> None:
         bot = indexed_bot(Path(tmp))
         items = known_items(bot, questions)
         known = known_index(bot.store, bot.encoder, bot.settings.model_cache_dir, bot.embedder.model_id, items=items)
-        X, near, y = collect(bot, questions, known)
+        adapter, held_out = adapters(bot, questions)
+        X, near, y = collect(bot, questions, known, adapter, held_out)
     data = fit(X, y, FEATURES, args, "without known questions", args.max_refused_without)
     covered = ~np.isnan(near).any(axis=1)
     data["with_known"] = fit(
@@ -160,7 +197,9 @@ def main() -> None:
         ]
         known_file = ROOT / "bot" / "data" / KNOWN_FILE
         known_file.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
-        print(f"written to {out} and {known_file} ({len(items)} known questions)")
+        adapter_file = ROOT / "bot" / "data" / ADAPTER_FILE
+        save_adapter(adapter_file, adapter)
+        print(f"written to {out}, {known_file} ({len(items)} known questions) and {adapter_file}")
 
 
 if __name__ == "__main__":

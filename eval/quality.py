@@ -30,11 +30,22 @@ REWORDED = {"paraphrase", "colloquial"}
 BEFORE_BIGRAMS = (0.4, 0.3, 0.3, 0.0, 0.0, 0.0)  # the fusion before character bigrams joined
 
 
-def steps(bot) -> dict[str, object]:
-    """The answer path as shipped, and with each change undone, newest first."""
+def steps(bot, adapter) -> dict[str, object]:
+    """The answer path as shipped, and with each change undone, newest first. `adapter(store)` is
+    the query adapter in use (see `fold_adapters`)."""
     return {
-        "shipped": bot.chain,
-        "without the refusal model's memory": build_answer_chain(
+        "shipped": build_answer_chain(
+            lambda: bot.store,
+            bot.encoder,
+            lexicon=bot.lexicon,
+            aliases=bot.teaching.index_for,
+            known=bot.known_for,
+            adapter=adapter,
+        ),
+        "without the query adapter": build_answer_chain(
+            lambda: bot.store, bot.encoder, lexicon=bot.lexicon, aliases=bot.teaching.index_for, known=bot.known_for
+        ),
+        "… and without the refusal model's memory": build_answer_chain(
             lambda: bot.store, bot.encoder, lexicon=bot.lexicon, aliases=bot.teaching.index_for
         ),
         "… and without whole-sentence quotes": build_answer_chain(
@@ -70,6 +81,25 @@ def row(outcomes) -> dict[str, float]:
     }
 
 
+def fold_adapters(bot, path: Path):
+    """questions → [(adapter, questions)]: for the set the shipped adapter was fitted on (the
+    development set), one group per fold with the adapter fitted without it; else one group."""
+    if path.resolve() != (ROOT / "eval" / "gold" / "dev.jsonl").resolve() or bot.adapter is None:
+        return lambda questions: [(bot.adapter, questions)]
+    from eval.calibrate import adapters
+
+    _, held_out = adapters(bot, load_gold(path))
+
+    def split(questions):
+        groups: dict[int, tuple[object, list]] = {}
+        for q in questions:
+            adapter = held_out.get(q.question, bot.adapter)  # out-of-scope ones were never fitted on
+            groups.setdefault(id(adapter), (adapter, []))[1].append(q)
+        return list(groups.values())
+
+    return split
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument(
@@ -80,7 +110,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         bot = indexed_bot(Path(tmp))
         bot.warm_up()
-        chains = steps(bot)
+        current = [bot.adapter]
+        chains = steps(bot, lambda store: current[0])
         if args.steps != "all":
             chains = {"shipped": chains["shipped"]}
         for name in args.sets.split(","):
@@ -88,9 +119,17 @@ def main() -> None:
             questions = load_gold(path)
             print(f"\n{path.name} ({len(questions)} questions)")
             header = None
+            # The shipped adapter was fitted on the development set: its questions are answered with
+            # adapters fitted without their own fold (eval/calibrate.py's), so the row is honest.
+            folds = fold_adapters(bot, path)
             for step, chain in chains.items():
                 bot.encoder.clear()  # every step pays for its own question vectors
-                figures = row(run_questions(chain, questions)["outcomes"])
+                outcomes = []
+                for adapter, part in folds(questions):
+                    current[0] = adapter
+                    outcomes += run_questions(chain, part)["outcomes"]
+                current[0] = bot.adapter
+                figures = row(outcomes)
                 if header is None:
                     header = f"{'':38s}" + "".join(f"{k:>17s}" for k in figures)
                     print(header)

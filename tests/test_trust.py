@@ -19,6 +19,7 @@ YEARS = frozenset({"2023", "2025"})
         ("依法行政和严格执法有什么要求？", []),
         ("本计划提出要推动修订哪部条例？", []),
         ("计划里有没有这方面的提法？", []),  # 提法 is a way of putting it, not a law
+        ("省里法规定的处罚，打分细则一般归哪一级部门来出？", []),  # 省里 + 法规, not a law named 省里法
     ],
 )
 def test_named_laws(question, names):
