@@ -21,6 +21,7 @@ Measured on held-apart questions, in the README (eval/quality.py).
 from __future__ import annotations
 
 import json
+import weakref
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -34,6 +35,9 @@ TEMPERATURE = 0.05  # of the sentence softmax, in training and in `promote`
 PROMOTE = 0.2  # share of the softmax a clause needs to go first (chosen by development folds)
 PROMOTE_DEPTH = 10  # how far down the fused list a clause may come from
 PENALTY = 0.01  # L2 weight on W while fitting
+# Per store (weakly: a store closed and gone takes its entry with it), per set of documents: the
+# sentence rows an adapter scores. A store's clauses do not change once it is opened.
+_ROWS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 @dataclass(frozen=True)
@@ -48,28 +52,23 @@ class QueryAdapter:
         norm = float(np.linalg.norm(moved))
         return (moved / norm).astype(np.float32) if norm > 0 else vector
 
-    def rows(self, store) -> np.ndarray:
-        """Sentence rows of the store that belong to the adapter's documents (cached per store)."""
-        cached = getattr(store, "_adapter_rows", None)
-        if cached is None or cached[0] is not self:
-            mask = np.array([store.clauses[ci].doc_id in self.docs for ci, _ in store.sentence_rows], dtype=bool)
-            cached = (self, np.flatnonzero(mask))
-            store._adapter_rows = cached
-        return cached[1]
+    def _rows(self, store) -> tuple[np.ndarray, np.ndarray]:
+        """The store's sentence rows of the adapter's documents, and each one's clause index."""
+        by_docs = _ROWS.setdefault(store, {})
+        if self.docs not in by_docs:
+            clause_of = np.array([ci for ci, _ in store.sentence_rows], dtype=int)
+            rows = np.flatnonzero(store.clause_mask(self.docs)[clause_of]) if len(clause_of) else clause_of
+            by_docs[self.docs] = (rows, clause_of[rows])
+        return by_docs[self.docs]
 
-    def clause_shares(self, store, vector: np.ndarray) -> dict[int, float]:
+    def clause_shares(self, store, vector: np.ndarray) -> np.ndarray:
         """Each clause's share of the softmax over the adapter's documents' sentences."""
-        rows = self.rows(store)
+        rows, clauses = self._rows(store)
         if not len(rows):
-            return {}
+            return np.zeros(len(store.clauses))
         logits = store.sentence_vectors[rows] @ self.adapt(vector) / TEMPERATURE
         p = np.exp(logits - logits.max())
-        p /= p.sum()
-        shares: dict[int, float] = {}
-        for row, share in zip(rows, p):
-            ci = store.sentence_rows[row][0]
-            shares[ci] = shares.get(ci, 0.0) + float(share)
-        return shares
+        return np.bincount(clauses, weights=p / p.sum(), minlength=len(store.clauses))
 
     def applies(self, store, clause_index: int) -> bool:
         return store.clauses[clause_index].doc_id in self.docs
@@ -79,16 +78,14 @@ class QueryAdapter:
         if not docs or not self.applies(store, docs[0].metadata["clause_index"]):
             return docs
         shares = self.clause_shares(store, vector)
-        if not shares:
-            return docs
-        best = max(shares, key=shares.get)
+        best = int(shares.argmax())
         if shares[best] < PROMOTE:
             return docs
         for n, d in enumerate(docs[:PROMOTE_DEPTH]):
             if d.metadata["clause_index"] == best:
                 if n == 0:
                     return docs
-                d.metadata["adapter_share"] = shares[best]
+                d.metadata["adapter_share"] = float(shares[best])
                 return [d, *docs[:n], *docs[n + 1 :]]
         return docs
 
@@ -128,13 +125,9 @@ def positives(store, gold: list[str], key: list[str]) -> list[int]:
     """Sentence rows a question's answer is in: its gold clauses' sentences holding every key
     string, or all their sentences when no single one does."""
     clauses = {i for i, c in enumerate(store.clauses) if c.label in gold or c.clause_id in gold}
-    rows = [r for r, (ci, _) in enumerate(store.sentence_rows) if ci in clauses]
-    holding = [
-        r
-        for r in rows
-        if all(k in store.clauses[store.sentence_rows[r][0]].sentences[store.sentence_rows[r][1]] for k in key)
-    ]
-    return holding or rows
+    rows = [(r, store.clauses[ci].sentences[si]) for r, (ci, si) in enumerate(store.sentence_rows) if ci in clauses]
+    holding = [r for r, sentence in rows if all(k in sentence for k in key)]
+    return holding or [r for r, _ in rows]
 
 
 def fit(sentence_vectors: np.ndarray, vectors: np.ndarray, targets: list[list[int]], steps: int = 300) -> np.ndarray:
