@@ -8,12 +8,16 @@ vectors are untouched, so the index does not change. This is the "embedding adap
 technical report, fitted with a softmax over the texts' sentences (the answering ones the target)
 and W kept near zero by an L2 penalty.
 
-It is used in one place, and only for the documents it was fitted on (a unit's added texts have no
-judged questions, so their ranking is left as the fusion made it): when the adapted question gives
-one clause at least PROMOTE of a softmax over those documents' sentences, and that clause is among
-the first PROMOTE_DEPTH the fusion found, it goes first (`promote`). Choosing the answering
-sentence by the adapted question too was measured and not kept: held-out plain fact 0.94 → 0.95
-but reworded fact 0.70 → 0.68, and the issue's own example (裁量基准谁来定) lost its 省级 half.
+It is used in two places, and only for the documents it was fitted on (a unit's added texts have
+no judged questions, so their ranking is left as the fusion made it):
+- clause choice: when the adapted question gives one clause at least PROMOTE of a softmax over
+  those documents' sentences, and that clause is among the first PROMOTE_DEPTH the fusion found,
+  it goes first (`promote`);
+- sentence choice: the softmax over the chosen clause's own sentences (`sentence_shares`) is added
+  to bot/extract.py's score of each sentence, with the weight SENTENCE_WEIGHT there. Replacing e5's
+  vector by the adapted one in that score instead was measured and not kept: held-out plain fact
+  0.94 → 0.95 but reworded fact 0.70 → 0.68, and the issue's own example (裁量基准谁来定) lost its
+  省级 half.
 
 Measured on held-apart questions, in the README (eval/quality.py).
 """
@@ -69,6 +73,15 @@ class QueryAdapter:
         logits = store.sentence_vectors[rows] @ self.adapt(vector) / TEMPERATURE
         p = np.exp(logits - logits.max())
         return np.bincount(clauses, weights=p / p.sum(), minlength=len(store.clauses))
+
+    def sentence_shares(self, store, clause_index: int, vector: np.ndarray) -> np.ndarray | None:
+        """The softmax of the adapted question over one clause's sentences (None for a clause of a
+        document the adapter was not fitted on): bot/extract.py adds it to its sentence scores."""
+        if not self.applies(store, clause_index):
+            return None
+        logits = store.clause_sentence_vectors(clause_index) @ self.adapt(vector) / TEMPERATURE
+        p = np.exp(logits - logits.max())
+        return p / p.sum()
 
     def applies(self, store, clause_index: int) -> bool:
         return store.clauses[clause_index].doc_id in self.docs

@@ -15,9 +15,9 @@ from importlib import resources
 import numpy as np
 
 from .asked import BY_NAME, asked_kinds, conclusion, highlight, states_any
-from .extract import best_sentences, missing_figure, sentence_span, trim
+from .extract import best_sentences, missing_figure, sentence_span, trim, without_known
 from .keywords import tokenize
-from .query import Query, place_references, speaks_of
+from .query import Query, expand, place_references, speaks_of
 from .retrieve import QueryEncoder
 from .teaching import SAME_QUESTION
 
@@ -154,6 +154,10 @@ class Extractor:
         self.lexicon = lexicon  # bot/lexicon.py; without it the older two-feature line decides
         self.trust_values: dict[str, float] = {}
         self.known = None  # bot/known.py's KnownIndex for this store, set by the chain
+        self.adapter = None  # bot/adapter.py's QueryAdapter, set by the chain: it helps choose the sentence
+        self.refusal_model = None  # bot/trust.py's TrustModel in place of the shipped one (evaluation folds)
+        # The embedding model's id: the refusal model that weighs the question's own vector needs that model.
+        self.model_id = str(getattr(getattr(encoder, "embedder", None), "model_id", ""))
 
     def trusted(self, query: Query, doc) -> bool:
         """Whether the found clause answers the question (bot/trust.py's model)."""
@@ -169,7 +173,8 @@ class Extractor:
             near = self.known.features(query.search, self.encoder(query.search), ci, self.store.clauses[ci].doc_id)
             if near is not None:
                 self.trust_values.update(near)
-        return trust_model().answers(self.trust_values)
+        model = self.refusal_model or trust_model()
+        return model.answers(self.trust_values, self.encoder(query.search), self.model_id)
 
     def _trust(self):
         """bot/trust.py's helper for this store, made once per store."""
@@ -319,9 +324,14 @@ class Extractor:
         if not self.trusted(query, docs[0]):
             return self.refuse(query, docs, "已加载的文本没有涉及这个问题，无法作答（不作猜测）。")
 
-        vector = self.encoder(query.search)
+        # The sentence is chosen by what is asked: without a part the asker says they know (除了…还).
+        # A follow-up's clause was found with the question before it; its sentence answers this one.
+        asked = without_known(expand(query.question) if query.follow_up else query.search)
+        if asked != query.search:
+            tokens = tokenize(asked)
+        vector = self.encoder(asked)
         sentence_scores = self.store.bm25_sentences.scores(tokens)
-        bigram_scores = self.store.bigram_sentences.scores(query.search)
+        bigram_scores = self.store.bigram_sentences.scores(asked)
         weights = self.store.bm25_sentences.idf(tokens) if tokens else np.zeros(0)
 
         chosen = [docs[0]]
@@ -341,19 +351,21 @@ class Extractor:
         citations, parts = [], []
         for n, d in enumerate(chosen, start=1):
             ci = d.metadata["clause_index"]
-            ranked = best_sentences(self.store, ci, query.search, vector, sentence_scores, bigram_scores)
+            # The adapter learned what questions are about, and a 除了 question is about what it excludes.
+            prior = None if self.taught or asked != query.search else self.adapter
+            ranked = best_sentences(self.store, ci, asked, vector, sentence_scores, bigram_scores, prior)
             si = ranked[0][0]
             sentences = self.store.clauses[ci].sentences
             sentence, span = self._sentence(sentences, si)
             # Trailing punctuation is dropped so the quote reads inside “”; it stays an exact substring.
-            focus = trim(sentence, query.search, tokens, weights).rstrip("，：；。")
+            focus = trim(sentence, asked, tokens, weights).rstrip("，：；。")
             quote = self._whole(sentence, focus)
             # A second sentence of the same clause joins when it scores nearly as well and is short:
             # answers often span two (“由省级制定；…由本级制定”).
             others = [(i, score) for i, score in ranked[1:] if i not in span]
             if len(chosen) == 1 and others and others[0][1] >= SECOND_SENTENCE * ranked[0][1] > 0:
                 other, other_span = self._sentence(sentences, others[0][0])
-                extra = self._whole(other, trim(other, query.search, tokens, weights).rstrip("，：；。"))
+                extra = self._whole(other, trim(other, asked, tokens, weights).rstrip("，：；。"))
                 if len(quote) + len(extra) <= self.max_two_quotes:
                     first, second = sorted([(span[0], quote), (other_span[0], extra)])
                     # Two exact excerpts of one clause, joined the way quotations mark an omission.

@@ -60,10 +60,13 @@ def build_answer_chain(
     whole_sentences: bool = True,
     known: Callable[[object, object], object] | None = None,
     adapter: Callable[[object], object] | None = None,
+    refusal_model: Callable[[], object] | None = None,
 ) -> Runnable:
     """question (str, dict or AskRequest) → Answer. `weights` are the fusion's (sentence BM25,
     sentence e5, clause BM25, clause e5); evaluation compares keyword-only and dense-only.
-    `adapter(store)` gives bot/adapter.py's QueryAdapter (or None): it may move one clause first."""
+    `adapter(store)` gives bot/adapter.py's QueryAdapter (or None): it may move one clause first.
+    `refusal_model()` gives a bot/trust.py TrustModel in place of the shipped one (evaluation answers
+    the development set with models fitted without each question's fold)."""
 
     def prepare(value) -> dict:
         request = AskRequest.of(value)
@@ -78,6 +81,8 @@ def build_answer_chain(
 
     def retrieve(state: dict, config) -> dict:
         extractor = Extractor(state["store"], encoder, lexicon() if lexicon else None, kind_rule, whole_sentences)
+        if refusal_model is not None:
+            extractor.refusal_model = refusal_model()
         query = state["query"]
         early = extractor.refuse_before_search(query)
         if early is not None:
@@ -97,6 +102,7 @@ def build_answer_chain(
         found = adapter(state["store"]) if adapter is not None else None
         if found is not None and not extractor.taught:  # bot/adapter.py: its clear favourite goes first
             docs = found.promote(state["store"], docs, encoder(query.search))
+            extractor.adapter = found  # … and it has a say in which sentence answers
         return {**state, "extractor": extractor, "docs": docs}
 
     def extract(state: dict) -> dict:

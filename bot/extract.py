@@ -138,6 +138,27 @@ def _normalised(values: np.ndarray) -> np.ndarray:
     return values / values.max() if values.max() > 0 else values
 
 
+# "Besides X, what else…" (除了持证上岗，还要建立哪些制度): the asker knows X already, so the words
+# of X should not draw the answer to the sentence that says X. X runs from 除了 to the first
+# 以外/之外/外 or comma, or to 还/也.
+BESIDES = re.compile(r"(?:除了|除去)([^，,。？?]{2,24}?)(以外|之外|外)?(?:[，,]|还|也|另外)")
+
+
+def without_known(question: str) -> str:
+    """The question without the part a 除了…还 question already knows (unchanged without one);
+    the answering sentence is chosen by what is left."""
+    m = BESIDES.search(question)
+    if not m:
+        return question
+    rest = question[: m.start()] + question[max(m.end(1), m.end(2)) :]
+    return re.sub(r"[，,]{2,}", "，", rest).lstrip("，,")
+
+
+# Weight of the query adapter's softmax over the clause's sentences (bot/adapter.py), chosen on the
+# development set's folds (eval/trials/sentence_ranker.py: 0.75–1.5 are level there).
+SENTENCE_WEIGHT = 1.0
+
+
 def best_sentences(
     store,
     clause_index: int,
@@ -145,9 +166,11 @@ def best_sentences(
     query_vector: np.ndarray,
     sentence_scores: np.ndarray,
     bigram_scores: np.ndarray | None = None,
+    adapter=None,
 ) -> list[tuple[int, float]]:
-    """Sentences of one clause ranked by meaning (e5), words and character pairs (BM25), and
-    whether they state the kind of thing the question asks for."""
+    """Sentences of one clause ranked by meaning (e5), words and character pairs (BM25), whether
+    they state the kind of thing the question asks for, and the query adapter's choice among them
+    (when there is one for this clause's document)."""
     clause = store.clauses[clause_index]
     n = len(clause.sentences)
     dense = store.clause_sentence_vectors(clause_index) @ query_vector
@@ -159,9 +182,11 @@ def best_sentences(
     kinds = asked_kinds(question)
     specific = [k for k in kinds if k not in ("yesno", "list")]
     asked = _asked_answers(question)
+    shares = adapter.sentence_shares(store, clause_index, query_vector) if adapter is not None else None
+    prior = SENTENCE_WEIGHT * shares if shares is not None else np.zeros(n)
     scores = []
     for i, sentence in enumerate(clause.sentences):
-        score = 0.5 * dense_n[i] + 0.3 * kw[i] + 0.3 * bg[i] + 1.5 * _cue_bonus(asked, sentence)
+        score = 0.5 * dense_n[i] + 0.3 * kw[i] + 0.3 * bg[i] + 1.5 * _cue_bonus(asked, sentence) + prior[i]
         if specific and states_any(kinds, sentence):
             score += 0.5
         if i == 0 and n > 1 and sentence.rstrip("。") == clause.title:

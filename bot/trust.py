@@ -158,14 +158,18 @@ _NO_TARGET = frozenset(["时候", "时间", "意思", "地方", "情况", "方�
 _DAYS = "工作日|天|日|周|个月|月|年"
 _HOURS = "小时|学时|课时|钟头|分钟"
 _TIME_UNITS = f"{_HOURS}|{_DAYS}"
+# Counted things: 几份, 多少家, and (eighth session) the things a unit is equipped or staffed with
+# or handles, which the plan never counts: 几台车, 几名队员, 多少宗案件, 多少个工作站.
+_COUNTED = "次|份|项|家|级|类|种|批|倍|件|元|分|等次|届|台|辆|名|人|宗|起|所|座|套|张|户|位|笔|例|场|轮|个(?=[\u4e00-\u9fff]{0,12}(?:站|点|中心|基地|平台|窗口|岗|人))"
 _FIGURE_ASK = re.compile(
-    rf"(?<!哪)(?:多少|几)\s*个?\s*(?:({_TIME_UNITS})|(次|份|项|家|级|类|种|批|倍|件|元|分|等次|届))"
-    r"|(多久|多长)|(比例|百分之几|几成|率.{0,6}多少)|((?:是|为|达到|超过|低于|少于|不超过|不少于|有|到|罚)多少)"
+    rf"(?<!哪)(?:多少|几)\s*个?\s*(?:({_TIME_UNITS})|({_COUNTED}))"
+    r"|(多久|多长)|(比例|百分之几|百分之多少|百分比|几成|率.{0,6}多少)"
+    r"|((?:是|为|达到|超过|低于|少于|不超过|不少于|有|到|罚|拨|给|配|花|投入|安排)多少)"
 )
 _NUMBER = rf"(?:\d+(?:\.\d+)?|[{CN_NUM}]+)"
 _CALENDAR = re.compile(r"\d{4}\s*年(?:\d{1,2}\s*月)?(?:\d{1,2}\s*日)?")
 # Another part of the question (依据什么, 由谁) that a clause without the figure may still answer.
-_OTHER_ASK = re.compile(r"什么|哪(?!几)|谁|怎么|如何|怎样|是否|能否|吗")
+_OTHER_ASK = re.compile(r"什么|哪|谁|怎么|如何|怎样|是否|能否|吗|([\u4e00-\u9fff])[不没]\1")
 
 
 def asked_figures(question: str) -> list[re.Pattern]:
@@ -244,6 +248,11 @@ class TrustModel:
     threshold: float
     # The same model with bot/known.py's features, used where the clause found has known questions.
     known: TrustModel | None = None
+    # The model with the memory's features and the question's own e5 vector (`dims` trailing entries
+    # of mean, scale and coef), used where `known` would be and the embedding model is `model_id`.
+    scoped: TrustModel | None = None
+    model_id: str = ""
+    dims: int = 0
 
     @classmethod
     def from_dict(cls, data: dict) -> TrustModel:
@@ -255,27 +264,42 @@ class TrustModel:
             float(data["intercept"]),
             float(data["threshold"]),
             cls.from_dict(data["with_known"]) if data.get("with_known") else None,
+            cls.from_dict(data["with_vector"]) if data.get("with_vector") else None,
+            str(data.get("model_id", "")),
+            int(data.get("dims", 0)),
         )
 
     @classmethod
     def load(cls) -> TrustModel:
         return cls.from_dict(json.loads(resources.files("bot.data").joinpath("trust.json").read_text(encoding="utf-8")))
 
-    def _for(self, values: dict[str, float]) -> TrustModel:
-        if self.known is not None and all(name in values for name in self.known.features):
-            return self.known
-        return self
+    def _for(self, values: dict[str, float], vector: np.ndarray | None = None, model_id: str = "") -> TrustModel:
+        if self.known is None or not all(name in values for name in self.known.features):
+            return self
+        scoped = self.scoped
+        if scoped is not None and vector is not None and model_id == scoped.model_id and len(vector) == scoped.dims:
+            return scoped
+        return self.known
 
-    def probability(self, values: dict[str, float]) -> float:
-        """The chance, by the fitted model, that the texts answer the question."""
-        model = self._for(values)
-        x = (np.array([values[name] for name in model.features]) - model.mean) / model.scale
-        return float(1 / (1 + np.exp(-(x @ model.coef + model.intercept))))
+    def probability(self, values: dict[str, float], vector: np.ndarray | None = None, model_id: str = "") -> float:
+        """The chance, by the fitted model, that the texts answer the question (`vector`: the
+        question's embedding by `model_id`, for the model fitted with it)."""
+        return self._for(values, vector, model_id)._probability(values, vector)
 
-    def answers(self, values: dict[str, float]) -> bool:
+    def _probability(self, values: dict[str, float], vector: np.ndarray | None) -> float:
+        x = np.array([values[name] for name in self.features])
+        if self.dims:
+            x = np.concatenate([x, vector])
+        x = (x - self.mean) / self.scale
+        return float(1 / (1 + np.exp(-(x @ self.coef + self.intercept))))
+
+    def answers(self, values: dict[str, float], vector: np.ndarray | None = None, model_id: str = "") -> bool:
         if values["cover_words"] == 0 and values["cover_bigrams"] == 0 and values["dense_top"] < UNRELATED_DENSE:
             return False  # not one word, not one pair of characters in common with the clause
-        return self.probability(values) >= self._for(values).threshold
+        model = self._for(values, vector, model_id)
+        if model is self.scoped and self.known._probability(values, None) < self.known.threshold:
+            return False  # the vector only ever adds refusals to the memory model's own
+        return model._probability(values, vector) >= model.threshold
 
 
 @lru_cache(maxsize=1)

@@ -77,7 +77,7 @@ def adapters(bot, questions) -> tuple[QueryAdapter, dict[str, QueryAdapter]]:
 
 def collect(bot, questions, known, full: QueryAdapter, held_out: dict[str, QueryAdapter]):
     """Per question: the refusal features (FEATURES), bot/known.py's (NaN where the clause found
-    has no known question), and whether it is in scope."""
+    has no known question), the question's e5 vector, whether it is in scope, and the question."""
     features = TrustFeatures(bot.store, bot.encoder, lexicon(str(bot.settings.model_cache_dir)))
     current = [full]
     chain = build_answer_chain(
@@ -88,7 +88,7 @@ def collect(bot, questions, known, full: QueryAdapter, held_out: dict[str, Query
         known=bot.known_for,
         adapter=lambda store: current[0],
     )
-    rows, near, labels = [], [], []
+    rows, near, vectors, labels, asked = [], [], [], [], []
     for q in questions:
         if q.kind == "injection":
             continue
@@ -101,11 +101,13 @@ def collect(bot, questions, known, full: QueryAdapter, held_out: dict[str, Query
         rows.append([values[name] for name in FEATURES])
         extra = known.features(answer.search, bot.encoder(answer.search), ci, bot.store.clauses[ci].doc_id)
         near.append([extra[name] for name in KNOWN_FEATURES] if extra else [np.nan] * len(KNOWN_FEATURES))
+        vectors.append(bot.encoder(answer.search))
         labels.append(not q.refusal)
-    return np.array(rows), np.array(near), np.array(labels)
+        asked.append(q.question)
+    return np.array(rows), np.array(near), np.array(vectors), np.array(labels), asked
 
 
-def fit(X, y, names, args, label: str, max_refused: float) -> dict:
+def fit(X, y, names, args, label: str, max_refused: float, c: float | None = None) -> dict:
     """A logistic model on standardised X, its threshold from cross-validated probabilities (the
     median over --repeats shuffles of the folds) so that at most `max_refused` of in-scope
     questions are refused; the cross-validated figures are printed and kept with it."""
@@ -119,13 +121,13 @@ def fit(X, y, names, args, label: str, max_refused: float) -> dict:
     for repeat in range(args.repeats):
         cv = np.zeros(len(y))
         for train, test in StratifiedKFold(5, shuffle=True, random_state=repeat).split(Z, y):
-            model = LogisticRegression(C=args.c, max_iter=5000).fit(Z[train], y[train])
+            model = LogisticRegression(C=c or args.c, max_iter=5000).fit(Z[train], y[train])
             cv[test] = model.predict_proba(Z[test])[:, 1]
         inside = np.sort(cv[y])
         cut = float(inside[int(max_refused * len(inside))])
         thresholds.append(cut)
         summaries.append((roc_auc_score(y, cv), (cv[y] < cut).mean(), (cv[~y] < cut).mean()))
-    model = LogisticRegression(C=args.c, max_iter=5000).fit(Z, y)
+    model = LogisticRegression(C=c or args.c, max_iter=5000).fit(Z, y)
     auc, inside_refused, outside_refused = np.mean(summaries, axis=0)
     summary = {
         "cv_auc": round(float(auc), 4),
@@ -133,9 +135,10 @@ def fit(X, y, names, args, label: str, max_refused: float) -> dict:
         "cv_out_of_scope_refused": round(float(outside_refused), 4),
         "cv_repeats": args.repeats,
     }
-    print(f"{label}: {len(y)} questions ({int(y.sum())} in scope); by this model alone, cross-validated: {summary}")
-    for name, c in zip(names, model.coef_[0]):
-        print(f"  {name:14s} {c:+.3f}")
+    if label:
+        print(f"{label}: {len(y)} questions ({int(y.sum())} in scope); by this model alone, cross-validated: {summary}")
+        for name, weight in zip(names, model.coef_[0]):
+            print(f"  {name:14s} {weight:+.3f}")
     return {
         "features": list(names),
         "mean": mean.round(6).tolist(),
@@ -143,17 +146,71 @@ def fit(X, y, names, args, label: str, max_refused: float) -> dict:
         "coef": model.coef_[0].round(6).tolist(),
         "intercept": round(float(model.intercept_[0]), 6),
         "threshold": round(float(np.median(thresholds)), 6),
-        "C": args.c,
+        "C": c or args.c,
         "measured_on": Path(args.set).name,
         **summary,
     }
 
 
-def main() -> None:
+def fit_models(X, near, vectors, y, args, model_id: str, verbose: bool = False) -> dict:
+    """bot/trust.py's three models (trust.json): without the memory's features, with them, and
+    with them and the question's e5 vector (`with_vector`, used where the memory applies)."""
+    data = fit(X, y, FEATURES, args, "without known questions" if verbose else "", args.max_refused_without)
+    covered = ~np.isnan(near).any(axis=1)
+    data["with_known"] = fit(
+        np.hstack([X, near])[covered],
+        y[covered],
+        FEATURES + KNOWN_FEATURES,
+        args,
+        "with known questions" if verbose else "",
+        args.max_refused,
+    )
+    scoped = fit(
+        np.hstack([X, near, vectors])[covered],
+        y[covered],
+        FEATURES + KNOWN_FEATURES,
+        args,
+        "with known questions and the question's vector" if verbose else "",
+        args.max_refused_vector,
+        c=args.c_vector,
+    )
+    data["with_vector"] = scoped | {"model_id": model_id, "dims": int(vectors.shape[1])}
+    return data
+
+
+FOLD_SEED = 1  # the refusal models' folds for eval/quality.py (the adapter's are its own)
+
+
+def fold_models(bot, questions, full: QueryAdapter, held_out: dict[str, QueryAdapter], repeats: int = 3) -> dict:
+    """For each question of the set, bot/trust.py's TrustModel fitted without its fold (FOLDS folds
+    over the set's questions) with the settings `main` writes: eval/quality.py answers the
+    development set with these, so its refusal figures are not in-sample."""
+    from bot.trust import TrustModel
+
+    args = parser().parse_args([])
+    args.repeats = repeats
+    items = known_items(bot, questions)
+    known = known_index(bot.store, bot.encoder, bot.settings.model_cache_dir, bot.embedder.model_id, items=items)
+    X, near, vectors, y, asked = collect(bot, questions, known, full, held_out)
+    fold = np.random.default_rng(FOLD_SEED).integers(0, FOLDS, len(y))
+    models = {}
+    for f in range(FOLDS):
+        train = fold != f
+        model = TrustModel.from_dict(
+            fit_models(X[train], near[train], vectors[train], y[train], args, bot.embedder.model_id)
+        )
+        models.update({q: model for q, g in zip(asked, fold) if g == f})
+    return models
+
+
+def parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser()
     parser.add_argument("--set", default=str(ROOT / "eval" / "gold" / "dev.jsonl"))
     parser.add_argument(
-        "--max-refused", type=float, default=0.015, help="share of in-scope questions the model with the memory refuses"
+        "--max-refused",
+        type=float,
+        default=0.01,
+        help="share of in-scope questions the model with the memory refuses (0.015 before the vector model joined it)",
     )
     parser.add_argument(
         "--max-refused-without",
@@ -161,10 +218,22 @@ def main() -> None:
         default=0.01,
         help="the same for the model without it (clauses of added texts): more careful, as it separates less well",
     )
+    parser.add_argument(
+        "--max-refused-vector",
+        type=float,
+        default=0.005,
+        help="the same for the model that also weighs the question's vector; it only adds refusals to the memory "
+        "model's (eval/trials/scope_probe.py)",
+    )
     parser.add_argument("--c", type=float, default=1.0, help="inverse regularisation of the logistic model")
+    parser.add_argument("--c-vector", type=float, default=0.01, help="the same for the model with the vector")
     parser.add_argument("--repeats", type=int, default=10, help="shuffles of the cross-validation folds")
     parser.add_argument("--write", action="store_true")
-    args = parser.parse_args()
+    return parser
+
+
+def main() -> None:
+    args = parser().parse_args()
     if "heldout" in Path(args.set).name:
         sys.exit("the held-apart set is for reporting only: calibrate on a development set")
     questions = load_gold(args.set)
@@ -173,17 +242,8 @@ def main() -> None:
         items = known_items(bot, questions)
         known = known_index(bot.store, bot.encoder, bot.settings.model_cache_dir, bot.embedder.model_id, items=items)
         adapter, held_out = adapters(bot, questions)
-        X, near, y = collect(bot, questions, known, adapter, held_out)
-    data = fit(X, y, FEATURES, args, "without known questions", args.max_refused_without)
-    covered = ~np.isnan(near).any(axis=1)
-    data["with_known"] = fit(
-        np.hstack([X, near])[covered],
-        y[covered],
-        FEATURES + KNOWN_FEATURES,
-        args,
-        "with known questions",
-        args.max_refused,
-    )
+        X, near, vectors, y, _ = collect(bot, questions, known, adapter, held_out)
+        data = fit_models(X, near, vectors, y, args, bot.embedder.model_id, verbose=True)
     if args.write:
         out = ROOT / "bot" / "data" / "trust.json"
         out.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")

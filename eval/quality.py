@@ -12,6 +12,7 @@ and colloquial. Fact stated = the answer holds every answer-key string of the qu
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import statistics
 import sys
 import tempfile
@@ -24,15 +25,16 @@ from bot.chain import build_answer_chain  # noqa: E402
 from bot.evaluation.runner import run_questions  # noqa: E402
 from bot.goldset import load_gold  # noqa: E402
 from bot.testing import indexed_bot  # noqa: E402
+from bot.trust import trust_model  # noqa: E402
 
 PLAIN = {"fact", "date", "unit", "yesno", "list", "traditional"}
 REWORDED = {"paraphrase", "colloquial"}
 BEFORE_BIGRAMS = (0.4, 0.3, 0.3, 0.0, 0.0, 0.0)  # the fusion before character bigrams joined
 
 
-def steps(bot, adapter) -> dict[str, object]:
+def steps(bot, adapter, refusal_model) -> dict[str, object]:
     """The answer path as shipped, and with each change undone, newest first. `adapter(store)` is
-    the query adapter in use (see `fold_adapters`)."""
+    the query adapter in use and `refusal_model()` the refusal model (see `folds`)."""
     return {
         "shipped": build_answer_chain(
             lambda: bot.store,
@@ -41,9 +43,24 @@ def steps(bot, adapter) -> dict[str, object]:
             aliases=bot.teaching.index_for,
             known=bot.known_for,
             adapter=adapter,
+            refusal_model=refusal_model,
         ),
-        "without the query adapter": build_answer_chain(
-            lambda: bot.store, bot.encoder, lexicon=bot.lexicon, aliases=bot.teaching.index_for, known=bot.known_for
+        "without the question's vector in refusal": build_answer_chain(
+            lambda: bot.store,
+            bot.encoder,
+            lexicon=bot.lexicon,
+            aliases=bot.teaching.index_for,
+            known=bot.known_for,
+            adapter=adapter,
+            refusal_model=lambda: unscoped(refusal_model()),
+        ),
+        "… and without the query adapter": build_answer_chain(
+            lambda: bot.store,
+            bot.encoder,
+            lexicon=bot.lexicon,
+            aliases=bot.teaching.index_for,
+            known=bot.known_for,
+            refusal_model=lambda: unscoped(refusal_model()),
         ),
         "… and without the refusal model's memory": build_answer_chain(
             lambda: bot.store, bot.encoder, lexicon=bot.lexicon, aliases=bot.teaching.index_for
@@ -81,20 +98,31 @@ def row(outcomes) -> dict[str, float]:
     }
 
 
-def fold_adapters(bot, path: Path):
-    """questions → [(adapter, questions)]: for the set the shipped adapter was fitted on (the
-    development set), one group per fold with the adapter fitted without it; else one group."""
-    if path.resolve() != (ROOT / "eval" / "gold" / "dev.jsonl").resolve() or bot.adapter is None:
-        return lambda questions: [(bot.adapter, questions)]
-    from eval.calibrate import adapters
+def unscoped(model):
+    """The refusal model without its part that weighs the question's vector (the step before)."""
+    model = model or trust_model()
+    return dataclasses.replace(model, scoped=None)
 
-    _, held_out = adapters(bot, load_gold(path))
+
+def folds(bot, path: Path):
+    """questions → [(adapter, refusal model, questions)]: for the set the shipped adapter and
+    refusal model were fitted on (the development set), groups by fold, each question answered
+    with an adapter and a refusal model fitted without it (eval/calibrate.py's); else one group
+    with the shipped ones."""
+    if path.resolve() != (ROOT / "eval" / "gold" / "dev.jsonl").resolve() or bot.adapter is None:
+        return lambda questions: [(bot.adapter, trust_model(), questions)]
+    from eval.calibrate import adapters, fold_models
+
+    dev = load_gold(path)
+    full, held_out = adapters(bot, dev)
+    models = fold_models(bot, dev, full, held_out)
 
     def split(questions):
-        groups: dict[int, tuple[object, list]] = {}
+        groups: dict[tuple[int, int], tuple[object, object, list]] = {}
         for q in questions:
-            adapter = held_out.get(q.question, bot.adapter)  # out-of-scope ones were never fitted on
-            groups.setdefault(id(adapter), (adapter, []))[1].append(q)
+            adapter = held_out.get(q.question, full)  # out-of-scope ones were never fitted on
+            model = models.get(q.question, trust_model())  # injections are refused by pattern
+            groups.setdefault((id(adapter), id(model)), (adapter, model, []))[2].append(q)
         return list(groups.values())
 
     return split
@@ -110,8 +138,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         bot = indexed_bot(Path(tmp))
         bot.warm_up()
-        current = [bot.adapter]
-        chains = steps(bot, lambda store: current[0])
+        current = [bot.adapter, trust_model()]
+        chains = steps(bot, lambda store: current[0], lambda: current[1])
         if args.steps != "all":
             chains = {"shipped": chains["shipped"]}
         for name in args.sets.split(","):
@@ -119,16 +147,17 @@ def main() -> None:
             questions = load_gold(path)
             print(f"\n{path.name} ({len(questions)} questions)")
             header = None
-            # The shipped adapter was fitted on the development set: its questions are answered with
-            # adapters fitted without their own fold (eval/calibrate.py's), so the row is honest.
-            folds = fold_adapters(bot, path)
+            # The shipped adapter and refusal model were fitted on the development set: its questions
+            # are answered with ones fitted without their own fold (eval/calibrate.py's), so the row
+            # is honest.
+            split = folds(bot, path)
             for step, chain in chains.items():
                 bot.encoder.clear()  # every step pays for its own question vectors
                 outcomes = []
-                for adapter, part in folds(questions):
-                    current[0] = adapter
+                for adapter, model, part in split(questions):
+                    current[0], current[1] = adapter, model
                     outcomes += run_questions(chain, part)["outcomes"]
-                current[0] = bot.adapter
+                current[0], current[1] = bot.adapter, trust_model()
                 figures = row(outcomes)
                 if header is None:
                     header = f"{'':38s}" + "".join(f"{k:>17s}" for k in figures)

@@ -114,3 +114,16 @@ def test_without_the_file_there_is_no_adapter_and_answers_still_come(seed_bot, t
         adapter_module._read.cache_clear()
     answer = _chain(seed_bot, None).invoke("行政执法人员每年要参加多少学时的培训？")
     assert answer.citations[0].label == "二（一）2" and "60学时" in answer.answer
+
+
+def test_the_adapter_has_a_say_in_the_sentence_only_in_its_documents(seed_bot):
+    store = seed_bot.store
+    ci = store.index_of[seed_bot.clause("二（一）2").clause_id]
+    vector = seed_bot.encoder(search_text("一年到头最少得学够多少个钟头？"))
+    shares = seed_bot.adapter.sentence_shares(store, ci, vector)
+    assert shares is not None and shares.shape == (len(store.clauses[ci].sentences),)
+    assert abs(float(shares.sum()) - 1) < 1e-5
+    assert "60学时" in store.clauses[ci].sentences[int(shares.argmax())]
+    shipped = seed_bot.adapter
+    elsewhere = QueryAdapter(shipped.matrix, shipped.model_id, frozenset({"other-province-plan"}))
+    assert elsewhere.sentence_shares(store, ci, vector) is None

@@ -135,3 +135,28 @@ def test_a_broken_memory_file_names_its_line_and_how_to_fix_it(monkeypatch, tmp_
         monkeypatch.undo()
         known.builtin.cache_clear()
     assert len(known.builtin()) > 800
+
+
+def test_the_question_vector_model_is_used_only_with_the_memory_and_the_model_it_was_fitted_for(seed_bot):
+    model = trust_model()
+    scoped = model.scoped
+    assert scoped is not None and scoped.model_id == seed_bot.embedder.model_id
+    assert scoped.dims == seed_bot.embedder.dim and len(scoped.coef) == len(scoped.features) + scoped.dims
+    values = dict.fromkeys(model.features, 0.5)
+    vector = seed_bot.encoder("执法人员一年下来培训学时起码要够多少？")
+    mid = seed_bot.embedder.model_id
+    # Without the memory's features (a clause of an added text): the model without them.
+    assert model._for(values, vector, mid) is model
+    remembered = {**values, "known_near": 0.9, "refused_near": 0.8}
+    assert model._for(remembered, vector, mid) is scoped
+    # Another embedding model (a unit's own), or no vector: the memory model without the vector.
+    assert model._for(remembered, vector, "another-model") is model.known
+    assert model._for(remembered) is model.known
+    assert 0.0 <= model.probability(remembered, vector, mid) <= 1.0
+
+
+def test_the_model_file_without_a_vector_part_still_loads():
+    data = json.loads((ROOT / "bot" / "data" / "trust.json").read_text(encoding="utf-8"))
+    data.pop("with_vector")
+    model = TrustModel.from_dict(data)
+    assert model.scoped is None and model.known is not None

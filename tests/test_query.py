@@ -68,3 +68,18 @@ def test_a_few_is_not_a_number_asked():
     assert what_is_asked("一年要学几个学时？") == "一年要学几个学时？"
     assert asked_kinds("几家单位一起开会的那个机制，有没有财政部门？") == ("yesno",)
     assert "count" in asked_kinds("会商机制由几家单位组成？")
+
+
+def test_a_besides_question_is_answered_by_what_it_does_not_already_know(seed_bot):
+    """除了持证上岗，还要…: the sentence on 持证上岗 is what the asker knows, not the answer."""
+    from bot.extract import without_known
+
+    assert without_known("执法人员资格管理方面，除了持证上岗，还得建立健全哪些制度？") == (
+        "执法人员资格管理方面，还得建立健全哪些制度？"
+    )
+    assert without_known("除了司法厅还有哪些单位参加？") == "还有哪些单位参加？"
+    assert without_known("想问问除了法律和业务以外，还要学哪方面？") == "想问问，还要学哪方面？"
+    assert without_known("持证上岗有什么要求？") == "持证上岗有什么要求？"
+    answer = seed_bot.ask("执法人员资格管理方面，除了持证上岗，还得建立健全哪些制度？")
+    assert answer.citations[0].label == "二（一）3"
+    assert "年度考核制度" in answer.answer and "持证上岗" not in answer.citations[0].quote

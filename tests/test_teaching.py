@@ -47,7 +47,7 @@ def test_an_alias_follows_its_clause_by_label_and_unrelated_questions_are_unmove
 
 
 # The plan asks for funds for enforcement vehicles (二（六）15) but says nothing of their markings.
-NOT_COVERED = "执法车辆要喷涂什么统一标识？"
+NOT_COVERED = "执法证丢了要登报声明吗？"
 
 
 def test_a_question_taught_as_not_covered_is_refused_when_asked_again_and_can_be_removed(bot):

@@ -73,6 +73,14 @@ CLAUSE = "确保每人每年接受不少于60学时的培训，2024年6月底前
         ("培训由谁组织？", False),
         ("几家单位一起开的那个会，有没有财政部门？", False),  # 几家 here means "several"
         ("会商机制由几家单位组成？", True),
+        # Things a unit is equipped or staffed with, or handles, which the plan never counts.
+        ("全省要建多少个行政执法协调监督工作站？", True),
+        ("按标准执法大队应该配几台执法车辆？", True),
+        ("一名执法队员一年最多能承办多少宗案件？", True),
+        ("社会满意度要达到百分之多少才算完成？", True),
+        # 几 as "a few", beside a yes/no or a which question, asks no figure.
+        ("登记卡上的培训记录能不能随便填几笔应付？", False),
+        ("给新来的几个人排培训课，内容要包括哪几类？", False),
         # A quoted phrase names something (the discretion benchmarks), it does not ask a figure.
         ("县里在省里给的“罚多少”尺子上还能细化什么？", False),
     ],

@@ -461,7 +461,7 @@ def test_officer_flags_a_trainer_teaches_and_the_same_question_then_finds_the_ri
         gold_file(site.bot.settings.data_dir).unlink(missing_ok=True)
 
 
-NOT_COVERED = "执法车辆要喷涂什么统一标识？"  # the plan funds vehicles (二（六）15), says nothing of markings
+NOT_COVERED = "执法证丢了要登报声明吗？"  # the plan manages certificates (二（一）3), says nothing of losing one
 
 
 def test_an_answer_the_texts_do_not_cover_is_taught_as_a_refusal_and_then_refused(open_page, site):
@@ -471,7 +471,7 @@ def test_an_answer_the_texts_do_not_cover_is_taught_as_a_refusal_and_then_refuse
     ask(officer, NOT_COVERED)
     expect(answers(officer)).to_have_count(1)
     expect(answers(officer).last).to_contain_text("依据")  # an unrelated clause quoted as if it answered
-    flagged = flag_last_answer(officer, site, NOT_COVERED, "计划没有讲执法车辆的标识，应当说明文本没有涉及")
+    flagged = flag_last_answer(officer, site, NOT_COVERED, "计划没有讲执法证遗失怎么办，应当说明文本没有涉及")
 
     page = open_page()
     signed_in(page, site.url, TRAINER)
