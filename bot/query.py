@@ -68,6 +68,8 @@ _FOLLOW_UP = re.compile(
     r"|^(谁|哪个部门|什么时候|多久|怎么算|具体|最晚|最迟|最早|截止|期限)"
 )
 _CONTENT = re.compile(r"[\u4e00-\u9fff]{2,}")
+# The same text three or more times in a row (罚罚罚…, a question pasted ten times).
+_REPEATED = re.compile(r"(.{1,40}?)\1{2,}", re.DOTALL)
 
 
 @dataclass
@@ -113,6 +115,16 @@ def expand(text: str) -> str:
     return f"{text} {' '.join(added)}" if added else text
 
 
+def without_repeats(text: str) -> str:
+    """Text repeated three or more times in a row kept once; figures (1000, 2333) are left alone."""
+
+    def once(match: re.Match) -> str:
+        unit = match.group(1)
+        return match.group(0) if re.fullmatch(r"[\d.,，。\s]+", unit) else unit
+
+    return _REPEATED.sub(once, text)
+
+
 def sanitize(raw: str | None) -> tuple[str, list[str]]:
     """The question as text we can work with, and notices for what was changed."""
     if raw is None or not str(raw).strip():
@@ -124,6 +136,10 @@ def sanitize(raw: str | None) -> tuple[str, list[str]]:
     if len(text) > MAX_QUESTION_CHARS:
         text = text[:MAX_QUESTION_CHARS]
         notices.append(f"问题过长，只按前 {MAX_QUESTION_CHARS} 个字处理。")
+    once = without_repeats(text)
+    if once != text:
+        text = once
+        notices.append("问题中连续重复的文字只按一次处理。")
     # Markup is read as text: tags are dropped for searching, never rendered.
     stripped = re.sub(r"<[^>]{0,200}>", " ", text)
     if stripped != text:

@@ -35,8 +35,9 @@ BEFORE_BIGRAMS = (0.4, 0.3, 0.3, 0.0, 0.0, 0.0)  # the fusion before character b
 def steps(bot, adapter, refusal_model) -> dict[str, object]:
     """The answer path as shipped, and with each change undone, newest first. `adapter(store)` is
     the query adapter in use and `refusal_model()` the refusal model (see `folds`)."""
-    return {
-        "shipped": build_answer_chain(
+
+    def with_memory(adapter, refusal_model):
+        return build_answer_chain(
             lambda: bot.store,
             bot.encoder,
             lexicon=bot.lexicon,
@@ -44,24 +45,13 @@ def steps(bot, adapter, refusal_model) -> dict[str, object]:
             known=bot.known_for,
             adapter=adapter,
             refusal_model=refusal_model,
-        ),
-        "without the question's vector in refusal": build_answer_chain(
-            lambda: bot.store,
-            bot.encoder,
-            lexicon=bot.lexicon,
-            aliases=bot.teaching.index_for,
-            known=bot.known_for,
-            adapter=adapter,
-            refusal_model=lambda: unscoped(refusal_model()),
-        ),
-        "… and without the query adapter": build_answer_chain(
-            lambda: bot.store,
-            bot.encoder,
-            lexicon=bot.lexicon,
-            aliases=bot.teaching.index_for,
-            known=bot.known_for,
-            refusal_model=lambda: unscoped(refusal_model()),
-        ),
+        )
+
+    without_vector = lambda: unscoped(refusal_model())  # noqa: E731
+    return {
+        "shipped": with_memory(adapter, refusal_model),
+        "without the question's vector in refusal": with_memory(adapter, without_vector),
+        "… and without the query adapter": with_memory(None, without_vector),
         "… and without the refusal model's memory": build_answer_chain(
             lambda: bot.store, bot.encoder, lexicon=bot.lexicon, aliases=bot.teaching.index_for
         ),

@@ -127,6 +127,16 @@ def test_huge_control_and_markup_questions(seed_bot):
         seed_bot.ask("<b></b>？？？")
 
 
+def test_repeated_text_is_read_once_and_babble_is_refused(seed_bot):
+    babble = seed_bot.ask("罚" * 20_000)
+    assert babble.refused and not babble.citations
+    assert any("过长" in n for n in babble.notices) and any("重复" in n for n in babble.notices)
+    pasted = seed_bot.ask("执法人员每年要参加多少学时的培训？" * 20)
+    assert not pasted.refused and pasted.citations[0].label == "二（一）2" and "60学时" in pasted.answer
+    figures = seed_bot.ask("罚款1000元以上要法制审核吗？")
+    assert not any("重复" in n for n in figures.notices)
+
+
 def test_scoped_document_and_unknown_doc(seed_bot):
     doc_id = seed_bot.documents()[0]["doc_id"]
     answer = seed_bot.ask("每年多少学时？", doc_id=doc_id)

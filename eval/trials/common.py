@@ -7,11 +7,20 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
 from eval.cross_encoder_trial import MODEL_REASON, compare_refusal, refused_at  # noqa: F401
 
 WORK = "/tmp/trials"
 REWORD = {"paraphrase", "colloquial"}
+# The sets the trials measure: development, held-out, and the blind batches kept apart.
+SETS = {
+    "dev": ROOT / "eval/gold/dev.jsonl",
+    "held": ROOT / "eval/gold/heldout.jsonl",
+    "b13": ROOT / "eval/trials/blind_batch13.jsonl",
+    "b14": ROOT / "eval/trials/blind_batch14.jsonl",
+    "b15": ROOT / "eval/trials/blind_batch15.jsonl",
+}
 
 
 def load(name):

@@ -20,16 +20,9 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
-
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
+from common import SETS  # also puts the project on sys.path
 
 WORK = Path("/tmp/trials")
-SETS = {
-    "dev": ROOT / "eval/gold/dev.jsonl",
-    "held": ROOT / "eval/gold/heldout.jsonl",
-    "b13": ROOT / "eval/trials/blind_batch13.jsonl",
-}
 MODEL_REASON = "已加载的文本没有涉及这个问题，无法作答（不作猜测）。"
 
 
