@@ -105,10 +105,31 @@ _INDEFINITE_FEW = re.compile(r"几(?=个|家|项|名|位|种|类|条|件|方面)
 _QUOTED = re.compile(r"“[^”]{1,12}”|「[^」]{1,12}」|\"[^\"]{1,12}\"")
 
 
+# A question that first tells a situation and then asks about it asks only its last part: 局里给
+# 中队压了一年要罚多少钱的任务，文件允许这么搞吗？ asks whether it is allowed, not an amount.
+_PARTS = re.compile(r"[，,；;：:。]")
+_LAST_PART_ASKS = re.compile(
+    r"吗[？?]?$|算不算|允不允许|行不行|能不能|可不可以|是不是|怎么看|怎么说|什么态度|"
+    r"叫(?:啥|什么)|是(?:啥|什么)(?:制度|做法|意思|说法)"
+)
+_FIGURE_WORDS = re.compile(r"多少|几|多久|多长|多大|比例|百分")
+_POINTS_BACK = re.compile(r"这|那|允许|算不算")  # the last part asks about what was told
+
+
+def asked_part(question: str) -> str:
+    """The last part of a question that tells a situation (with a figure in it) before asking a
+    yes/no or what-is-it question about it; else the whole question."""
+    parts = [p for p in _PARTS.split(question) if p.strip("？? ")]
+    last = parts[-1] if len(parts) > 1 else ""
+    if _LAST_PART_ASKS.search(last) and _POINTS_BACK.search(last) and not _FIGURE_WORDS.search(last):
+        return last
+    return question
+
+
 def what_is_asked(question: str) -> str:
-    """The question with a quantity word that does not ask for a number, and quoted phrases,
-    taken out."""
-    question = _QUOTED.sub("", question)
+    """The question with a quantity word that does not ask for a number, quoted phrases, and a
+    situation told before the question proper, taken out."""
+    question = asked_part(_QUOTED.sub("", question))
     if _ASKED_OTHERWISE.search(question):
         return _INDEFINITE_FEW.sub("", question)
     return question
@@ -139,7 +160,9 @@ _NO = re.compile(r"不得|禁止|严禁|不能|不准|不再|一律不")
 _MUST = re.compile(r"应当|必须|须|务必|要求|确保|要(?!求)")
 _MAY = re.compile(r"可以|可|允许|鼓励")
 _ASKS_MAY = re.compile(r"能不能|可不可以|可以不|允不允许|让不让|行不行|能否|能.{0,12}吗|可以.{0,12}吗")
-_ASKS_MUST = re.compile(r"要不要|需不需要|需要不|该不该|用不用|是否(需要|要|应当|必须)|必须.{0,12}吗|要.{0,12}吗")
+_ASKS_MUST = re.compile(
+    r"要不要|需不需要|需要不|该不该|用不用|是否(需要|要|应当|必须)|必须.{0,12}吗|(?<![主重只必紧])要.{0,12}吗"
+)
 
 
 def conclusion(question: str, quote: str) -> str:

@@ -123,7 +123,9 @@ def main() -> None:
     parser.add_argument(
         "--sets", default="dev,heldout", help="names in eval/gold/ or paths of .jsonl files, comma-separated"
     )
-    parser.add_argument("--steps", default="all", help="all, or 'shipped' for the shipped path only")
+    parser.add_argument(
+        "--steps", default="all", help="all; 'shipped' for the shipped path only; N for the first N steps"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         bot = indexed_bot(Path(tmp))
@@ -131,7 +133,8 @@ def main() -> None:
         current = [bot.adapter, trust_model()]
         chains = steps(bot, lambda store: current[0], lambda: current[1])
         if args.steps != "all":
-            chains = {"shipped": chains["shipped"]}
+            keep = int(args.steps) if args.steps.isdigit() else 1
+            chains = dict(list(chains.items())[:keep])
         for name in args.sets.split(","):
             path = Path(name) if name.endswith(".jsonl") else ROOT / "eval" / "gold" / f"{name}.jsonl"
             questions = load_gold(path)

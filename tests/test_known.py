@@ -155,6 +155,32 @@ def test_the_question_vector_model_is_used_only_with_the_memory_and_the_model_it
     assert 0.0 <= model.probability(remembered, vector, mid) <= 1.0
 
 
+def test_the_vector_model_only_adds_refusals_where_the_memory_model_is_unsure():
+    """The model with the question's vector decides only between the memory model's line and
+    SURE_BY_MEMORY: below, the memory model has refused; above, it is sure and is not overruled."""
+    import dataclasses
+
+    from bot.trust import SURE_BY_MEMORY
+
+    model = trust_model()
+    dims = model.scoped.dims
+    values = {name: 0.5 for name in model.known.features} | {"cover_words": 0.5, "cover_bigrams": 0.5}
+    vector = np.zeros(dims, dtype=np.float32)
+    mid = model.scoped.model_id
+
+    def with_known(p_known: float, p_vector: float):
+        # Models whose intercept alone gives these chances (all weights zero).
+        def fixed(m, p):
+            return dataclasses.replace(m, coef=np.zeros_like(m.coef), intercept=float(np.log(p / (1 - p))))
+
+        return dataclasses.replace(model, known=fixed(model.known, p_known), scoped=fixed(model.scoped, p_vector))
+
+    low = model.scoped.threshold / 2
+    assert not with_known(model.known.threshold / 2, 0.99).answers(values, vector, mid)  # memory refuses
+    assert not with_known((model.known.threshold + SURE_BY_MEMORY) / 2, low).answers(values, vector, mid)
+    assert with_known((SURE_BY_MEMORY + 1) / 2, low).answers(values, vector, mid)  # memory sure
+
+
 def test_the_model_file_without_a_vector_part_still_loads():
     data = json.loads((ROOT / "bot" / "data" / "trust.json").read_text(encoding="utf-8"))
     data.pop("with_vector")

@@ -70,6 +70,24 @@ def test_a_few_is_not_a_number_asked():
     assert "count" in asked_kinds("会商机制由几家单位组成？")
 
 
+def test_a_figure_in_the_situation_told_is_not_what_is_asked():
+    """局里压了一年要罚多少钱的任务，文件允许这么搞吗？ asks whether it is allowed, not an amount;
+    哪几年 asks which years, not how many; 跑了几次 tells, it does not ask."""
+    from bot.asked import conclusion, what_is_asked
+    from bot.extract import missing_figure
+
+    assert what_is_asked("局里给每个中队压了一年要罚多少钱的任务，文件允许这么搞吗？") == "文件允许这么搞吗？"
+    assert what_is_asked("跑了几次企业，听说检查要先扫码，这个叫啥制度？") == "这个叫啥制度？"
+    # A last part that does not point back at what was told, or asks a figure itself, is not all.
+    assert what_is_asked("培训要多少学时，有规定吗？") == "培训要多少学时，有规定吗？"
+    assert what_is_asked("按行政复议法，申请期限是多久？") == "按行政复议法，申请期限是多久？"
+    assert not missing_figure("咱省这个执法提升计划管的是哪几年？", ["2023—2025年"])
+    assert missing_figure("执法证有效期是几年？", ["全面推行行政执法人员持证上岗"])
+    # 主要 is not 要: 就是开开会吗 asks neither 需要 nor 能.
+    assert conclusion("那个会商机制主要管啥，就是开开会吗？", "要参照建立工作会商机制") == ""
+    assert conclusion("培训要登记吗？", "要建立业务培训登记卡制度") == "需要"
+
+
 def test_a_besides_question_is_answered_by_what_it_does_not_already_know(seed_bot):
     """除了持证上岗，还要…: the sentence on 持证上岗 is what the asker knows, not the answer."""
     from bot.extract import without_known

@@ -33,6 +33,9 @@ def test_named_laws(question, names):
         ("2025年底要实现什么目标？", []),
         ("行政复议法规定的申请期限是多久？", ["《行政复议法》"]),
         ("治安管理处罚法的拘留期限？", ["《治安管理处罚法》"]),
+        # A refusal names the law without the words the bare match picked up before it.
+        ("按新修订的行政复议法，复议期限是多少天？", ["《行政复议法》"]),
+        ("依据行政强制法，查封期限最长多久？", ["《行政强制法》"]),
         # Named by the texts (the bare name may pick up the word before it): not unknown.
         ("根据行政处罚法，听证要提前几天？", []),
         ("《广东省行政检查办法》规定一年检查几次？", []),
