@@ -20,6 +20,8 @@ SETS = {
     "b13": ROOT / "eval/trials/blind_batch13.jsonl",
     "b14": ROOT / "eval/trials/blind_batch14.jsonl",
     "b15": ROOT / "eval/trials/blind_batch15.jsonl",
+    "b16": ROOT / "eval/trials/blind_batch16.jsonl",
+    "b17": ROOT / "eval/trials/blind_batch17.jsonl",
 }
 
 
