@@ -5,6 +5,7 @@ Retrieval and the order of steps are bot/chain.py; this module is the extractive
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import weakref
@@ -358,29 +359,27 @@ class Extractor:
                 ):
                     chosen.append(d)
                     break
+        # The adapter learned what questions are about, and a 除了 question is about what it excludes.
+        prior = None if self.taught or asked != query.search else self.adapter
+
+        def best(ci: int) -> tuple[list[tuple[int, float]], str, range]:
+            ranked = best_sentences(self.store, ci, asked, vector, sentence_scores, bigram_scores, prior)
+            return (ranked, *self._sentence(self.store.clauses[ci].sentences, ranked[0][0]))
+
         if len(chosen) == 1 and ACROSS_TEXT.search(query.question):
-            for d in docs[1:]:
-                if len(chosen) > MORE_CLAUSES:
-                    break
-                other = self.store.clauses[d.metadata["clause_index"]]
-                if other.doc_id == top_doc and self.trusted(query, d):
-                    chosen.append(d)
+            # The next MORE_CLAUSES trusted clauses of the same text, of which those speaking of the
+            # question's topic (letting later ones in instead cited more wrong clauses: 0.60 → 0.56).
+            same_text = (d for d in docs[1:] if self.store.clauses[d.metadata["clause_index"]].doc_id == top_doc)
+            trusted = list(itertools.islice((d for d in same_text if self.trusted(query, d)), MORE_CLAUSES))
+            topic = self._topic(tokens, weights, best(top["clause_index"])[1])
+            chosen += [d for d in trusted if any(w in best(d.metadata["clause_index"])[1] for w in topic)]
 
         citations, parts = [], []
-        topic: set[str] = set()
-        for d in chosen:
+        for n, d in enumerate(chosen, start=1):
             ci = d.metadata["clause_index"]
-            # The adapter learned what questions are about, and a 除了 question is about what it excludes.
-            prior = None if self.taught or asked != query.search else self.adapter
-            ranked = best_sentences(self.store, ci, asked, vector, sentence_scores, bigram_scores, prior)
+            ranked, sentence, span = best(ci)
             si = ranked[0][0]
             sentences = self.store.clauses[ci].sentences
-            sentence, span = self._sentence(sentences, si)
-            if not citations:
-                topic = self._topic(tokens, weights, sentence)
-            elif self.store.clauses[ci].doc_id == top_doc and not any(w in sentence for w in topic):
-                continue  # another clause of the same text that does not speak of what was asked
-            n = len(citations) + 1
             # Trailing punctuation is dropped so the quote reads inside “”; it stays an exact substring.
             focus = trim(sentence, asked, tokens, weights).rstrip("，：；。")
             quote = self._whole(sentence, focus)

@@ -245,3 +245,16 @@ def test_the_national_plan_is_answered_only_where_the_provincial_plan_speaks_of_
     answer = seed_bot.ask("国务院的行动计划里对培训学时是怎么规定的？")  # 二（一）2 does not speak of it
     assert answer.refused and "国务院" in answer.answer
     assert all(c.quote == "" for c in answer.citations)
+
+
+def test_a_whole_text_question_is_answered_from_each_clause_that_speaks_of_it(seed_bot):
+    """计划中…有哪几种 asks of the whole text: each clause holding a 台账 is quoted and cited; one
+    that is trusted but speaks of something else (三（一）'s 会商机制) is not; a plain question keeps
+    its one clause."""
+    answer = seed_bot.ask("计划中要求建立的台账有哪几种？")
+    labels = [c.label for c in answer.citations]
+    assert labels[:2] == ["三（二）", "二（二）4"] and "三（一）" not in labels
+    assert "工作台账" in answer.answer and "专项整治台账" in answer.answer
+    assert "[1]" in answer.answer and "[2]" in answer.answer and "《" not in answer.answer.split("[1]")[0]
+    assert all("台账" in c.quote for c in answer.citations)
+    assert [c.label for c in seed_bot.ask("每年要参加多少学时的培训？").citations] == ["二（一）2"]
