@@ -5,6 +5,7 @@ Retrieval and the order of steps are bot/chain.py; this module is the extractive
 
 from __future__ import annotations
 
+import functools
 import itertools
 import json
 import re
@@ -362,6 +363,7 @@ class Extractor:
         # The adapter learned what questions are about, and a 除了 question is about what it excludes.
         prior = None if self.taught or asked != query.search else self.adapter
 
+        @functools.cache  # a whole-text question asks it of a clause twice (topic, then quote)
         def best(ci: int) -> tuple[list[tuple[int, float]], str, range]:
             ranked = best_sentences(self.store, ci, asked, vector, sentence_scores, bigram_scores, prior)
             return (ranked, *self._sentence(self.store.clauses[ci].sentences, ranked[0][0]))

@@ -181,6 +181,16 @@ def fit_models(X, near, vectors, y, args, model_id: str, verbose: bool = False) 
 FOLD_SEED = 1  # the refusal models' folds for eval/quality.py (the adapter's are its own)
 
 
+def gathered(bot, questions, full: QueryAdapter | None = None, held_out: dict[str, QueryAdapter] | None = None):
+    """A set's known questions, its query adapter (fitted on it, and without each fold: `adapters`,
+    unless given) and `collect`'s features: (items, adapter, (X, near, vectors, y, asked))."""
+    items = known_items(bot, questions)
+    known = known_index(bot.store, bot.encoder, bot.settings.model_cache_dir, bot.embedder.model_id, items=items)
+    if full is None or held_out is None:
+        full, held_out = adapters(bot, questions)
+    return items, full, collect(bot, questions, known, full, held_out)
+
+
 def fold_models(bot, questions, full: QueryAdapter, held_out: dict[str, QueryAdapter], repeats: int = 3) -> dict:
     """For each question of the set, bot/trust.py's TrustModel fitted without its fold (FOLDS folds
     over the set's questions) with the settings `main` writes: eval/quality.py answers the
@@ -189,9 +199,7 @@ def fold_models(bot, questions, full: QueryAdapter, held_out: dict[str, QueryAda
 
     args = parser().parse_args([])
     args.repeats = repeats
-    items = known_items(bot, questions)
-    known = known_index(bot.store, bot.encoder, bot.settings.model_cache_dir, bot.embedder.model_id, items=items)
-    X, near, vectors, y, asked = collect(bot, questions, known, full, held_out)
+    _, _, (X, near, vectors, y, asked) = gathered(bot, questions, full, held_out)
     fold = np.random.default_rng(FOLD_SEED).integers(0, FOLDS, len(y))
     models = {}
     for f in range(FOLDS):
@@ -239,10 +247,7 @@ def main() -> None:
     questions = load_gold(args.set)
     with tempfile.TemporaryDirectory() as tmp:
         bot = indexed_bot(Path(tmp))
-        items = known_items(bot, questions)
-        known = known_index(bot.store, bot.encoder, bot.settings.model_cache_dir, bot.embedder.model_id, items=items)
-        adapter, held_out = adapters(bot, questions)
-        X, near, vectors, y, _ = collect(bot, questions, known, adapter, held_out)
+        items, adapter, (X, near, vectors, y, _) = gathered(bot, questions)
         data = fit_models(X, near, vectors, y, args, bot.embedder.model_id, verbose=True)
     if args.write:
         out = ROOT / "bot" / "data" / "trust.json"

@@ -32,26 +32,28 @@ REWORDED = {"paraphrase", "colloquial"}
 BEFORE_BIGRAMS = (0.4, 0.3, 0.3, 0.0, 0.0, 0.0)  # the fusion before character bigrams joined
 
 
+def memory_chain(bot, adapter=None, refusal_model=None):
+    """The shipped answer path (the refusal model's memory, the trainers' taught questions), with
+    `adapter(store)` as its query adapter and `refusal_model()` as its refusal model when given."""
+    return build_answer_chain(
+        lambda: bot.store,
+        bot.encoder,
+        lexicon=bot.lexicon,
+        aliases=bot.teaching.index_for,
+        known=bot.known_for,
+        adapter=adapter,
+        refusal_model=refusal_model,
+    )
+
+
 def steps(bot, adapter, refusal_model) -> dict[str, object]:
     """The answer path as shipped, and with each change undone, newest first. `adapter(store)` is
     the query adapter in use and `refusal_model()` the refusal model (see `folds`)."""
-
-    def with_memory(adapter, refusal_model):
-        return build_answer_chain(
-            lambda: bot.store,
-            bot.encoder,
-            lexicon=bot.lexicon,
-            aliases=bot.teaching.index_for,
-            known=bot.known_for,
-            adapter=adapter,
-            refusal_model=refusal_model,
-        )
-
     without_vector = lambda: unscoped(refusal_model())  # noqa: E731
     return {
-        "shipped": with_memory(adapter, refusal_model),
-        "without the question's vector in refusal": with_memory(adapter, without_vector),
-        "… and without the query adapter": with_memory(None, without_vector),
+        "shipped": memory_chain(bot, adapter, refusal_model),
+        "without the question's vector in refusal": memory_chain(bot, adapter, without_vector),
+        "… and without the query adapter": memory_chain(bot, None, without_vector),
         "… and without the refusal model's memory": build_answer_chain(
             lambda: bot.store, bot.encoder, lexicon=bot.lexicon, aliases=bot.teaching.index_for
         ),

@@ -44,19 +44,14 @@ def cv_probabilities(Z, y, groups, c, grouped: bool, seed: int) -> np.ndarray:
 
 def main() -> None:
     from bot.goldset import load_gold
-    from bot.known import known_index
     from bot.testing import indexed_bot
-    from eval.calibrate import adapters, collect, known_items, parser
+    from eval.calibrate import gathered, parser
 
     args = parser().parse_args([])
     questions = load_gold(SETS["dev"])
     by_text = {q.question: q.id for q in questions}
     with tempfile.TemporaryDirectory() as tmp:
-        bot = indexed_bot(Path(tmp))
-        items = known_items(bot, questions)
-        known = known_index(bot.store, bot.encoder, bot.settings.model_cache_dir, bot.embedder.model_id, items=items)
-        adapter, held_out = adapters(bot, questions)
-        X, near, vectors, y, asked = collect(bot, questions, known, adapter, held_out)
+        _, _, (X, near, vectors, y, asked) = gathered(indexed_bot(Path(tmp)), questions)
     groups = np.array([batch(by_text[a]) for a in asked])
     covered = ~np.isnan(near).any(axis=1)
     models = {

@@ -27,26 +27,20 @@ MODEL_REASON = "已加载的文本没有涉及这个问题，无法作答（不�
 
 
 def collect():
-    from bot.chain import AskRequest, build_answer_chain
+    from bot.chain import AskRequest
     from bot.goldset import load_gold
     from bot.lexicon import lexicon
     from bot.testing import indexed_bot
     from bot.trust import TrustFeatures
     from eval.calibrate import adapters
+    from eval.quality import memory_chain
 
     bot = indexed_bot(Path(tempfile.mkdtemp()))
     bot.warm_up()
     store = bot.store
     full, held_out = adapters(bot, load_gold(SETS["dev"]))
     current = [full]
-    chain = build_answer_chain(
-        lambda: store,
-        bot.encoder,
-        lexicon=bot.lexicon,
-        aliases=bot.teaching.index_for,
-        known=bot.known_for,
-        adapter=lambda s: current[0],
-    )
+    chain = memory_chain(bot, adapter=lambda s: current[0])
     features = TrustFeatures(store, bot.encoder, lexicon(str(bot.settings.model_cache_dir)))
     known = bot.known_for(store, None)
     WORK.mkdir(exist_ok=True)

@@ -28,12 +28,13 @@ def collect():
     from bot.adapter import TEMPERATURE
     from bot.answer import Extractor
     from bot.asked import asked_kinds, states_any
-    from bot.chain import AskRequest, build_answer_chain
+    from bot.chain import AskRequest
     from bot.extract import _asked_answers, _cue_bonus, best_sentences
     from bot.goldset import load_gold
     from bot.keywords import tokenize
     from bot.testing import indexed_bot
     from eval.calibrate import adapters
+    from eval.quality import memory_chain
 
     bot = indexed_bot(Path(tempfile.mkdtemp()))
     bot.warm_up()
@@ -41,14 +42,7 @@ def collect():
     dev = load_gold(SETS["dev"])
     full, held_out = adapters(bot, dev)
     current = [full]
-    chain = build_answer_chain(
-        lambda: store,
-        bot.encoder,
-        lexicon=bot.lexicon,
-        aliases=bot.teaching.index_for,
-        known=bot.known_for,
-        adapter=lambda s: current[0],
-    )
+    chain = memory_chain(bot, adapter=lambda s: current[0])
     WORK.mkdir(exist_ok=True)
     for name, path in SETS.items():
         rows = []
