@@ -256,6 +256,11 @@ def _synonym_words() -> frozenset[str]:
 # of its 99 out-of-scope refusals had the memory model this sure (0.94); the plain
 # 广东省的计划要求每年培训多少学时 (memory 0.96) had come within 0.004 of its line.
 SURE_BY_MEMORY = 0.9
+# Nor where the clause found holds this share of the question's content words: there the word
+# features already speak, and the vector, which knows the subjects development questions asked
+# about, has least to add. On the development folds and the sixteenth and seventeenth blind
+# batches, 3 of the 220 out-of-scope questions it was asked about lay there; it refused none.
+WORDS_IN_CLAUSE = 0.8
 
 
 @dataclass(frozen=True)
@@ -273,6 +278,7 @@ class TrustModel:
     scoped: TrustModel | None = None
     model_id: str = ""
     dims: int = 0
+    words_in_clause: float = WORDS_IN_CLAUSE  # eval/quality.py sets it above 1 to undo that guard
 
     @classmethod
     def from_dict(cls, data: dict) -> TrustModel:
@@ -321,8 +327,8 @@ class TrustModel:
             known = self.known._probability(values, None)
             if known < self.known.threshold:
                 return False  # the vector only ever adds refusals to the memory model's own
-            if known >= SURE_BY_MEMORY:
-                return True  # … and none where the memory model is sure
+            if known >= SURE_BY_MEMORY or values["cover_words"] >= self.words_in_clause:
+                return True  # … and none where the memory model is sure, or the clause holds the words
         return model._probability(values, vector) >= model.threshold
 
 

@@ -50,8 +50,10 @@ def steps(bot, adapter, refusal_model) -> dict[str, object]:
     """The answer path as shipped, and with each change undone, newest first. `adapter(store)` is
     the query adapter in use and `refusal_model()` the refusal model (see `folds`)."""
     without_vector = lambda: unscoped(refusal_model())  # noqa: E731
+    vector_everywhere = lambda: dataclasses.replace(refusal_model() or trust_model(), words_in_clause=2.0)  # noqa: E731
     return {
         "shipped": memory_chain(bot, adapter, refusal_model),
+        "without the clause-words guard": memory_chain(bot, adapter, vector_everywhere),
         "without the question's vector in refusal": memory_chain(bot, adapter, without_vector),
         "… and without the query adapter": memory_chain(bot, None, without_vector),
         "… and without the refusal model's memory": build_answer_chain(

@@ -157,10 +157,11 @@ def test_the_question_vector_model_is_used_only_with_the_memory_and_the_model_it
 
 def test_the_vector_model_only_adds_refusals_where_the_memory_model_is_unsure():
     """The model with the question's vector decides only between the memory model's line and
-    SURE_BY_MEMORY: below, the memory model has refused; above, it is sure and is not overruled."""
+    SURE_BY_MEMORY: below, the memory model has refused; above, it is sure and is not overruled;
+    nor is it where the clause holds WORDS_IN_CLAUSE of the question's content words."""
     import dataclasses
 
-    from bot.trust import SURE_BY_MEMORY
+    from bot.trust import SURE_BY_MEMORY, WORDS_IN_CLAUSE
 
     model = trust_model()
     dims = model.scoped.dims
@@ -179,6 +180,9 @@ def test_the_vector_model_only_adds_refusals_where_the_memory_model_is_unsure():
     assert not with_known(model.known.threshold / 2, 0.99).answers(values, vector, mid)  # memory refuses
     assert not with_known((model.known.threshold + SURE_BY_MEMORY) / 2, low).answers(values, vector, mid)
     assert with_known((SURE_BY_MEMORY + 1) / 2, low).answers(values, vector, mid)  # memory sure
+    in_words = values | {"cover_words": WORDS_IN_CLAUSE}  # the clause holds the question's words
+    assert with_known((model.known.threshold + SURE_BY_MEMORY) / 2, low).answers(in_words, vector, mid)
+    assert not with_known(model.known.threshold / 2, 0.99).answers(in_words, vector, mid)  # memory still refuses
 
 
 def test_the_model_file_without_a_vector_part_still_loads():
