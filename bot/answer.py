@@ -19,6 +19,7 @@ import numpy as np
 from .asked import BY_NAME, asked_kinds, conclusion, highlight, states_any
 from .extract import best_sentences, missing_figure, sentence_span, trim, without_known
 from .keywords import tokenize
+from .known import specific_kinds
 from .query import Query, expand, place_references, speaks_of
 from .retrieve import QueryEncoder
 from .teaching import SAME_QUESTION
@@ -183,7 +184,13 @@ class Extractor:
         ci = doc.metadata["clause_index"]
         self.trust_values = self._trust().compute(query.question, query.search, ci)
         if self.known is not None:
-            near = self.known.features(query.search, self.encoder(query.search), ci, self.store.clauses[ci].doc_id)
+            near = self.known.features(
+                query.search,
+                self.encoder(query.search),
+                ci,
+                self.store.clauses[ci].doc_id,
+                specific_kinds(query.question),
+            )
             if near is not None:
                 self.trust_values.update(near)
         model = self.refusal_model or trust_model()

@@ -157,8 +157,9 @@ def states_any(kinds: tuple[str, ...], text: str) -> bool:
 
 # A yes/no question gets a short conclusion first only when the quote says it in so many words.
 _NO = re.compile(r"不得|禁止|严禁|不能|不准|不再|一律不")
-_MUST = re.compile(r"应当|必须|须|务必|要求|确保|要(?!求)")
-_MAY = re.compile(r"可以|可|允许|鼓励")
+# 要 and 可 as words of their own: not 主要, 重要, 要素; not 行政许可, 认可, 可能.
+_MUST = re.compile(r"应当|必须|须|务必|要求|确保|(?<![主重紧纲概摘])要(?![求素点件])")
+_MAY = re.compile(r"可以|(?<![许认])可(?!能|靠|行性|信|操作|见)|允许|鼓励")
 _ASKS_MAY = re.compile(r"能不能|可不可以|可以不|允不允许|让不让|行不行|能否|能.{0,12}吗|可以.{0,12}吗")
 _ASKS_MUST = re.compile(
     r"要不要|需不需要|需要不|该不该|用不用|是否(需要|要|应当|必须)|必须.{0,12}吗|(?<![主重只必紧])要.{0,12}吗"

@@ -11,8 +11,11 @@ reworded answerable question. What can is how close it comes to questions alread
   names in `docs`, and only used while the clause found belongs to one of them (a unit that loads a
   law which answers such a question makes the memory about it stale, not binding).
 
-Two features for bot/trust.py: `known_near`, the cosine (e5, question to question) to the nearest
-answerable question of the clause found, and `refused_near`, to the nearest unanswerable one. A
+Three features for bot/trust.py: `known_near`, the cosine (e5, question to question) to the nearest
+answerable question of the clause found; `refused_near`, to the nearest unanswerable one; and
+`refused_same_kind`, to the nearest unanswerable one asking the same kind of thing (a date, a
+period, an amount, a body…): 国务院《行动计划》一共部署了多少项重点任务 is out of scope, and says
+little about 《行动计划》部署的各项重点任务什么时候全面落实, which the plan answers. A
 known question is never compared with itself: one whose search text is the question's own is left
 out, so the development set is measured leave-one-out and the figures stay honest.
 A clause fewer than MIN_KNOWN answerable known questions are tied to (one from a text a unit added,
@@ -32,11 +35,12 @@ from pathlib import Path
 
 import numpy as np
 
+from .asked import asked_kinds
 from .errors import ConfigError
 from .query import expand, sanitize
 
 KNOWN_FILE = "known_questions.jsonl"
-KNOWN_FEATURES = ("known_near", "refused_near")
+KNOWN_FEATURES = ("known_near", "refused_near", "refused_same_kind")
 MIN_KNOWN = 3  # answerable known questions a clause needs before the features apply to it
 FLOOR = 0.75  # cosine used when no known question of a kind applies (e5 query pairs seldom go lower)
 
@@ -77,6 +81,11 @@ def builtin() -> tuple[KnownQuestion, ...]:
     return tuple(out)
 
 
+def specific_kinds(question: str) -> frozenset[str]:
+    """The specific kinds of thing a question asks for (a date, a period, an amount, a body…)."""
+    return frozenset(k for k in asked_kinds(question) if k not in ("yesno", "list"))
+
+
 def search_text(question: str) -> str:
     """The text retrieval searches for `question` asked on its own (bot/query.py's understand)."""
     return expand(sanitize(question)[0])
@@ -114,9 +123,16 @@ class KnownIndex:
     """The known questions usable with one store: vectors, and the clause (or documents) of each."""
 
     def __init__(
-        self, searches: list[str], vectors: np.ndarray, clause: np.ndarray, docs: list[frozenset[str]], builtin: int
+        self,
+        searches: list[str],
+        vectors: np.ndarray,
+        clause: np.ndarray,
+        docs: list[frozenset[str]],
+        builtin: int,
+        kinds: list[frozenset[str]] | None = None,
     ):
         self.searches = searches
+        self.kinds = kinds if kinds is not None else [frozenset()] * len(searches)
         self.vectors = vectors
         self.clause = clause  # clause index of an answerable question, -1 for an unanswerable one
         self.docs = docs  # documents an unanswerable question was judged against
@@ -132,6 +148,7 @@ class KnownIndex:
         for i, text in enumerate(searches[:builtin]):
             self._builtin_rows.setdefault(text, []).append(i)
         self._refused_for: dict[str, np.ndarray] = {}  # per document: the unanswerable ones that hold
+        self._kind_masks: dict[frozenset[str], np.ndarray] = {}
 
     def _refused(self, doc_id: str) -> np.ndarray:
         mask = self._refused_for.get(doc_id)
@@ -144,9 +161,12 @@ class KnownIndex:
     def __len__(self) -> int:
         return len(self.searches)
 
-    def features(self, search: str, vector: np.ndarray, clause_index: int, doc_id: str) -> dict[str, float] | None:
-        """KNOWN_FEATURES for a question found at `clause_index`; None when no known question is
-        tied to that clause (then the model without these features decides)."""
+    def features(
+        self, search: str, vector: np.ndarray, clause_index: int, doc_id: str, kinds: frozenset[str]
+    ) -> dict[str, float] | None:
+        """KNOWN_FEATURES for a question found at `clause_index` that asks for `kinds`
+        (`specific_kinds`); None when no known question is tied to that clause (then the model
+        without these features decides)."""
         if clause_index not in self.covered:
             return None
         sims = self.vectors @ vector
@@ -154,10 +174,19 @@ class KnownIndex:
         own[self._builtin_rows.get(search, [])] = True
         answerable = (self.clause == clause_index) & ~own
         refused = self._refused(doc_id) & ~own
+        same_kind = refused & self._asking(kinds)
         return {
             "known_near": float(sims[answerable].max()) if answerable.any() else FLOOR,
             "refused_near": float(sims[refused].max()) if refused.any() else FLOOR,
+            "refused_same_kind": float(sims[same_kind].max()) if same_kind.any() else FLOOR,
         }
+
+    def _asking(self, kinds: frozenset[str]) -> np.ndarray:
+        """Which known questions ask for exactly these kinds (kept per combination: a few dozen)."""
+        mask = self._kind_masks.get(kinds)
+        if mask is None:
+            mask = self._kind_masks[kinds] = np.array([k == kinds for k in self.kinds], dtype=bool)
+        return mask
 
     def taught_refusal(self, vector: np.ndarray, doc_id: str) -> float:
         """The cosine to the nearest refusal a trainer taught that holds for the clause's document
@@ -173,7 +202,7 @@ def known_index(
     is in `store`, the unanswerable ones, `taught` (bot/teaching.py's AliasIndex) as answerable
     and `refusals` (its RefusalIndex) as unanswerable."""
     by_label = {(c.doc_id, c.label): i for i, c in enumerate(store.clauses)}
-    searches, clause, docs = [], [], []
+    searches, clause, docs, kinds = [], [], [], []
     for k in builtin() if items is None else items:
         if k.answerable:
             ci = by_label.get((k.doc_id, k.label))
@@ -185,17 +214,20 @@ def known_index(
             clause.append(-1)
             docs.append(frozenset(k.docs))
         searches.append(search_text(k.question))
+        kinds.append(specific_kinds(k.question))
     dim = store.sentence_vectors.shape[1]
     parts = [_cached_vectors(searches, encoder, cache_dir, model_id) if searches else np.zeros((0, dim), np.float32)]
     builtin_count = len(searches)
     if taught is not None and len(taught):
         searches += [expand(q) for q in taught.questions]
+        kinds += [specific_kinds(q) for q in taught.questions]
         clause += list(taught.clause_index)
         docs += [frozenset()] * len(taught)
         parts.append(np.asarray(taught.vectors, dtype=np.float32))
     if refusals is not None and len(refusals):
         searches += [expand(q) for q in refusals.questions]
+        kinds += [specific_kinds(q) for q in refusals.questions]
         clause += [-1] * len(refusals)
         docs += list(refusals.docs)
         parts.append(np.asarray(refusals.vectors, dtype=np.float32))
-    return KnownIndex(searches, np.vstack(parts), np.array(clause, dtype=int), docs, builtin_count)
+    return KnownIndex(searches, np.vstack(parts), np.array(clause, dtype=int), docs, builtin_count, kinds)

@@ -32,7 +32,7 @@ from bot.adapter import fit as fit_adapter  # noqa: E402
 from bot.adapter import save as save_adapter  # noqa: E402
 from bot.chain import AskRequest, build_answer_chain  # noqa: E402
 from bot.goldset import load_gold  # noqa: E402
-from bot.known import KNOWN_FEATURES, KNOWN_FILE, KnownQuestion, known_index, search_text  # noqa: E402
+from bot.known import KNOWN_FEATURES, KNOWN_FILE, KnownQuestion, known_index, search_text, specific_kinds  # noqa: E402
 from bot.lexicon import lexicon  # noqa: E402
 from bot.testing import indexed_bot  # noqa: E402
 from bot.trust import FEATURES, TrustFeatures  # noqa: E402
@@ -99,7 +99,9 @@ def collect(bot, questions, known, full: QueryAdapter, held_out: dict[str, Query
         ci = answer.retrieved[0].metadata["clause_index"]
         values = features.compute(answer.question, answer.search, ci)
         rows.append([values[name] for name in FEATURES])
-        extra = known.features(answer.search, bot.encoder(answer.search), ci, bot.store.clauses[ci].doc_id)
+        extra = known.features(
+            answer.search, bot.encoder(answer.search), ci, bot.store.clauses[ci].doc_id, specific_kinds(answer.question)
+        )
         near.append([extra[name] for name in KNOWN_FEATURES] if extra else [np.nan] * len(KNOWN_FEATURES))
         vectors.append(bot.encoder(answer.search))
         labels.append(not q.refusal)

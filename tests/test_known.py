@@ -7,7 +7,16 @@ import json
 import numpy as np
 import pytest
 
-from bot.known import FLOOR, KNOWN_FEATURES, MIN_KNOWN, KnownQuestion, builtin, known_index, search_text
+from bot.known import (
+    FLOOR,
+    KNOWN_FEATURES,
+    MIN_KNOWN,
+    KnownQuestion,
+    builtin,
+    known_index,
+    search_text,
+    specific_kinds,
+)
 from bot.testing import ROOT
 from bot.trust import TrustModel, trust_model
 
@@ -28,7 +37,7 @@ def _features(bot, index, question):
     answer = bot.ask(question)
     ci = answer.retrieved[0].metadata["clause_index"]
     search = search_text(question)
-    return index.features(search, bot.encoder(search), ci, bot.store.clauses[ci].doc_id), ci
+    return index.features(search, bot.encoder(search), ci, bot.store.clauses[ci].doc_id, specific_kinds(question)), ci
 
 
 def test_the_shipped_memory_is_the_development_set_and_every_clause_it_names_exists(seed_bot):
@@ -61,6 +70,32 @@ def test_unanswerable_questions_count_only_against_the_documents_they_were_judge
     assert near["refused_near"] == FLOOR
 
 
+def test_an_unanswerable_question_asking_another_kind_of_thing_is_kept_apart(seed_bot):
+    """refused_same_kind: how many tasks the national plan set is out of scope; when they are all
+    to be carried out is not, and is asked of a date, not a count."""
+    asked = "《行动计划》部署的各项重点任务什么时候全面落实？"
+    ci = seed_bot.ask(asked).retrieved[0].metadata["clause_index"]
+    clause = seed_bot.store.clauses[ci]
+    items = [
+        *(
+            KnownQuestion(q, True, clause.doc_id, clause.label)
+            for q in ("工作目标是什么？", "分几步走？", "哪年见效？")
+        ),
+        KnownQuestion("国务院《行动计划》一共部署了多少项重点任务？", False, docs=(clause.doc_id,)),
+    ]
+    index = _index(seed_bot, items)
+
+    def near(question):
+        search = search_text(question)
+        return index.features(search, seed_bot.encoder(search), ci, clause.doc_id, specific_kinds(question))
+
+    assert specific_kinds(asked) == {"date"} and specific_kinds("一共部署了几项重点任务？") == {"count"}
+    when = near(asked)
+    assert when["refused_near"] > 0.9 and when["refused_same_kind"] == FLOOR
+    how_many = near("《行动计划》一共部署了几项重点任务？")
+    assert how_many["refused_same_kind"] == how_many["refused_near"] > 0.9
+
+
 def test_a_clause_without_enough_known_questions_gets_no_features_and_the_model_without_them_decides(seed_bot):
     index = _index(seed_bot, TRAINING)
     near, ci = _features(seed_bot, index, "推进行政执法协调监督工作体系建设有什么要求？")
@@ -71,7 +106,7 @@ def test_a_clause_without_enough_known_questions_gets_no_features_and_the_model_
     assert model.known is not None and set(model.known.features) == set(model.features) | set(KNOWN_FEATURES)
     values = dict.fromkeys(model.features, 0.5)
     assert model._for(values) is model
-    assert model._for({**values, "known_near": 0.9, "refused_near": 0.8}) is model.known
+    assert model._for({**values, "known_near": 0.9, "refused_near": 0.8, "refused_same_kind": 0.8}) is model.known
 
 
 def test_memory_decides_what_the_words_alone_cannot(seed_bot):
@@ -114,7 +149,9 @@ def test_the_model_file_without_a_memory_part_still_loads():
     data = json.loads((ROOT / "bot" / "data" / "trust.json").read_text(encoding="utf-8"))
     data.pop("with_known")
     model = TrustModel.from_dict(data)
-    assert model.known is None and model._for({"known_near": 1.0, "refused_near": 0.0}) is model
+    assert (
+        model.known is None and model._for({"known_near": 1.0, "refused_near": 0.0, "refused_same_kind": 0.0}) is model
+    )
 
 
 def test_a_broken_memory_file_names_its_line_and_how_to_fix_it(monkeypatch, tmp_path):
@@ -147,7 +184,7 @@ def test_the_question_vector_model_is_used_only_with_the_memory_and_the_model_it
     mid = seed_bot.embedder.model_id
     # Without the memory's features (a clause of an added text): the model without them.
     assert model._for(values, vector, mid) is model
-    remembered = {**values, "known_near": 0.9, "refused_near": 0.8}
+    remembered = {**values, "known_near": 0.9, "refused_near": 0.8, "refused_same_kind": 0.8}
     assert model._for(remembered, vector, mid) is scoped
     # Another embedding model (a unit's own), or no vector: the memory model without the vector.
     assert model._for(remembered, vector, "another-model") is model.known

@@ -86,6 +86,10 @@ def test_a_figure_in_the_situation_told_is_not_what_is_asked():
     # 主要 is not 要: 就是开开会吗 asks neither 需要 nor 能.
     assert conclusion("那个会商机制主要管啥，就是开开会吗？", "要参照建立工作会商机制") == ""
     assert conclusion("培训要登记吗？", "要建立业务培训登记卡制度") == "需要"
+    # 行政许可 says nothing of what may be done, 主要 nothing of what must.
+    assert conclusion("县局还能自己另搞一套吗？", "规定的行政处罚、行政许可等行政执法权原则上由省级部门制定") == ""
+    assert conclusion("县局还能自己另搞一套吗？", "下级部门可以在法定范围内合理细化量化") == "能"
+    assert conclusion("这个要报备吗？", "主要任务是统筹协调") == ""
 
 
 def test_a_besides_question_is_answered_by_what_it_does_not_already_know(seed_bot):

@@ -29,6 +29,7 @@ MODEL_REASON = "已加载的文本没有涉及这个问题，无法作答（不�
 def collect():
     from bot.chain import AskRequest
     from bot.goldset import load_gold
+    from bot.known import specific_kinds
     from bot.lexicon import lexicon
     from bot.testing import indexed_bot
     from bot.trust import TrustFeatures
@@ -57,7 +58,9 @@ def collect():
                 ci = answer.retrieved[0].metadata["clause_index"]
                 vector = bot.encoder(answer.search)
                 values = features.compute(answer.question, answer.search, ci)
-                near = known.features(answer.search, vector, ci, store.clauses[ci].doc_id)
+                near = known.features(
+                    answer.search, vector, ci, store.clauses[ci].doc_id, specific_kinds(answer.question)
+                )
                 row["values"] = values | (near or {})
                 row["vector"] = vector
             rows.append(row)
