@@ -100,6 +100,9 @@ _ASKED_OTHERWISE = re.compile(
     r"吗[？?]?$|会不会|能不能|可不可以|要不要|是不是|有没有|咋办|怎么办|咋整|怎么处理|如何处理|怎么弄"
 )
 _INDEFINITE_FEW = re.compile(r"几(?=个|家|项|名|位|种|类|条|件|方面)")
+# 好几年, 近几年, 这几项, 十几个, 几十个: "a few", "these", "a dozen or so" — never a question (前几天 may be:
+# 提前几天通知).
+_SOME = re.compile(r"(?<=[好近这头十])几|几(?=十)")
 # A phrase in quotation marks names something (“罚多少”的尺子, the discretion benchmarks) rather
 # than asking it.
 _QUOTED = re.compile(r"“[^”]{1,12}”|「[^」]{1,12}」|\"[^\"]{1,12}\"")
@@ -129,7 +132,7 @@ def asked_part(question: str) -> str:
 def what_is_asked(question: str) -> str:
     """The question with a quantity word that does not ask for a number, quoted phrases, and a
     situation told before the question proper, taken out."""
-    question = asked_part(_QUOTED.sub("", question))
+    question = asked_part(_SOME.sub("", _QUOTED.sub("", question)))
     if _ASKED_OTHERWISE.search(question):
         return _INDEFINITE_FEW.sub("", question)
     return question

@@ -73,7 +73,7 @@ def test_a_few_is_not_a_number_asked():
 def test_a_figure_in_the_situation_told_is_not_what_is_asked():
     """局里压了一年要罚多少钱的任务，文件允许这么搞吗？ asks whether it is allowed, not an amount;
     哪几年 asks which years, not how many; 跑了几次 tells, it does not ask."""
-    from bot.asked import conclusion, what_is_asked
+    from bot.asked import asked_kinds, conclusion, what_is_asked
     from bot.extract import missing_figure
 
     assert what_is_asked("局里给每个中队压了一年要罚多少钱的任务，文件允许这么搞吗？") == "文件允许这么搞吗？"
@@ -82,6 +82,11 @@ def test_a_figure_in_the_situation_told_is_not_what_is_asked():
     assert what_is_asked("培训要多少学时，有规定吗？") == "培训要多少学时，有规定吗？"
     assert what_is_asked("按行政复议法，申请期限是多久？") == "按行政复议法，申请期限是多久？"
     assert not missing_figure("咱省这个执法提升计划管的是哪几年？", ["2023—2025年"])
+    # 好几年, 这几项 tell of "a few", "these"; 提前几天 still asks.
+    told = "老同志也说好几年没集中学过了，要把全队的人都挨个过一遍课，这事最晚拖到什么时候必须弄完？"
+    assert asked_kinds(told) == ("date",) and not missing_figure(told, ["原则上于2024年6月前完成全员轮训"])
+    assert asked_kinds("公开执法信息、办案全程留痕，这几项合起来叫什么？") == ()
+    assert missing_figure("听证要提前几天通知当事人？", ["依法保障当事人陈述申辩权"])
     assert missing_figure("执法证有效期是几年？", ["全面推行行政执法人员持证上岗"])
     # 主要 is not 要: 就是开开会吗 asks neither 需要 nor 能.
     assert conclusion("那个会商机制主要管啥，就是开开会吗？", "要参照建立工作会商机制") == ""
