@@ -52,9 +52,11 @@ PLACES: dict[str, tuple[str, ...]] = {
 _SHORT_NAME_CONTEXT = r"(?=府|政办|执法|省|的|办发|方案|计划)"
 
 _INJECTION = re.compile(
-    r"(忽略|无视|忘记|忘掉|绕过).{0,12}(指令|指示|规则|提示|设定|要求|限制)|"
-    # 覆盖 is also the plan's "cover" (全覆盖, 覆盖面): an override only when it names whose rules.
-    r"覆盖掉?(你|之前|以上|上面|原有|原来|先前|系统).{0,8}(指令|指示|规则|提示|设定|要求|限制)|"
+    # Setting rules aside names whose: 忽略以上规则, 覆盖你之前的指令. An officer may forget a
+    # training (我忘记参加培训了，学时有什么要求) and a unit may ignore a requirement; 覆盖 is also the
+    # plan's "cover" (全覆盖, 覆盖面).
+    r"(忽略|无视|忘记|忘掉|绕过|覆盖)掉?(你|之前|以上|上面|前面|所有|一切|原有|原来|先前|系统|刚才|这些)"
+    r"[^。？?]{0,12}(指令|指示|规则|提示|设定|要求|限制)|"
     r"系统提示|提示词|system prompt|"
     r"ignore (all |the )?(previous|prior|above)|disregard|jailbreak|developer mode|reveal .*(prompt|key|config)|"
     r"你现在是|从现在开始你|扮演(?!着?(?:什么|何种|怎样的?|哪些|哪种|什么样的?)角色)|假装你是|不受限制|没有限制的|DAN\b|api[ _-]?key|密钥|"
