@@ -46,8 +46,10 @@ def test_an_alias_follows_its_clause_by_label_and_unrelated_questions_are_unmove
     assert bot.ask("红烧肉怎么做才好吃？").refused
 
 
-# The plan asks for funds for enforcement vehicles (二（六）15) but says nothing of their markings.
-NOT_COVERED = "执法证丢了要登报声明吗？"
+# The plan sets the deadlines of the 专项整治台账 (二（二）4) but says nothing of a template: a
+# question the shipped models still answer. When a refit starts refusing it (as it did the one
+# before, 执法证丢了要登报声明吗), pick another such miss from `eval/quality.py`'s development rows.
+NOT_COVERED = "专项整治台账的统一模板由哪个部门下发？"
 
 
 def test_a_question_taught_as_not_covered_is_refused_when_asked_again_and_can_be_removed(bot):
