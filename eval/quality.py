@@ -3,7 +3,7 @@ refused, in-scope refused and warm latency, on the development set and the held-
 answer path as shipped and with each of its later changes taken out (which change moved which
 number).
 
-Run: .venv/bin/python eval/quality.py [--sets dev,heldout,path/to/more.jsonl] [--steps all]
+Run: .venv/bin/python eval/quality.py [--sets dev,heldout,path/to/more.jsonl] [--steps all] [--counts]
 
 "Plain" is the gold kinds fact, date, unit, yesno, list and traditional; "reworded" is paraphrase
 and colloquial. Fact stated = the answer holds every answer-key string of the question.
@@ -92,6 +92,25 @@ def row(outcomes) -> dict[str, float]:
     }
 
 
+def counts(outcomes) -> dict[str, str]:
+    """The same columns as `row` as "k/n" (pooling batches, or comparing runs a question apart)."""
+
+    def part(selected, test):
+        chosen = [o for o in outcomes if selected(o)]
+        return f"{sum(test(o) for o in chosen)}/{len(chosen)}"
+
+    plain, reworded = (lambda o: o.question.kind in PLAIN), (lambda o: o.question.kind in REWORDED)
+    return {
+        "plain top-1": part(plain, lambda o: o.rank == 1),
+        "plain fact": part(plain, lambda o: o.key_ok),
+        "reworded top-1": part(reworded, lambda o: o.rank == 1),
+        "reworded fact": part(reworded, lambda o: o.key_ok),
+        "oos refused": part(lambda o: o.question.kind == "out_of_scope", lambda o: o.refused),
+        "in-scope refused": part(lambda o: not o.question.refusal, lambda o: o.refused),
+        "answerable fact": part(lambda o: not o.question.refusal, lambda o: o.key_ok),
+    }
+
+
 def unscoped(model):
     """The refusal model without its part that weighs the question's vector (the step before)."""
     model = model or trust_model()
@@ -130,6 +149,7 @@ def main() -> None:
     parser.add_argument(
         "--steps", default="all", help="all; 'shipped' for the shipped path only; N for the first N steps"
     )
+    parser.add_argument("--counts", action="store_true", help="also print each row as counts (k/n)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         bot = indexed_bot(Path(tmp))
@@ -163,6 +183,8 @@ def main() -> None:
                     f"{step:38s}"
                     + "".join(f"{v:>17.1f}" if k == "p50 ms" else f"{v:>17.2f}" for k, v in figures.items())
                 )
+                if args.counts:
+                    print(f"{'':38s}" + "".join(f"{v:>17s}" for v in counts(outcomes).values()) + "  (answerable fact)")
 
 
 if __name__ == "__main__":
