@@ -3,7 +3,6 @@ without locking the owner out, and parallel guesses cannot overrun the limit."""
 
 from __future__ import annotations
 
-import statistics
 import time
 from datetime import UTC, datetime, timedelta
 
@@ -58,10 +57,12 @@ def test_unknown_and_known_ids_cost_the_same_and_read_the_same(db):
     # Same messages, in the same order: including when the throttle starts to answer.
     assert [m.replace("GD001", "X") for m, _ in known] == [m for m, _ in unknown]
     assert any("LoginFailed" in m for m, _ in known) and any("AccountLocked" in m for m, _ in known)
-    # Attempts that reach the password check cost one scrypt hash either way.
+    # Attempts that reach the password check cost one scrypt hash either way. The fastest of each
+    # (load on the machine only ever adds time; a median of the few attempts before the lock-out
+    # once differed by half under a parallel test run).
     checked_known = [t for m, t in known if "LoginFailed" in m]
     checked_unknown = [t for m, t in unknown if "LoginFailed" in m]
-    a, b = statistics.median(checked_known), statistics.median(checked_unknown)
+    a, b = min(checked_known), min(checked_unknown)
     assert abs(a - b) < 0.25 * max(a, b), (a, b)
 
 
