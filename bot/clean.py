@@ -47,6 +47,30 @@ def _furniture() -> tuple[re.Pattern, ...]:
     return tuple(re.compile(p) for p in _data_lines("furniture.txt"))
 
 
+@lru_cache(maxsize=1)
+def _cantonese() -> tuple[re.Pattern, tuple[tuple[re.Pattern, str], ...]]:
+    """The rules of cantonese.tsv, in file order, and the pattern of the Cantonese-only forms."""
+    rules, markers = [], []
+    for line in _data_lines("cantonese.tsv"):
+        written, mandarin, *flag = line.split("\t")
+        rules.append((re.compile(written), mandarin))
+        if flag and flag[0].strip() == "marker":
+            markers.append(written)
+    return re.compile("|".join(markers)), tuple(rules)
+
+
+def from_cantonese(text: str) -> str:
+    """Written Cantonese (有冇、系咪、边个、几耐) in Mandarin words, so that it is searched, and what
+    it asks is read, the way a Mandarin question is; text without a Cantonese-only form is
+    returned unchanged (a Mandarin 系统 or 重点 is never touched)."""
+    markers, rules = _cantonese()
+    if not markers.search(text):
+        return text
+    for written, mandarin in rules:
+        text = written.sub(mandarin, text)
+    return text
+
+
 def remove_pinyin(text: str) -> str:
     return _PINYIN.sub("", text)
 
@@ -132,5 +156,5 @@ def clean_text(raw: str) -> list[str]:
 def normalise_query(text: str) -> str:
     """The same normalisation for a question, so that it matches the indexed text."""
     text = strip_controls(text)
-    text = to_simplified(normalise_width(remove_pinyin(text)))
+    text = from_cantonese(to_simplified(normalise_width(remove_pinyin(text))))
     return clean_line(text.replace("\n", " "))

@@ -1,7 +1,7 @@
 import opencc
 import pytest
 
-from bot.clean import clean_text, normalise_query, remove_pinyin, to_simplified
+from bot.clean import clean_text, from_cantonese, normalise_query, remove_pinyin, to_simplified
 from tests.conftest import SEED
 
 
@@ -49,3 +49,21 @@ def test_seed_is_clean():
 def test_query_normalisation_matches_index_text():
     assert normalise_query("執法證 每年要幾個學時？") == "执法证每年要几个学时？"
     assert normalise_query("  ２０２４年\t底 ") == "2024年底"
+
+
+def test_written_cantonese_reads_as_mandarin():
+    assert normalise_query("執法證唔見咗點補辦？") == "执法证不见了怎么补办？"
+    assert normalise_query("法治政府建设督察几耐搞一次？") == "法治政府建设督察多久搞一次？"
+    assert normalise_query("边个部门负责培训？有冇讲几时要完成？") == "哪个部门负责培训？有没有讲什么时候要完成？"
+    assert normalise_query("澳門嘅執法監督係點做嘅？") == "澳门的执法监督是怎么做的？"
+    # A follow-up opening with 咁 opens with 那, as a Mandarin one does.
+    assert normalise_query("咁要学边几类嘢？") == "那要学哪几类东西？"
+
+
+def test_mandarin_is_never_read_as_cantonese():
+    """Without a Cantonese-only form the table is not applied: 系统, 重点, 几时 stay as written."""
+    plan = normalise_query(SEED.read_text(encoding="utf-8"))
+    assert from_cantonese(plan) == plan
+    assert normalise_query("执法监督体系的重点是什么？") == "执法监督体系的重点是什么？"
+    # Within a Cantonese question, the Mandarin 系统 keeps its 系.
+    assert normalise_query("呢个系统系咪全省统一？") == "这个系统是不是全省统一？"
