@@ -103,6 +103,9 @@ def build_answer_chain(
         if found is not None and not extractor.taught:  # bot/adapter.py: its clear favourite goes first
             docs = found.promote(state["store"], docs, encoder(query.search))
             extractor.adapter = found  # … and it has a say in which sentence answers
+        if extractor.known is not None and not extractor.taught:
+            # bot/known.py: the clause the nearest judged questions agree on, when the search found it.
+            docs = extractor.known.promote(docs, query.search, encoder(query.search))
         return {**state, "extractor": extractor, "docs": docs}
 
     def extract(state: dict) -> dict:

@@ -43,6 +43,16 @@ KNOWN_FILE = "known_questions.jsonl"
 KNOWN_FEATURES = ("known_near", "refused_near", "refused_same_kind")
 MIN_KNOWN = 3  # answerable known questions a clause needs before the features apply to it
 FLOOR = 0.75  # cosine used when no known question of a kind applies (e5 query pairs seldom go lower)
+# The clause vote (`KnownIndex.vote`): the answerable known questions within VOTE_WIDTH of the
+# nearest, that nearest at least VOTE_NEAREST, each weighted exp((cosine - nearest) / VOTE_TAU);
+# a clause with at least VOTE_SHARE of the weight that the search found among its first
+# VOTE_DEPTH goes first. Chosen on the development set with each question's own batch left out
+# of the memory (eval/trials/README.md, eleventh session).
+VOTE_NEAREST = 0.90
+VOTE_WIDTH = 0.03
+VOTE_TAU = 0.01
+VOTE_SHARE = 0.6
+VOTE_DEPTH = 5
 
 
 @dataclass(frozen=True)
@@ -180,6 +190,40 @@ class KnownIndex:
             "refused_near": float(sims[refused].max()) if refused.any() else FLOOR,
             "refused_same_kind": float(sims[same_kind].max()) if same_kind.any() else FLOOR,
         }
+
+    def vote(self, search: str, vector: np.ndarray) -> int | None:
+        """The clause the nearest answerable known questions agree on (None when the nearest is
+        not near enough or they disagree). The question's own row is left out, as in `features`."""
+        answerable = self.clause >= 0
+        own = self._builtin_rows.get(search)
+        if own:
+            answerable = answerable.copy()
+            answerable[own] = False
+        if not answerable.any():
+            return None
+        sims = np.where(answerable, self.vectors @ vector, -1.0)
+        nearest = float(sims.max())
+        if nearest < VOTE_NEAREST:
+            return None
+        near = sims >= nearest - VOTE_WIDTH
+        weights = np.exp((sims[near] - nearest) / VOTE_TAU)
+        votes = np.bincount(self.clause[near], weights=weights)
+        best = int(votes.argmax())
+        return best if votes[best] >= VOTE_SHARE * votes.sum() else None
+
+    def promote(self, docs: list, search: str, vector: np.ndarray) -> list:
+        """`docs` (the search's list, best first) with the voted clause first, when the search
+        found it among its first VOTE_DEPTH."""
+        best = self.vote(search, vector) if docs else None
+        if best is None:
+            return docs
+        for n, d in enumerate(docs[:VOTE_DEPTH]):
+            if d.metadata["clause_index"] == best:
+                if n == 0:
+                    return docs
+                d.metadata["known_vote"] = True
+                return [d, *docs[:n], *docs[n + 1 :]]
+        return docs
 
     def _asking(self, kinds: frozenset[str]) -> np.ndarray:
         """Which known questions ask for exactly these kinds (kept per combination: a few dozen)."""

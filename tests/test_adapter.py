@@ -20,13 +20,15 @@ from bot.testing import ROOT
 REWORDED = "执法队伍建设要朝哪些方向使劲？"
 
 
-def _chain(bot, adapter):
+def _chain(bot, adapter, memory=True):
+    """The answer chain with `adapter`; without the memory (`memory=False`), whose clause vote
+    (bot/known.py) would otherwise find what this file tests the adapter for."""
     return build_answer_chain(
         lambda: bot.store,
         bot.encoder,
         lexicon=bot.lexicon,
         aliases=bot.teaching.index_for,
-        known=bot.known_for,
+        known=bot.known_for if memory else None,
         adapter=lambda store: adapter,
     )
 
@@ -44,11 +46,14 @@ def test_the_shipped_adapter_fits_the_bundled_model_and_the_development_set(seed
 
 
 def test_a_reworded_question_finds_its_clause_and_the_others_keep_theirs(seed_bot):
-    with_it, without = _chain(seed_bot, seed_bot.adapter), _chain(seed_bot, None)
+    with_it, without = _chain(seed_bot, seed_bot.adapter, memory=False), _chain(seed_bot, None, memory=False)
     before, after = without.invoke(REWORDED), with_it.invoke(REWORDED)
     assert before.citations[0].label == "二（六）15"
     assert after.citations[0].label == "二（一）1" and not after.refused
     assert after.retrieved[0].metadata["adapter_share"] >= adapter_module.PROMOTE
+    # The memory's clause vote, without the adapter, finds it too: judged questions near it name 二（一）1.
+    voted = _chain(seed_bot, None).invoke(REWORDED)
+    assert voted.citations[0].label == "二（一）1" and voted.retrieved[0].metadata.get("known_vote")
     for plain, label in (("行政执法人员每年要参加多少学时的培训？", "二（一）2"), ("粤执法是什么？", "二（五）13")):
         answer = with_it.invoke(plain)
         assert answer.citations[0].label == label and "adapter_share" not in answer.retrieved[0].metadata

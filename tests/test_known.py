@@ -227,3 +227,43 @@ def test_the_model_file_without_a_vector_part_still_loads():
     data.pop("with_vector")
     model = TrustModel.from_dict(data)
     assert model.scoped is None and model.known is not None
+
+
+def _clause(bot, label):
+    return next(i for i, c in enumerate(bot.store.clauses) if c.label == label)
+
+
+def _docs(bot, labels):
+    from langchain_core.documents import Document
+
+    return [Document(page_content=label, metadata={"clause_index": _clause(bot, label)}) for label in labels]
+
+
+def test_the_clause_the_nearest_judged_questions_agree_on_goes_first(seed_bot):
+    index = _index(seed_bot, TRAINING)
+    question = search_text("行政执法人员一年要参加多少学时的培训？")
+    assert index.vote(question, seed_bot.encoder(question)) == _clause(seed_bot, "二（一）2")
+    found = _docs(seed_bot, ["二（二）5", "二（一）3", "二（一）2", "三（一）"])
+    moved = index.promote(found, question, seed_bot.encoder(question))
+    assert [d.page_content for d in moved] == ["二（一）2", "二（二）5", "二（一）3", "三（一）"]
+    # Only a clause the search found near the top is moved: the vote never brings in a new one.
+    far = _docs(seed_bot, ["二（二）5", "二（一）3", "三（一）", "三（二）", "三（三）", "二（一）2"])
+    assert index.promote(far, question, seed_bot.encoder(question)) == far
+
+
+def test_the_vote_needs_a_near_question_that_is_not_the_question_itself(seed_bot):
+    index = _index(seed_bot, TRAINING[:1])
+    own = search_text(INSIDE)
+    assert index.vote(own, seed_bot.encoder(own)) is None  # its own row is left out: nothing else is near
+    unrelated = search_text("执法车辆的保险由哪家公司承保？")
+    assert _index(seed_bot, TRAINING).vote(unrelated, seed_bot.encoder(unrelated)) is None
+
+
+def test_judged_questions_that_disagree_move_nothing(seed_bot):
+    split = [
+        KnownQuestion(INSIDE, True, "gd-plan-2023-2025", "二（一）2"),
+        KnownQuestion("行政执法人员每年要参加多少个学时的培训？", True, "gd-plan-2023-2025", "二（一）3"),
+    ]
+    index = _index(seed_bot, split)
+    question = search_text("行政执法人员每年应当参加多少学时的培训？")
+    assert index.vote(question, seed_bot.encoder(question)) is None
