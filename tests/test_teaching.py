@@ -7,7 +7,7 @@ import pytest
 from bot.errors import BadQuestion, Forbidden, UnknownAlias
 
 # Asked in words the plan does not use; the seed's own clause for it is 二（四）11 (司法所, 指定专人).
-QUESTION = "镇街那一层，谁来盯着执法合不合规？"
+QUESTION = "乡镇这一级执法有没有人专门看着？"  # answered from 二（三）8 until taught: 二（四）11
 
 
 @pytest.fixture

@@ -382,7 +382,7 @@ def test_trainer_enters_an_offline_training_for_two_officers_who_see_it_in_the_h
     officer.screenshot(path=str(ARTIFACTS / "officer-hours.png"), full_page=True)
 
 
-REVIEWED = "镇街那一层，谁来盯着执法合不合规？"  # answered from another clause until taught: 二（四）11
+REVIEWED = "乡镇这一级执法有没有人专门看着？"  # answered from another clause (二（三）8) until taught: 二（四）11
 
 
 def test_officer_flags_a_trainer_teaches_and_the_same_question_then_finds_the_right_clause(open_page, site):
