@@ -94,13 +94,9 @@ class QueryAdapter:
         best = int(shares.argmax())
         if shares[best] < PROMOTE:
             return docs
-        for n, d in enumerate(docs[:PROMOTE_DEPTH]):
-            if d.metadata["clause_index"] == best:
-                if n == 0:
-                    return docs
-                d.metadata["adapter_share"] = float(shares[best])
-                return [d, *docs[:n], *docs[n + 1 :]]
-        return docs
+        from .retrieve import move_first
+
+        return move_first(docs, best, PROMOTE_DEPTH, adapter_share=float(shares[best]))
 
 
 def load(model_id: str, dim: int) -> QueryAdapter | None:

@@ -159,6 +159,7 @@ class KnownIndex:
             self._builtin_rows.setdefault(text, []).append(i)
         self._refused_for: dict[str, np.ndarray] = {}  # per document: the unanswerable ones that hold
         self._kind_masks: dict[frozenset[str], np.ndarray] = {}
+        self._last: tuple | None = None  # `_similarities` of the last question asked
 
     def _refused(self, doc_id: str) -> np.ndarray:
         mask = self._refused_for.get(doc_id)
@@ -179,9 +180,7 @@ class KnownIndex:
         without these features decides)."""
         if clause_index not in self.covered:
             return None
-        sims = self.vectors @ vector
-        own = np.zeros(len(self.searches), dtype=bool)
-        own[self._builtin_rows.get(search, [])] = True
+        sims, own = self._similarities(search, vector)
         answerable = (self.clause == clause_index) & ~own
         refused = self._refused(doc_id) & ~own
         same_kind = refused & self._asking(kinds)
@@ -194,14 +193,11 @@ class KnownIndex:
     def vote(self, search: str, vector: np.ndarray) -> int | None:
         """The clause the nearest answerable known questions agree on (None when the nearest is
         not near enough or they disagree). The question's own row is left out, as in `features`."""
-        answerable = self.clause >= 0
-        own = self._builtin_rows.get(search)
-        if own:
-            answerable = answerable.copy()
-            answerable[own] = False
+        sims, own = self._similarities(search, vector)
+        answerable = (self.clause >= 0) & ~own
         if not answerable.any():
             return None
-        sims = np.where(answerable, self.vectors @ vector, -1.0)
+        sims = np.where(answerable, sims, -1.0)
         nearest = float(sims.max())
         if nearest < VOTE_NEAREST:
             return None
@@ -217,13 +213,22 @@ class KnownIndex:
         best = self.vote(search, vector) if docs else None
         if best is None:
             return docs
-        for n, d in enumerate(docs[:VOTE_DEPTH]):
-            if d.metadata["clause_index"] == best:
-                if n == 0:
-                    return docs
-                d.metadata["known_vote"] = True
-                return [d, *docs[:n], *docs[n + 1 :]]
-        return docs
+        from .retrieve import move_first
+
+        return move_first(docs, best, VOTE_DEPTH, known_vote=True)
+
+    def _similarities(self, search: str, vector: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The cosine of `vector` to every known question, and which rows are the question's own
+        (a shipped question asked word for word, left out of its own comparison). The last
+        question's are kept: the vote (retrieval) and the features (refusal) ask for the same."""
+        last = self._last
+        if last is not None and last[0] == search and np.array_equal(last[1], vector):
+            return last[2], last[3]
+        sims = self.vectors @ vector
+        own = np.zeros(len(self.searches), dtype=bool)
+        own[self._builtin_rows.get(search, [])] = True
+        self._last = (search, vector, sims, own)  # one tuple, replaced whole: safe across threads
+        return sims, own
 
     def _asking(self, kinds: frozenset[str]) -> np.ndarray:
         """Which known questions ask for exactly these kinds (kept per combination: a few dozen)."""

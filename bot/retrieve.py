@@ -55,6 +55,18 @@ def _top(scores: np.ndarray, n: int) -> np.ndarray:
     return top[np.argsort(-scores[top], kind="stable")]
 
 
+def move_first(docs: list, clause_index: int, depth: int, **mark) -> list:
+    """`docs` with the clause `clause_index` first, when it is among the first `depth` (else
+    unchanged); a clause moved up gets `mark` in its metadata (who moved it, and why)."""
+    for n, d in enumerate(docs[:depth]):
+        if d.metadata["clause_index"] == clause_index:
+            if n == 0:
+                return docs
+            d.metadata.update(mark)
+            return [d, *docs[:n], *docs[n + 1 :]]
+    return docs
+
+
 def clause_doc(store, ci: int, **scores) -> Document:
     """One clause as a retrieved Document: its text, id, index and label, and what found it."""
     clause = store.clauses[ci]
