@@ -15,6 +15,10 @@ CN_NUM = "零〇一二三四五六七八九十百千万两"
 NUMBER = rf"(?:\d+(?:\.\d+)?|[{CN_NUM}]+)"
 
 
+# A question closed by 不 (查俺不？有说法不？) asks yes or no, as 吗 does (not 要不, 得不).
+TAG_NO = r"(?<![要得还])不[？?]?$"
+
+
 @dataclass(frozen=True)
 class Kind:
     name: str
@@ -80,7 +84,7 @@ KINDS: tuple[Kind, ...] = (
         "是非",
         re.compile(
             r"吗[？?]?$|是否|要不要|能不能|可不可以|可以不|有没有|算不算|会不会|需不需要|需要不|"
-            r"是不是|允不允许|让不让|行不行|能否|该不该|用不用"
+            r"是不是|允不允许|让不让|行不行|能否|该不该|用不用|" + TAG_NO + r""
         ),
         re.compile(r"不得|禁止|严禁|应当|必须|要|可以|不再|鼓励|原则上|不能|均可|一律"),
     ),
@@ -97,12 +101,22 @@ BY_NAME = {k.name: k for k in KINDS}
 # A question already asked as yes/no or "what to do" uses 几 for "a few", not to ask a number:
 # 会不会先找几个地方试点？ 几个部门理解不一样咋办？
 _ASKED_OTHERWISE = re.compile(
-    r"吗[？?]?$|会不会|能不能|可不可以|要不要|是不是|有没有|咋办|怎么办|咋整|怎么处理|如何处理|怎么弄"
+    r"吗[？?]?$|会不会|能不能|可不可以|要不要|是不是|有没有|咋办|怎么办|咋整|怎么处理|如何处理|怎么弄|" + TAG_NO
 )
 _INDEFINITE_FEW = re.compile(r"几(?=个|家|项|名|位|种|类|条|件|方面)")
 # 好几年, 近几年, 这几项, 十几个, 几十个: "a few", "these", "a dozen or so" — never a question (前几天 may be:
 # 提前几天通知).
-_SOME = re.compile(r"(?<=[好近这头十])几|几(?=十)")
+_SOME = re.compile(r"(?<=[好近这头十])几|几(?=十)|(?<=[举说列])几|(?<=[的了])几(?=个人|名|位)")
+# Figures that name a thing rather than ask for it: a fine quota (罚够多少钱, 定了罚多少钱, 要罚多少钱的
+# 目标) or the yardstick of fines (罚多少的尺度标准, 罚款多少有没有统一标准) is 罚没指标 or the
+# discretion benchmark, which the plan speaks of; an amount it never states.
+_FIGURE_NAMES = re.compile(
+    r"罚够多少钱?|定(?:了|下)?(?:要)?罚(?:款)?多少钱?|"
+    r"罚(?:款)?多少钱?(?=[^，,。？?！!]{0,8}(?:任务|目标|指标|标准|尺度|基准|额度))|"
+    r"罚(?:款)?多少钱?(?=是不是|有没有|有无)"
+)
+# 二零几几年, 20几几年: asks which year.
+_WHICH_YEAR = re.compile(r"(?:二[零〇]|20)?几几年")
 # A phrase in quotation marks names something (“罚多少”的尺子, the discretion benchmarks) rather
 # than asking it.
 _QUOTED = re.compile(r"“[^”]{1,12}”|「[^」]{1,12}」|\"[^\"]{1,12}\"")
@@ -112,8 +126,8 @@ _QUOTED = re.compile(r"“[^”]{1,12}”|「[^」]{1,12}」|\"[^\"]{1,12}\"")
 # 中队压了一年要罚多少钱的任务，文件允许这么搞吗？ asks whether it is allowed, not an amount.
 _PARTS = re.compile(r"[，,；;：:。]")
 _LAST_PART_ASKS = re.compile(
-    r"吗[？?]?$|算不算|允不允许|行不行|能不能|可不可以|是不是|怎么看|怎么说|什么态度|"
-    r"叫(?:啥|什么)|是(?:啥|什么)(?:制度|做法|意思|说法)"
+    r"吗[？?]?$|算不算|允不允许|行不行|能不能|可不可以|是不是|怎么看|怎么说|什么态度|管不管|认不认|"
+    r"叫(?:啥|什么)|是(?:啥|什么)(?:制度|做法|意思|说法)|" + TAG_NO
 )
 _FIGURE_WORDS = re.compile(r"多少|几|多久|多长|多大|比例|百分")
 _POINTS_BACK = re.compile(r"这|那|允许|算不算")  # the last part asks about what was told
@@ -132,6 +146,7 @@ def asked_part(question: str) -> str:
 def what_is_asked(question: str) -> str:
     """The question with a quantity word that does not ask for a number, quoted phrases, and a
     situation told before the question proper, taken out."""
+    question = _WHICH_YEAR.sub("哪年", _FIGURE_NAMES.sub("", question))
     question = asked_part(_SOME.sub("", _QUOTED.sub("", question)))
     if _ASKED_OTHERWISE.search(question):
         return _INDEFINITE_FEW.sub("", question)

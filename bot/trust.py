@@ -113,8 +113,11 @@ QUESTION_WORDS = frozenset(
 YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 BRACKETED = re.compile(r"《([^》]{2,40})》")
 LAW = re.compile(r"[\u4e00-\u9fff]{2,10}法(?=[^\u4e00-\u9fff]|规定|第|中|里|的|对|上|要求|明确|有|是|怎么|如何)")
-# Words ending in 法 that are not the name of a law (省里法规定的: 省里 + 法规, a place and its rules).
-NOT_A_LAW = re.compile(r"(?:执|司|违|依|合|守|方|办|做|说|立|懂|用|看|想|手|普|算|写|玩|打|提|讲|叫|问|想|里)法$")
+# Words ending in 法 that are not the name of a law (省里法规定的: 省里 + 法规, a place and its rules;
+# 那种整法, 除了修法, 这种罚法: a way of doing, amending the laws; 处罚法 stays a law).
+NOT_A_LAW = re.compile(
+    r"(?:执|司|违|依|合|守|方|办|做|说|立|懂|用|看|想|手|普|算|写|玩|打|提|讲|叫|问|想|里|整|修|改|干|搞|弄|(?<!处)罚)法$"
+)
 NEAR = 0.6  # word-vector cosine above which a word of the texts counts as a near neighbour
 # A question that shares no word and no character pair with the clause it found, and is not close
 # to it in meaning either, is about something else whatever the model says (红烧肉怎么做: 0.83).
@@ -175,7 +178,7 @@ _TIME_UNITS = f"{_HOURS}|{_DAYS}"
 # or handles, which the plan never counts: 几台车, 几名队员, 多少宗案件, 多少个工作站.
 _COUNTED = "次|份|项|家|级|类|种|批|倍|件|元|分|等次|届|台|辆|名|人|宗|起|所|座|套|张|户|位|笔|例|场|轮|个(?=[\u4e00-\u9fff]{0,12}(?:站|点|中心|基地|平台|窗口|岗|人))"
 _FIGURE_ASK = re.compile(
-    rf"(?<!哪)(?:多少|几)\s*个?\s*(?:({_TIME_UNITS})|({_COUNTED}))"
+    rf"(?<!哪)(?:多少|几)(?!月)\s*个?\s*(?:({_TIME_UNITS})|({_COUNTED}))"
     r"|(多久|多长)|(比例|百分之几|百分之多少|百分比|几成|率.{0,6}多少)"
     r"|((?:是|为|达到|超过|低于|少于|不超过|不少于|有|到|罚|拨|给|配|花|投入|安排)多少)"
 )
@@ -197,7 +200,7 @@ def asked_figures(question: str) -> list[re.Pattern]:
         elif m.group(4):
             out.append(re.compile(rf"\d+\s*[%％]|百分之{_NUMBER}|{_NUMBER}成"))
         else:
-            out.append(re.compile(rf"\d+\s*(?:[%％]|[\u4e00-\u9fff])|百分之{_NUMBER}"))
+            out.append(re.compile(rf"\d+\s*(?:[%％]|[\u4e00-\u9fff]|[”」』》）])|百分之{_NUMBER}"))  # “1310”
     return out
 
 

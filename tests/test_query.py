@@ -68,6 +68,17 @@ def test_a_few_is_not_a_number_asked():
     assert what_is_asked("一年要学几个学时？") == "一年要学几个学时？"
     assert asked_kinds("几家单位一起开会的那个机制，有没有财政部门？") == ("yesno",)
     assert "count" in asked_kinds("会商机制由几家单位组成？")
+    assert asked_kinds("来了几个人要查我，没领证的能自个儿上手查不？") == ("yesno",)  # 不？ closes a yes/no
+    assert asked_kinds("计划点名要整治哪些乱象？举几个例子。") == ("list",)
+    assert asked_kinds("最晚是二零几几年底？") == ("date",)  # which year, not how many
+    assert "count" in asked_kinds("要配几个人？")
+    # A fine quota or the yardstick of fines is named, not an amount asked; an amount asked still is.
+    from bot.extract import missing_figure
+
+    clause = ["不得给执法人员下达或者变相下达罚没指标。"]
+    assert not missing_figure("上头给我们定了罚多少钱的任务，这算不算问题？", clause)
+    assert not missing_figure("罚款多少有没有统一标准？", clause)
+    assert missing_figure("违反规定一次罚多少钱？", clause)
 
 
 def test_a_figure_in_the_situation_told_is_not_what_is_asked():

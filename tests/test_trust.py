@@ -20,6 +20,11 @@ YEARS = frozenset({"2023", "2025"})
         ("本计划提出要推动修订哪部条例？", []),
         ("计划里有没有这方面的提法？", []),  # 提法 is a way of putting it, not a law
         ("省里法规定的处罚，打分细则一般归哪一级部门来出？", []),  # 省里 + 法规, not a law named 省里法
+        # A way of doing (整法, 罚法) or amending the laws (修法) is not a law's name; 处罚法 is.
+        ("把一条街的店全封了那种整法，计划认不认是问题？", []),
+        ("计划里除了修法，还要做哪些监督工作？", []),
+        ("这种罚法对不对？", []),
+        ("按治安管理处罚法怎么罚？", ["按治安管理处罚法"]),
     ],
 )
 def test_named_laws(question, names):
@@ -57,7 +62,7 @@ def test_a_question_naming_what_the_texts_never_mention_is_refused_with_nearest_
     assert not answer.refused and "行政处罚法" in answer.answer
 
 
-CLAUSE = "确保每人每年接受不少于60学时的培训，2024年6月底前完成全员轮训，推行“三项制度”"
+CLAUSE = "确保每人每年接受不少于60学时的培训，2024年6月底前完成全员轮训，推行“三项制度”，落实“1310”部署"
 
 
 @pytest.mark.parametrize(
@@ -86,6 +91,18 @@ CLAUSE = "确保每人每年接受不少于60学时的培训，2024年6月底前
         ("给新来的几个人排培训课，内容要包括哪几类？", False),
         # A quoted phrase names something (the discretion benchmarks), it does not ask a figure.
         ("县里在省里给的“罚多少”尺子上还能细化什么？", False),
+        # A fine quota or the yardstick of fines is named, not an amount asked.
+        ("上头给中队定了罚多少钱的任务，计划管不管？", False),
+        ("罚多少的尺度标准，省里定还是市里定？", False),
+        ("罚款多少有没有统一标准？", False),
+        ("一年要罚够多少钱这种做法算不算问题", False),
+        # A situation's "a few people" asks no count; 年几月 asks a month, not a period of months.
+        ("新招进来的几个人，一年最少要培训多少学时？", False),
+        ("来了几个人检查，没领证的能单独查吗？", False),
+        ("全员轮训最晚二零二四年几月之前完成？", False),
+        ("轮训要在几个月内完成？", True),
+        # A bare number in quotation marks is a figure stated (“1310”).
+        ("省委那个用数字命名的部署，数字是多少？", False),
     ],
 )
 def test_figure_missing(question, missing):
@@ -117,3 +134,17 @@ def test_a_quoted_figure_word_is_a_name_not_a_figure_asked(seed_bot):
     answer = seed_bot.ask("国家法律、行政法规里规定的执法权，“罚多少”的细化标准原则上谁来定？")
     assert not answer.refused, answer.answer
     assert answer.citations[0].label == "二（二）5"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "上面给我们定了一年要罚多少钱的目标，这算不算计划要整治的问题？",
+        "罚多少的尺度标准一般是省里定还是市里定？",
+        "执法平台要跟哪条政务服务便民电话联动？",  # 粤省心12345 is a hotline with its number
+        "二零二四年几月之前要完成全员轮训？",
+    ],
+)
+def test_figures_that_name_a_thing_are_answered(seed_bot, question):
+    answer = seed_bot.ask(question)
+    assert not answer.refused, answer.answer
