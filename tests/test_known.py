@@ -222,6 +222,35 @@ def test_the_vector_model_only_adds_refusals_where_the_memory_model_is_unsure():
     assert not with_known(model.known.threshold / 2, 0.99).answers(in_words, vector, mid)  # memory still refuses
 
 
+def test_a_question_sharing_nothing_with_its_clause_is_answered_only_when_the_memory_is_sure():
+    """No word and no character pair in common with the clause, and far from it in meaning: refused
+    (红烧肉怎么做), unless the memory model is sure it is one of the clause's known questions in other
+    words (县里能不能把尺度再拆细, of 细化量化); without the memory, always refused."""
+    import dataclasses
+
+    from bot.trust import SURE_BY_MEMORY, UNRELATED_DENSE
+
+    model = trust_model()
+    values = {name: 0.5 for name in model.known.features} | {
+        "cover_words": 0.0,
+        "cover_bigrams": 0.0,
+        "dense_top": UNRELATED_DENSE - 0.01,
+    }
+
+    def with_known(p_known: float):
+        fixed = dataclasses.replace(
+            model.known, coef=np.zeros_like(model.known.coef), intercept=float(np.log(p_known / (1 - p_known)))
+        )
+        return dataclasses.replace(model, known=fixed, scoped=None)
+
+    assert with_known((SURE_BY_MEMORY + 1) / 2).answers(values)
+    assert not with_known((model.known.threshold + SURE_BY_MEMORY) / 2).answers(values)  # above its line, unsure
+    no_memory = {k: v for k, v in values.items() if k not in KNOWN_FEATURES}
+    assert not with_known((SURE_BY_MEMORY + 1) / 2).answers(no_memory)
+    near = values | {"dense_top": UNRELATED_DENSE + 0.01}  # close in meaning: the model decides
+    assert with_known((model.known.threshold + SURE_BY_MEMORY) / 2).answers(near)
+
+
 def test_the_model_file_without_a_vector_part_still_loads():
     data = json.loads((ROOT / "bot" / "data" / "trust.json").read_text(encoding="utf-8"))
     data.pop("with_vector")
