@@ -324,7 +324,9 @@ class TrustModel:
 
     def answers(self, values: dict[str, float], vector: np.ndarray | None = None, model_id: str = "") -> bool:
         model = self._for(values, vector, model_id)
-        unrelated = values["cover_words"] == 0 and values["cover_bigrams"] == 0 and values["dense_top"] < UNRELATED_DENSE
+        unrelated = (
+            values["cover_words"] == 0 and values["cover_bigrams"] == 0 and values["dense_top"] < UNRELATED_DENSE
+        )
         # Not one word, not one pair of characters in common with the clause: refused, unless the
         # memory is sure the question is one of the clause's own, put in other words
         # (县里能不能把尺度再拆细 shares nothing with 细化量化 and is the clause's question).
