@@ -8,7 +8,7 @@ import pytest
 
 from bot.errors import BadReview, Forbidden
 
-QUESTION = "乡镇这一级执法有没有人专门看着？"  # answered from 二（三）8 until taught: 二（四）11
+QUESTION = "基层执法有没有人专门看着？"  # answered from 二（一）1 until taught: 二（四）11
 
 
 @pytest.fixture

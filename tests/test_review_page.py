@@ -18,7 +18,7 @@ from bot.ui.tabs.review import AliasCallbacks, ReviewCallbacks, RunCallbacks
 from bot.ui.tabs.review.view import PLOTTED, REVIEWED_CORRECT
 from tests.test_eval import SMALL, write_set
 
-QUESTION = "乡镇这一级执法有没有人专门看着？"  # answered from the wrong clause (二（三）8); 二（四）11 is right
+QUESTION = "基层执法有没有人专门看着？"  # answered from the wrong clause (二（一）1); 二（四）11 is right
 OTHER = "行政执法人员每年要参加多少学时的培训？"
 
 

@@ -7,7 +7,7 @@ import pytest
 from bot.errors import BadQuestion, Forbidden, UnknownAlias
 
 # Asked in words the plan does not use; the seed's own clause for it is 二（四）11 (司法所, 指定专人).
-QUESTION = "乡镇这一级执法有没有人专门看着？"  # answered from 二（三）8 until taught: 二（四）11
+QUESTION = "基层执法有没有人专门看着？"  # answered from 二（一）1 until taught: 二（四）11
 
 
 @pytest.fixture
@@ -46,10 +46,10 @@ def test_an_alias_follows_its_clause_by_label_and_unrelated_questions_are_unmove
     assert bot.ask("红烧肉怎么做才好吃？").refused
 
 
-# The plan sets the deadlines of the 专项整治台账 (二（二）4) but says nothing of a template: a
-# question the shipped models still answer. When a refit starts refusing it (as it did the one
-# before, 执法证丢了要登报声明吗), pick another such miss from `eval/quality.py`'s development rows.
-NOT_COVERED = "专项整治台账的统一模板由哪个部门下发？"
+# The plan sets the deadlines of the 专项整治台账 (二（二）4) but says nothing of who signs it: a
+# question the shipped models still answer. When a refit starts refusing it (as it did the ones
+# before, 执法证丢了要登报声明吗 and 专项整治台账的统一模板由哪个部门下发), pick another such miss.
+NOT_COVERED = "专项整治台账需要领导签字吗？"
 
 
 def test_a_question_taught_as_not_covered_is_refused_when_asked_again_and_can_be_removed(bot):
