@@ -13,8 +13,8 @@ from eval.cross_encoder_trial import MODEL_REASON, compare_refusal, refused_at  
 
 WORK = "/tmp/trials"
 REWORD = {"paraphrase", "colloquial"}
-# The sets the trials measure: development, held-out, and the blind batches (b13–b41 have since
-# joined dev, each measured before it joined; b42 and b43 are kept apart).
+# The sets the trials measure: development, held-out, and the blind batches (b13–b47 have since
+# joined dev, each measured before it joined; b48–b61 were each measured and are kept apart).
 SETS = {
     "dev": ROOT / "eval/gold/dev.jsonl",
     "held": ROOT / "eval/gold/heldout.jsonl",
@@ -23,7 +23,7 @@ SETS = {
     "b15": ROOT / "eval/trials/blind_batch15.jsonl",
     "b16": ROOT / "eval/trials/blind_batch16.jsonl",
     "b17": ROOT / "eval/trials/blind_batch17.jsonl",
-    **{f"b{n}": ROOT / f"eval/trials/blind_batch{n}.jsonl" for n in range(18, 58)},
+    **{f"b{n}": ROOT / f"eval/trials/blind_batch{n}.jsonl" for n in range(18, 62)},
 }
 
 
