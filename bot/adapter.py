@@ -33,6 +33,7 @@ from importlib import resources
 import numpy as np
 
 from .errors import ConfigError
+from .retrieve import move_first
 
 ADAPTER_FILE = "query_adapter.npz"
 TEMPERATURE = 0.05  # of the sentence softmax, in training and in `promote`
@@ -94,8 +95,6 @@ class QueryAdapter:
         best = int(shares.argmax())
         if shares[best] < PROMOTE:
             return docs
-        from .retrieve import move_first
-
         return move_first(docs, best, PROMOTE_DEPTH, adapter_share=float(shares[best]))
 
 

@@ -38,6 +38,7 @@ import numpy as np
 from .asked import asked_kinds
 from .errors import ConfigError
 from .query import expand, sanitize
+from .retrieve import move_first
 
 KNOWN_FILE = "known_questions.jsonl"
 KNOWN_FEATURES = ("known_near", "refused_near", "refused_same_kind")
@@ -213,8 +214,6 @@ class KnownIndex:
         best = self.vote(search, vector) if docs else None
         if best is None:
             return docs
-        from .retrieve import move_first
-
         return move_first(docs, best, VOTE_DEPTH, known_vote=True)
 
     def _similarities(self, search: str, vector: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -324,16 +324,18 @@ class TrustModel:
 
     def answers(self, values: dict[str, float], vector: np.ndarray | None = None, model_id: str = "") -> bool:
         model = self._for(values, vector, model_id)
+        known = None if model is self else self.known._probability(values, None)  # the memory model's chance
         unrelated = (
             values["cover_words"] == 0 and values["cover_bigrams"] == 0 and values["dense_top"] < UNRELATED_DENSE
         )
         # Not one word, not one pair of characters in common with the clause: refused, unless the
         # memory is sure the question is one of the clause's own, put in other words
         # (县里能不能把尺度再拆细 shares nothing with 细化量化 and is the clause's question).
-        if unrelated and (model is self or self.known._probability(values, None) < SURE_BY_MEMORY):
+        if unrelated and (known is None or known < SURE_BY_MEMORY):
             return False
+        if model is self.known:
+            return known >= model.threshold
         if model is self.scoped:
-            known = self.known._probability(values, None)
             if known < self.known.threshold:
                 return False  # the vector only ever adds refusals to the memory model's own
             if known >= SURE_BY_MEMORY or values["cover_words"] >= self.words_in_clause:

@@ -73,33 +73,49 @@ def counts(outcomes) -> str:
     )
 
 
+def settings_from(argv: list[str]) -> list:
+    """None (the path without the trial's change) and each colon-separated setting of argv[2]."""
+    return [None] + ([tuple(map(float, x.split(":"))) for x in argv[2].split(",")] if len(argv) > 2 else [])
+
+
+def dev_memory(bot, memory: dict) -> tuple[list[dict], dict[str, int]]:
+    """The answerable development questions as a memory: their vectors, gold clauses and batch
+    notes (a question's whole batch is left out of its own comparisons). Returns the rows and the
+    clause index of each label."""
+    by_label = {c.label: i for i, c in enumerate(bot.store.clauses)}
+    dev = [json.loads(line) for line in (ROOT / "eval/gold/dev.jsonl").open(encoding="utf-8")]
+    known = [d for d in dev if d["gold"] and d["kind"] != "out_of_scope" and d["gold"][0] in by_label]
+    memory["vectors"] = np.asarray(bot.embedder.encode_queries([search_text(d["question"]) for d in known]))
+    memory["clauses"] = np.array([by_label[d["gold"][0]] for d in known])
+    memory["notes"] = np.array([d.get("note", "")[:30] for d in known])
+    return known, by_label
+
+
+def measure(bot, names: str, settings: list, rule: dict) -> None:
+    """Each named set answered once per setting (`rule["setting"]`), dev with fold adapters and
+    refusal models; prints the counts."""
+    current = [bot.adapter, trust_model()]
+    chain = next(iter(steps(bot, lambda store: current[0], lambda: current[1]).values()))
+    for name in names.split(","):
+        path = Path(name) if name.endswith(".jsonl") else ROOT / "eval/gold" / f"{name}.jsonl"
+        groups = folds(bot, path)(load_gold(path))
+        for setting in settings:
+            rule["setting"] = setting
+            outcomes = []
+            for adapter, model, part in groups:
+                current[0], current[1] = adapter, model
+                outcomes += run_questions(chain, part)["outcomes"]
+            current[0], current[1] = bot.adapter, trust_model()
+            print(path.name, setting, counts(outcomes), flush=True)
+
+
 def main() -> None:
     adapter_module.QueryAdapter.promote = promote
-    settings = [None]
-    if len(sys.argv) > 2:
-        settings += [tuple(map(float, s.split(":"))) for s in sys.argv[2].split(",")]
     with tempfile.TemporaryDirectory() as tmp:
         bot = indexed_bot(Path(tmp))
         bot.warm_up()
-        by_label = {c.label: i for i, c in enumerate(bot.store.clauses)}
-        dev = [json.loads(line) for line in (ROOT / "eval/gold/dev.jsonl").open(encoding="utf-8")]
-        known = [d for d in dev if d["gold"] and d["kind"] != "out_of_scope" and d["gold"][0] in by_label]
-        MEMORY["vectors"] = np.asarray(bot.embedder.encode_queries([search_text(d["question"]) for d in known]))
-        MEMORY["clauses"] = np.array([by_label[d["gold"][0]] for d in known])
-        MEMORY["notes"] = np.array([d.get("note", "")[:30] for d in known])
-        current = [bot.adapter, trust_model()]
-        chain = next(iter(steps(bot, lambda store: current[0], lambda: current[1]).values()))
-        for name in sys.argv[1].split(","):
-            path = Path(name) if name.endswith(".jsonl") else ROOT / "eval/gold" / f"{name}.jsonl"
-            groups = folds(bot, path)(load_gold(path))
-            for setting in settings:
-                RULE["setting"] = setting
-                outcomes = []
-                for adapter, model, part in groups:
-                    current[0], current[1] = adapter, model
-                    outcomes += run_questions(chain, part)["outcomes"]
-                current[0], current[1] = bot.adapter, trust_model()
-                print(path.name, setting, counts(outcomes), flush=True)
+        dev_memory(bot, MEMORY)
+        measure(bot, sys.argv[1], settings_from(sys.argv), RULE)
 
 
 if __name__ == "__main__":

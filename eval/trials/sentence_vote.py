@@ -10,7 +10,6 @@ Usage from the project root, on a commit before the vote shipped:
 Each setting is LINE:W:TAU:WIDTH; the first row printed is always the path without the vote.
 """
 
-import json
 import sys
 import tempfile
 from pathlib import Path
@@ -20,16 +19,11 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[2]
 sys.path[:0] = [str(ROOT), str(ROOT / "eval")]
 
-from known_vote import counts  # noqa: E402
-from quality import folds, steps  # noqa: E402
+from known_vote import dev_memory, measure, settings_from  # noqa: E402
 
 import bot.answer as answer_module  # noqa: E402
-from bot.evaluation.runner import run_questions  # noqa: E402
 from bot.extract import sentence_span  # noqa: E402
-from bot.goldset import load_gold  # noqa: E402
-from bot.known import search_text  # noqa: E402
 from bot.testing import indexed_bot  # noqa: E402
-from bot.trust import trust_model  # noqa: E402
 
 RULE: dict = {"setting": None}
 MEMORY: dict = {}
@@ -70,36 +64,16 @@ def best_sentences(store, clause_index, question, query_vector, *args, **kwargs)
 
 def main() -> None:
     answer_module.best_sentences = best_sentences
-    settings = [None]
-    if len(sys.argv) > 2:
-        settings += [tuple(map(float, s.split(":"))) for s in sys.argv[2].split(",")]
     with tempfile.TemporaryDirectory() as tmp:
         bot = indexed_bot(Path(tmp))
         bot.warm_up()
-        by_label = {c.label: i for i, c in enumerate(bot.store.clauses)}
-        dev = [json.loads(line) for line in (ROOT / "eval/gold/dev.jsonl").open(encoding="utf-8")]
-        known = [d for d in dev if d["gold"] and d["kind"] != "out_of_scope" and d["gold"][0] in by_label]
-        MEMORY["vectors"] = np.asarray(bot.embedder.encode_queries([search_text(d["question"]) for d in known]))
-        MEMORY["clauses"] = np.array([by_label[d["gold"][0]] for d in known])
-        MEMORY["notes"] = np.array([d.get("note", "")[:30] for d in known])
+        known, by_label = dev_memory(bot, MEMORY)
         MEMORY["votes"] = [
             sentence_votes(bot.store.clauses[by_label[d["gold"][0]]].sentences, d.get("key") or []) for d in known
         ]
         MEMORY["voting"] = np.array([bool(d.get("key")) and v.any() for d, v in zip(known, MEMORY["votes"])])
         print(f"memory {len(known)}, voting {int(MEMORY['voting'].sum())}", flush=True)
-        current = [bot.adapter, trust_model()]
-        chain = next(iter(steps(bot, lambda store: current[0], lambda: current[1]).values()))
-        for name in sys.argv[1].split(","):
-            path = Path(name) if name.endswith(".jsonl") else ROOT / "eval/gold" / f"{name}.jsonl"
-            groups = folds(bot, path)(load_gold(path))
-            for setting in settings:
-                RULE["setting"] = setting
-                outcomes = []
-                for adapter, model, part in groups:
-                    current[0], current[1] = adapter, model
-                    outcomes += run_questions(chain, part)["outcomes"]
-                current[0], current[1] = bot.adapter, trust_model()
-                print(path.name, setting, counts(outcomes), flush=True)
+        measure(bot, sys.argv[1], settings_from(sys.argv), RULE)
 
 
 if __name__ == "__main__":
