@@ -17,6 +17,8 @@ NUMBER = rf"(?:\d+(?:\.\d+)?|[{CN_NUM}]+)"
 
 # A question closed by 不 (查俺不？有说法不？) asks yes or no, as 吗 does (not 要不, 得不).
 TAG_NO = r"(?<![要得还])不[？?]?$"
+# 不是发改委在张罗吧？ asks to confirm: a yes/no.
+TAG_BA = r"吧[？?]?$"
 
 
 @dataclass(frozen=True)
@@ -84,7 +86,7 @@ KINDS: tuple[Kind, ...] = (
         "是非",
         re.compile(
             r"吗[？?]?$|是否|要不要|能不能|可不可以|可以不|有没有|算不算|会不会|需不需要|需要不|"
-            r"是不是|允不允许|让不让|行不行|能否|该不该|用不用|" + TAG_NO + r""
+            r"是不是|允不允许|让不让|行不行|能否|该不该|用不用|" + TAG_NO + "|" + TAG_BA
         ),
         re.compile(r"不得|禁止|严禁|应当|必须|要|可以|不再|鼓励|原则上|不能|均可|一律"),
     ),
@@ -101,19 +103,28 @@ BY_NAME = {k.name: k for k in KINDS}
 # A question already asked as yes/no or "what to do" uses 几 for "a few", not to ask a number:
 # 会不会先找几个地方试点？ 几个部门理解不一样咋办？
 _ASKED_OTHERWISE = re.compile(
-    r"吗[？?]?$|会不会|能不能|可不可以|要不要|是不是|有没有|咋办|怎么办|咋整|怎么处理|如何处理|怎么弄|" + TAG_NO
+    r"吗[？?]?$|会不会|能不能|可不可以|要不要|是不是|有没有|咋办|怎么办|咋整|怎么处理|如何处理|怎么弄|"
+    + TAG_NO
+    + "|"
+    + TAG_BA
 )
+# 请列举…几种 asks for the list, not how many are in it.
+_LISTING = re.compile(r"列举|列出|举出|举例")
 _INDEFINITE_FEW = re.compile(r"几(?=个|家|项|名|位|种|类|条|件|方面)")
-# 好几年, 近几年, 这几项, 十几个, 几十个: "a few", "these", "a dozen or so" — never a question (前几天 may be:
-# 提前几天通知).
-_SOME = re.compile(r"(?<=[好近这头十])几|几(?=十)|(?<=[举说列])几|(?<=[的了])几(?=个人|名|位)")
+# 好几年, 近几年, 这几项, 十几个, 几十个, 前几年: "a few", "these", "a dozen or so", "a few years ago" —
+# never a question (but 提前几天通知 is).
+_SOME = re.compile(
+    r"(?<=[好近这头十])几|几(?=十)|(?<=[举说列])几|(?<=[的了])几(?=个人|名|位)|(?<!提前)(?<=前)几(?=年|天|个月)"
+)
 # Figures that name a thing rather than ask for it: a fine quota (罚够多少钱, 定了罚多少钱, 要罚多少钱的
-# 目标) or the yardstick of fines (罚多少的尺度标准, 罚款多少有没有统一标准) is 罚没指标 or the
-# discretion benchmark, which the plan speaks of; an amount it never states.
+# 目标, 定死每个月要罚多少钱) or the yardstick of fines (罚多少的尺度标准, 罚款多少有没有统一标准, 处罚
+# 多少全凭一句话) is 罚没指标 or the discretion benchmark, which the plan speaks of; an amount it never
+# states.
 _FIGURE_NAMES = re.compile(
-    r"罚够多少钱?|定(?:了|下)?(?:要)?罚(?:款)?多少钱?|"
+    r"罚够多少钱?|(?<![规确决])定(?:了|下)?(?:要)?罚(?:款)?多少钱?|"
     r"罚(?:款)?多少钱?(?=[^，,。？?！!]{0,8}(?:任务|目标|指标|标准|尺度|基准|额度))|"
-    r"罚(?:款)?多少钱?(?=是不是|有没有|有无)"
+    r"罚(?:款)?多少钱?(?=是不是|有没有|有无|全凭|全靠|凭|靠|说了算|(?:直接)?决定)|"
+    r"(?:定死|硬性|摊派|压)[^，,。？?]{0,8}?罚(?:款)?多少钱?"
 )
 # 二零几几年, 20几几年: asks which year.
 _WHICH_YEAR = re.compile(r"(?:二[零〇]|20)?几几年")
@@ -148,7 +159,7 @@ def what_is_asked(question: str) -> str:
     situation told before the question proper, taken out."""
     question = _WHICH_YEAR.sub("哪年", _FIGURE_NAMES.sub("", question))
     question = asked_part(_SOME.sub("", _QUOTED.sub("", question)))
-    if _ASKED_OTHERWISE.search(question):
+    if _ASKED_OTHERWISE.search(question) or _LISTING.search(question):
         return _INDEFINITE_FEW.sub("", question)
     return question
 

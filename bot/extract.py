@@ -209,7 +209,8 @@ ASKED_FIGURES = (
     (re.compile(r"扣(几|多少)分|记(几|多少)分"), re.compile(r"\d+分(?!钟)")),
     (
         # A hotline named with its number (粤省心12345) gives a phone.
-        re.compile(r"几点|地址|电话|网址|在哪(里)?下载|怎么登录|如何登录"),
+        # 打电话问, 接到电话: a call made, not a number asked.
+        re.compile(r"几点|地址|(?<![打接来挂回])电话|网址|在哪(里)?下载|怎么登录|如何登录"),
         re.compile(r"\d+[:：]\d+|地址|电话|热线|\d{5,}|网址|下载|登录"),
     ),
     (re.compile(r"(多少|(?<!了)几)次"), re.compile(r"\d+次|[一二三四五六七八九十]次")),

@@ -114,9 +114,13 @@ YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 BRACKETED = re.compile(r"《([^》]{2,40})》")
 LAW = re.compile(r"[\u4e00-\u9fff]{2,10}法(?=[^\u4e00-\u9fff]|规定|第|中|里|的|对|上|要求|明确|有|是|怎么|如何)")
 # Words ending in 法 that are not the name of a law (省里法规定的: 省里 + 法规, a place and its rules;
-# 那种整法, 除了修法, 这种罚法: a way of doing, amending the laws; 处罚法 stays a law).
+# 地方性法规定的: 地方性法规; 那种整法, 除了修法, 这种罚法: a way of doing, amending the laws; 处罚法
+# stays a law).
 NOT_A_LAW = re.compile(
-    r"(?:执|司|违|依|合|守|方|办|做|说|立|懂|用|看|想|手|普|算|写|玩|打|提|讲|叫|问|想|里|整|修|改|干|搞|弄|(?<!处)罚)法$"
+    r"(?:执|司|违|依|合|守|方|办|做|说|立|懂|用|看|想|手|普|算|写|玩|打|提|讲|叫|问|想|里|整|修|改|干|搞|弄|查|管|性|"
+    r"(?<!处)罚)法$"
+    # A phrase pointing at a way of doing (这种查法, 那种管法) or asking (用哪条法) names no law.
+    r"|这种|那种|这样|那样|哪|什么|啥|谁|怎"
 )
 NEAR = 0.6  # word-vector cosine above which a word of the texts counts as a near neighbour
 # A question that shares no word and no character pair with the clause it found, and is not close

@@ -79,6 +79,9 @@ def test_a_few_is_not_a_number_asked():
     assert not missing_figure("上头给我们定了罚多少钱的任务，这算不算问题？", clause)
     assert not missing_figure("罚款多少有没有统一标准？", clause)
     assert missing_figure("违反规定一次罚多少钱？", clause)
+    assert not missing_figure("上头定死每个月要罚多少钱，这种做法文件有没有点名要查？", clause)
+    assert not missing_figure("以前处罚多少全凭办案人一句话，现在的尺子什么时候立起来？", ["到2023年底"])
+    assert missing_figure("行政处罚法规定罚多少钱？", clause)  # 规定 is not a quota set (定…罚多少)
 
 
 def test_a_figure_in_the_situation_told_is_not_what_is_asked():
@@ -99,6 +102,13 @@ def test_a_figure_in_the_situation_told_is_not_what_is_asked():
     assert asked_kinds("公开执法信息、办案全程留痕，这几项合起来叫什么？") == ()
     assert missing_figure("听证要提前几天通知当事人？", ["依法保障当事人陈述申辩权"])
     assert missing_figure("执法证有效期是几年？", ["全面推行行政执法人员持证上岗"])
+    # 前几年 tells when; 请列举…几种 asks the list; …吧？ asks to confirm; 打电话 is a call, not a number.
+    ago = "我们镇前几年接了一堆执法事项，上面会不会回头评估？最晚什么时候？"
+    assert asked_kinds(ago) == ("date", "yesno") and not missing_figure(ago, ["2024年底前至少进行一次评估"])
+    assert asked_kinds("请列举计划点名要整治的几种不规范执法方式。") == ()
+    assert asked_kinds("几家单位一起商量的那个机制，平时不是发改委在张罗吧？") == ("yesno",)
+    assert not missing_figure("老板打电话说罚单太重，计划有没有考虑对企业经营的影响？", ["经济影响评估"])
+    assert missing_figure("投诉电话是多少？", ["畅通投诉举报渠道"])
     # 主要 is not 要: 就是开开会吗 asks neither 需要 nor 能.
     assert conclusion("那个会商机制主要管啥，就是开开会吗？", "要参照建立工作会商机制") == ""
     assert conclusion("培训要登记吗？", "要建立业务培训登记卡制度") == "需要"
