@@ -370,9 +370,14 @@ class Extractor:
         # The adapter learned what questions are about, and a 除了 question is about what it excludes.
         prior = None if self.taught or asked != query.search else self.adapter
 
+        # The memory's known questions of a clause vote for the sentences that answered them — for
+        # the question as asked (not a 除了 question's remainder, nor a follow-up's own words).
+        memory = None if self.taught or self.known is None or asked != query.search else self.known
+
         @functools.cache  # a whole-text question asks it of a clause twice (topic, then quote)
         def best(ci: int) -> tuple[list[tuple[int, float]], str, range]:
-            ranked = best_sentences(self.store, ci, asked, vector, sentence_scores, bigram_scores, prior)
+            votes = memory.sentence_shares(ci, asked, vector) if memory is not None else None
+            ranked = best_sentences(self.store, ci, asked, vector, sentence_scores, bigram_scores, prior, votes)
             return (ranked, *self._sentence(self.store.clauses[ci].sentences, ranked[0][0]))
 
         if len(chosen) == 1 and ACROSS_TEXT.search(query.question):

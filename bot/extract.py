@@ -157,6 +157,11 @@ def without_known(question: str) -> str:
 # Weight of the query adapter's softmax over the clause's sentences (bot/adapter.py), chosen on the
 # development set's folds (eval/trials/sentence_ranker.py: 0.75–1.5 are level there).
 SENTENCE_WEIGHT = 1.0
+# Weight of the memory's sentence vote (bot/known.py `sentence_shares`: the sentences that answered
+# the nearest known questions of this clause), chosen on the development set with each question's
+# batch left out (eval/trials/sentence_vote.py).
+VOTE_WEIGHT = 2.0
+_TITLES = re.compile(r"《[^》]*》")
 
 
 def best_sentences(
@@ -167,10 +172,11 @@ def best_sentences(
     sentence_scores: np.ndarray,
     bigram_scores: np.ndarray | None = None,
     adapter=None,
+    votes: np.ndarray | None = None,
 ) -> list[tuple[int, float]]:
     """Sentences of one clause ranked by meaning (e5), words and character pairs (BM25), whether
-    they state the kind of thing the question asks for, and the query adapter's choice among them
-    (when there is one for this clause's document)."""
+    they state the kind of thing the question asks for, the query adapter's choice among them
+    (when there is one for this clause's document) and the memory's `votes` (each sentence's share)."""
     clause = store.clauses[clause_index]
     n = len(clause.sentences)
     dense = store.clause_sentence_vectors(clause_index) @ query_vector
@@ -184,6 +190,12 @@ def best_sentences(
     asked = _asked_answers(question)
     shares = adapter.sentence_shares(store, clause_index, query_vector) if adapter is not None else None
     prior = SENTENCE_WEIGHT * shares if shares is not None else np.zeros(n)
+    if votes is not None:
+        # Only for sentences stating what is asked: the vote of questions asking a date must not
+        # carry "who sets it" to the date sentence. A body named in a document's title (《国务院
+        # 办公厅关于…》) is the document's issuer, not a body stated.
+        stating = np.array([not specific or states_any(kinds, _TITLES.sub("", s)) for s in clause.sentences])
+        prior = prior + VOTE_WEIGHT * votes * stating
     scores = []
     for i, sentence in enumerate(clause.sentences):
         score = 0.5 * dense_n[i] + 0.3 * kw[i] + 0.3 * bg[i] + 1.5 * _cue_bonus(asked, sentence) + prior[i]

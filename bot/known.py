@@ -37,6 +37,7 @@ import numpy as np
 
 from .asked import asked_kinds
 from .errors import ConfigError
+from .extract import sentence_span
 from .query import expand, sanitize
 from .retrieve import move_first
 
@@ -54,6 +55,14 @@ VOTE_WIDTH = 0.03
 VOTE_TAU = 0.01
 VOTE_SHARE = 0.6
 VOTE_DEPTH = 5
+# The sentence vote (`KnownIndex.sentence_shares`): of the answerable known questions tied to the
+# clause being quoted, those within SENTENCE_WIDTH of the nearest, the nearest at least
+# SENTENCE_NEAREST, each weighted exp((cosine - nearest) / SENTENCE_TAU), share out their weight
+# among the sentences that hold every key of theirs. Chosen like the clause vote
+# (eval/trials/sentence_vote.py, twelfth session).
+SENTENCE_NEAREST = 0.85
+SENTENCE_WIDTH = 0.03
+SENTENCE_TAU = 0.01
 
 
 @dataclass(frozen=True)
@@ -63,6 +72,7 @@ class KnownQuestion:
     doc_id: str = ""  # answerable: the clause's document and label
     label: str = ""
     docs: tuple[str, ...] = ()  # unanswerable: the documents it was judged against
+    key: tuple[str, ...] = ()  # answerable: what a right answer states (the gold set's key)
 
 
 @lru_cache(maxsize=1)
@@ -82,6 +92,7 @@ def builtin() -> tuple[KnownQuestion, ...]:
                         str(d.get("doc_id", "")),
                         str(d.get("label", "")),
                         tuple(d.get("docs", ())),
+                        tuple(d.get("key", ())),
                     )
                 )
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
@@ -141,6 +152,7 @@ class KnownIndex:
         docs: list[frozenset[str]],
         builtin: int,
         kinds: list[frozenset[str]] | None = None,
+        sentence_votes: dict[int, np.ndarray] | None = None,
     ):
         self.searches = searches
         self.kinds = kinds if kinds is not None else [frozenset()] * len(searches)
@@ -161,6 +173,10 @@ class KnownIndex:
         self._refused_for: dict[str, np.ndarray] = {}  # per document: the unanswerable ones that hold
         self._kind_masks: dict[frozenset[str], np.ndarray] = {}
         self._last: tuple | None = None  # `_similarities` of the last question asked
+        # Per known question with a key: its share of a vote for each sentence of its clause.
+        self.sentence_votes = sentence_votes or {}
+        self._voters = np.zeros(len(searches), dtype=bool)
+        self._voters[list(self.sentence_votes)] = True
 
     def _refused(self, doc_id: str) -> np.ndarray:
         mask = self._refused_for.get(doc_id)
@@ -216,6 +232,21 @@ class KnownIndex:
             return docs
         return move_first(docs, best, VOTE_DEPTH, known_vote=True)
 
+    def sentence_shares(self, clause_index: int, search: str, vector: np.ndarray) -> np.ndarray | None:
+        """Each sentence of the clause's share of the vote of its nearest answerable known
+        questions (each for the sentences holding its key), or None when none is near enough."""
+        sims, own = self._similarities(search, vector)
+        rows = np.flatnonzero(self._voters & (self.clause == clause_index) & ~own)
+        if not len(rows):
+            return None
+        nearest = float(sims[rows].max())
+        if nearest < SENTENCE_NEAREST:
+            return None
+        rows = rows[sims[rows] >= nearest - SENTENCE_WIDTH]
+        weights = np.exp((sims[rows] - nearest) / SENTENCE_TAU)
+        votes = sum(w * self.sentence_votes[int(r)] for w, r in zip(weights, rows))
+        return votes / weights.sum()
+
     def _similarities(self, search: str, vector: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The cosine of `vector` to every known question, and which rows are the question's own
         (a shipped question asked word for word, left out of its own comparison). The last
@@ -250,12 +281,15 @@ def known_index(
     is in `store`, the unanswerable ones, `taught` (bot/teaching.py's AliasIndex) as answerable
     and `refusals` (its RefusalIndex) as unanswerable."""
     by_label = {(c.doc_id, c.label): i for i, c in enumerate(store.clauses)}
-    searches, clause, docs, kinds = [], [], [], []
+    searches, clause, docs, kinds, votes = [], [], [], [], {}
     for k in builtin() if items is None else items:
         if k.answerable:
             ci = by_label.get((k.doc_id, k.label))
             if ci is None:
                 continue  # its clause is gone from the texts
+            held = sentences_holding(store.clauses[ci].sentences, k.key)
+            if held is not None:
+                votes[len(searches)] = held
             clause.append(ci)
             docs.append(frozenset())
         else:
@@ -278,4 +312,16 @@ def known_index(
         clause += [-1] * len(refusals)
         docs += list(refusals.docs)
         parts.append(np.asarray(refusals.vectors, dtype=np.float32))
-    return KnownIndex(searches, np.vstack(parts), np.array(clause, dtype=int), docs, builtin_count, kinds)
+    return KnownIndex(searches, np.vstack(parts), np.array(clause, dtype=int), docs, builtin_count, kinds, votes)
+
+
+def sentences_holding(sentences: list[str], key: tuple[str, ...]) -> np.ndarray | None:
+    """1/n for each of the n sentences whose whole (parts joined at ；, as quoted) holds every
+    string of `key`; None without a key or when no one sentence holds it all (the text changed)."""
+    if not key:
+        return None
+    holds = np.zeros(len(sentences))
+    for i in range(len(sentences)):
+        first, last = sentence_span(sentences, i)
+        holds[i] = all(k in "".join(sentences[first : last + 1]) for k in key)
+    return holds / holds.sum() if holds.any() else None

@@ -50,7 +50,7 @@ def known_items(bot, questions) -> list[KnownQuestion]:
             continue
         for ref in q.gold:
             clause = bot.clause(ref)
-            items.append(KnownQuestion(q.question, True, clause.doc_id, clause.label))
+            items.append(KnownQuestion(q.question, True, clause.doc_id, clause.label, key=tuple(q.key)))
     return items
 
 
@@ -257,7 +257,11 @@ def main() -> None:
         lines = [
             json.dumps(
                 {"question": k.question, "answerable": k.answerable}
-                | ({"doc_id": k.doc_id, "label": k.label} if k.answerable else {"docs": list(k.docs)}),
+                | (
+                    {"doc_id": k.doc_id, "label": k.label, "key": list(k.key)}
+                    if k.answerable
+                    else {"docs": list(k.docs)}
+                ),
                 ensure_ascii=False,
             )
             for k in items

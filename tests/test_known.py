@@ -7,6 +7,8 @@ import json
 import numpy as np
 import pytest
 
+from bot.extract import best_sentences
+from bot.keywords import tokenize
 from bot.known import (
     FLOOR,
     KNOWN_FEATURES,
@@ -15,6 +17,7 @@ from bot.known import (
     builtin,
     known_index,
     search_text,
+    sentences_holding,
     specific_kinds,
 )
 from bot.testing import ROOT
@@ -296,3 +299,66 @@ def test_judged_questions_that_disagree_move_nothing(seed_bot):
     index = _index(seed_bot, split)
     question = search_text("行政执法人员每年应当参加多少学时的培训？")
     assert index.vote(question, seed_bot.encoder(question)) is None
+
+
+def test_a_known_question_votes_for_the_sentences_that_hold_its_key(seed_bot):
+    sentences = seed_bot.clause("二（一）2").sentences
+    held = sentences_holding(sentences, ("60学时",))
+    assert held is not None and held.argmax() == 2 and held.sum() == pytest.approx(1.0)
+    assert sentences_holding(sentences, ()) is None  # no key: no vote
+    assert sentences_holding(sentences, ("60学时", "线上线下")) is None  # no one sentence holds both
+    # A sentence split at ； is quoted whole, so each of its parts holds what the whole holds.
+    parts = ["原则上由省级制定；", "市县可以细化。", "另一句。"]
+    assert sentences_holding(parts, ("省级", "细化")).tolist() == [0.5, 0.5, 0.0]
+
+
+def test_the_nearest_known_questions_of_a_clause_pick_its_sentence(seed_bot):
+    items = [
+        KnownQuestion(INSIDE, True, "gd-plan-2023-2025", "二（一）2", key=("60学时",)),
+        KnownQuestion("培训可以线上线下结合着搞吗？", True, "gd-plan-2023-2025", "二（一）2", key=("线上线下",)),
+        KnownQuestion(
+            "业务培训要建立什么样的培训机制？", True, "gd-plan-2023-2025", "二（一）2", key=("标准化制度化培训机制",)
+        ),
+    ]
+    index = _index(seed_bot, items)
+    ci = _clause(seed_bot, "二（一）2")
+    question = search_text("一年下来执法人员最少得学够多少学时？")
+    shares = index.sentence_shares(ci, question, seed_bot.encoder(question))
+    assert shares is not None and shares.argmax() == 2 and shares.sum() == pytest.approx(1.0)
+    # Another clause's known questions say nothing of this one's sentences; nor does a far question.
+    assert index.sentence_shares(_clause(seed_bot, "二（一）3"), question, seed_bot.encoder(question)) is None
+    far = search_text("红烧肉怎么做才好吃？")
+    assert index.sentence_shares(ci, far, seed_bot.encoder(far)) is None
+    # Its own row is left out (the development set is measured leave-one-out).
+    own = search_text(INSIDE)
+    alone = _index(seed_bot, items[:1])
+    assert alone.sentence_shares(ci, own, seed_bot.encoder(own)) is None
+
+
+def test_the_vote_moves_the_quoted_sentence(seed_bot):
+    ci = _clause(seed_bot, "二（一）2")
+    question = "这块儿有啥要求？"
+    vector = seed_bot.encoder(question)
+    scores = seed_bot.store.bm25_sentences.scores(["要求"])
+    before = best_sentences(seed_bot.store, ci, question, vector, scores)
+    votes = np.zeros(len(seed_bot.store.clauses[ci].sentences))
+    votes[3] = 1.0
+    after = best_sentences(seed_bot.store, ci, question, vector, scores, votes=votes)
+    assert before[0][0] != 3 and after[0][0] == 3
+    # A vote counts only for a sentence stating what is asked: sentence 3 names no body.
+    who = "培训这事由谁来负责？"
+    who_vector = seed_bot.encoder(who)
+    plain = best_sentences(seed_bot.store, ci, who, who_vector, scores)
+    voted = best_sentences(seed_bot.store, ci, who, who_vector, scores, votes=votes)
+    assert voted == plain
+    # Nor does a body named only in a document's title: 《国务院办公厅关于…》 is the issuer, not who does it.
+    benchmark = _clause(seed_bot, "二（二）5")
+    assert "国务院办公厅" in seed_bot.store.clauses[benchmark].sentences[1]
+    who = "裁量基准谁来定啊？"
+    who_vector = seed_bot.encoder(who)
+    on_title = np.zeros(len(seed_bot.store.clauses[benchmark].sentences))
+    on_title[1] = 1.0
+    who_scores = seed_bot.store.bm25_sentences.scores(tokenize(who))
+    plain = best_sentences(seed_bot.store, benchmark, who, who_vector, who_scores)
+    voted = best_sentences(seed_bot.store, benchmark, who, who_vector, who_scores, votes=on_title)
+    assert voted == plain  # scores and order: the title earns sentence 1 nothing
