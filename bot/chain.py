@@ -104,8 +104,9 @@ def build_answer_chain(
             docs = found.promote(state["store"], docs, encoder(query.search))
             extractor.adapter = found  # … and it has a say in which sentence answers
         if extractor.known is not None and not extractor.taught:
-            # bot/known.py: the clause the nearest judged questions agree on, when the search found it.
-            docs = extractor.known.promote(docs, query.search, encoder(query.search))
+            # bot/known.py: the clause the nearest judged questions agree on, when the search found
+            # it (or, when they are very near, even when it did not).
+            docs = extractor.known.promote(docs, query.search, encoder(query.search), state["store"], query.doc_ids)
         return {**state, "extractor": extractor, "docs": docs}
 
     def extract(state: dict) -> dict:

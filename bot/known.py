@@ -39,7 +39,7 @@ from .asked import asked_kinds
 from .errors import ConfigError
 from .extract import sentence_span
 from .query import expand, sanitize
-from .retrieve import move_first
+from .retrieve import clause_doc, move_first
 
 KNOWN_FILE = "known_questions.jsonl"
 KNOWN_FEATURES = ("known_near", "refused_near", "refused_same_kind")
@@ -55,6 +55,11 @@ VOTE_WIDTH = 0.03
 VOTE_TAU = 0.01
 VOTE_SHARE = 0.6
 VOTE_DEPTH = 5
+# A voted clause the search did not find among its first VOTE_DEPTH is brought in first when the
+# nearest known question is at least this near (fourteenth session; eval/trials/session14_rules.txt):
+# 我的证还没发下来，能不能先自己一个人去现场查案子 finds nothing of 二（一）3 by its words, while five
+# known questions at 0.95-0.97 are that clause's.
+VOTE_BRING = 0.95
 # The sentence vote (`KnownIndex.sentence_shares`): of the answerable known questions tied to the
 # clause being quoted, those within SENTENCE_WIDTH of the nearest, the nearest at least
 # SENTENCE_NEAREST, each weighted exp((cosine - nearest) / SENTENCE_TAU), share out their weight
@@ -210,27 +215,40 @@ class KnownIndex:
     def vote(self, search: str, vector: np.ndarray) -> int | None:
         """The clause the nearest answerable known questions agree on (None when the nearest is
         not near enough or they disagree). The question's own row is left out, as in `features`."""
+        return self._vote(search, vector)[0]
+
+    def _vote(self, search: str, vector: np.ndarray) -> tuple[int | None, float]:
+        """`vote`, and the cosine of the nearest answerable known question (0 when there is none)."""
         sims, own = self._similarities(search, vector)
         answerable = (self.clause >= 0) & ~own
         if not answerable.any():
-            return None
+            return None, 0.0
         sims = np.where(answerable, sims, -1.0)
         nearest = float(sims.max())
         if nearest < VOTE_NEAREST:
-            return None
+            return None, nearest
         near = sims >= nearest - VOTE_WIDTH
         weights = np.exp((sims[near] - nearest) / VOTE_TAU)
         votes = np.bincount(self.clause[near], weights=weights)
         best = int(votes.argmax())
-        return best if votes[best] >= VOTE_SHARE * votes.sum() else None
+        return (best if votes[best] >= VOTE_SHARE * votes.sum() else None), nearest
 
-    def promote(self, docs: list, search: str, vector: np.ndarray) -> list:
+    def promote(self, docs: list, search: str, vector: np.ndarray, store=None, doc_ids=None) -> list:
         """`docs` (the search's list, best first) with the voted clause first, when the search
-        found it among its first VOTE_DEPTH."""
-        best = self.vote(search, vector) if docs else None
+        found it among its first VOTE_DEPTH; or, given the `store`, brought in first when the search
+        did not and the nearest known question is at least VOTE_BRING (a clause of `doc_ids` only,
+        when the question is limited to those documents; the list keeps its length)."""
+        best, nearest = self._vote(search, vector) if docs else (None, 0.0)
         if best is None:
             return docs
-        return move_first(docs, best, VOTE_DEPTH, known_vote=True)
+        moved = move_first(docs, best, VOTE_DEPTH, known_vote=True)
+        if moved[0].metadata["clause_index"] == best or store is None or nearest < VOTE_BRING:
+            return moved
+        if doc_ids and store.clauses[best].doc_id not in doc_ids:
+            return moved
+        found = [d for d in docs if d.metadata["clause_index"] != best]
+        brought = clause_doc(store, best, rrf_score=docs[0].metadata.get("rrf_score", 0.0), known_vote=True)
+        return [brought, *found[: len(docs) - 1]]
 
     def sentence_shares(self, clause_index: int, search: str, vector: np.ndarray) -> np.ndarray | None:
         """Each sentence of the clause's share of the vote of its nearest answerable known

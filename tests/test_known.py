@@ -362,3 +362,40 @@ def test_the_vote_moves_the_quoted_sentence(seed_bot):
     plain = best_sentences(seed_bot.store, benchmark, who, who_vector, who_scores)
     voted = best_sentences(seed_bot.store, benchmark, who, who_vector, who_scores, votes=on_title)
     assert voted == plain  # scores and order: the title earns sentence 1 nothing
+
+
+def test_a_very_near_vote_brings_in_a_clause_the_search_missed(seed_bot, monkeypatch):
+    import bot.known as known_module
+    from bot.known import VOTE_BRING
+
+    items = [
+        KnownQuestion(q, True, "gd-plan-2023-2025", "二（一）3")
+        for q in (
+            "我的执法证还没发下来，能不能先一个人去现场查案子？",
+            "证还没拿到，可以自己一个人去现场检查吗？",
+            "执法证没发下来之前，能单独出去办案吗？",
+        )
+    ]
+    index = _index(seed_bot, items)
+    question = search_text("我的证还没发下来，能不能先自己一个人去现场查案子？")
+    vector = seed_bot.encoder(question)
+    best, nearest = index._vote(question, vector)
+    assert best == _clause(seed_bot, "二（一）3") and nearest >= VOTE_BRING
+    found = _docs(seed_bot, ["通知", "二（三）8", "二（二）5", "二（三）9", "二（二）6"])
+    brought = index.promote(found, question, vector, seed_bot.store)
+    assert [d.metadata["label"] for d in brought[:1]] == ["二（一）3"] and brought[0].metadata["known_vote"]
+    assert [d.page_content for d in brought[1:]] == ["通知", "二（三）8", "二（二）5", "二（三）9"]  # same length
+    # Without the store (as before) or limited to another document, the list is left as found.
+    assert index.promote(found, question, vector) == found
+    assert index.promote(found, question, vector, seed_bot.store, frozenset({"another-doc"})) == found
+    # A vote whose nearest question is less near than VOTE_BRING only reorders what the search found.
+    monkeypatch.setattr(known_module, "VOTE_BRING", nearest + 0.001)
+    assert index.promote(found, question, vector, seed_bot.store) == found
+
+
+def test_the_shipped_memory_brings_in_the_clause_a_reworded_question_misses(seed_bot):
+    # Its words find nothing of 二（一）3 (持证上岗, 不得独立从事); the development set's questions
+    # about officers without their card are that clause's, and very near.
+    answer = seed_bot.ask("我的证还没发下来，能不能先自己一个人去现场查案子？")
+    assert not answer.refused, answer.answer
+    assert answer.citations[0].label == "二（一）3" and "不得独立从事" in answer.answer
