@@ -17,7 +17,7 @@ from importlib import resources
 import numpy as np
 
 from .asked import BY_NAME, asked_kinds, conclusion, highlight, states_any
-from .extract import best_sentences, missing_figure, sentence_span, trim, without_known
+from .extract import best_sentences, missing_consequence, missing_figure, sentence_span, trim, without_known
 from .keywords import tokenize
 from .known import specific_kinds
 from .query import Query, expand, place_references, speaks_of
@@ -331,6 +331,12 @@ class Extractor:
             return self._refuse_place(query, docs)
         if missing_figure(query.question, [self.store.clauses[d.metadata["clause_index"]].text for d in docs[:3]]):
             return self.refuse(query, docs, "已加载的文本没有给出这个问题所问的具体数字或期限，无法作答（不作猜测）。")
+        if missing_consequence(query.question, top_clause.text):
+            return self.refuse(
+                query,
+                docs,
+                "找到的条款没有写明这个问题所问的后果或处理办法，已加载的文本没有就此作出规定，无法作答（不作猜测）。",
+            )
         reason = self.unnamed(query, top["clause_index"])
         if reason:
             return self.refuse(query, docs, reason)

@@ -116,13 +116,13 @@ _INDEFINITE_FEW = re.compile(r"几(?=个|家|项|名|位|种|类|条|件|方面)
 _SOME = re.compile(
     r"(?<=[好近这头十])几|几(?=十)|(?<=[举说列])几|(?<=[的了])几(?=个人|名|位)|(?<!提前)(?<=前)几(?=年|天|个月)"
 )
-# Figures that name a thing rather than ask for it: a fine quota (罚够多少钱, 定了罚多少钱, 要罚多少钱的
+# Figures that name a thing rather than ask for it: a fine quota (罚够多少钱, 定了罚多少钱, 罚到多少钱的任务, 要罚多少钱的
 # 目标, 定死每个月要罚多少钱) or the yardstick of fines (罚多少的尺度标准, 罚款多少有没有统一标准, 处罚
 # 多少全凭一句话) is 罚没指标 or the discretion benchmark, which the plan speaks of; an amount it never
 # states.
 _FIGURE_NAMES = re.compile(
     r"罚够多少钱?|(?<![规确决])定(?:了|下)?(?:要)?罚(?:款)?多少钱?|"
-    r"罚(?:款)?多少钱?(?=[^，,。？?！!]{0,8}(?:任务|目标|指标|标准|尺度|基准|额度))|"
+    r"罚(?:款|到)?多少钱?(?=[^，,。？?！!]{0,8}(?:任务|目标|指标|标准|尺度|基准|额度))|"
     r"罚(?:款)?多少钱?(?=是不是|有没有|有无|全凭|全靠|凭|靠|说了算|(?:直接)?决定)|"
     r"(?:定死|硬性|摊派|压)[^，,。？?]{0,8}?罚(?:款)?多少钱?"
 )

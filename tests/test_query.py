@@ -82,6 +82,8 @@ def test_a_few_is_not_a_number_asked():
     assert not missing_figure("上头定死每个月要罚多少钱，这种做法文件有没有点名要查？", clause)
     assert not missing_figure("以前处罚多少全凭办案人一句话，现在的尺子什么时候立起来？", ["到2023年底"])
     assert missing_figure("行政处罚法规定罚多少钱？", clause)  # 规定 is not a quota set (定…罚多少)
+    assert not missing_figure("领导给我们定每个月要罚到多少钱的任务，这种做法文件里点名了没有？", clause)
+    assert missing_figure("简易程序当场处罚，最高能罚到多少钱？", clause)  # an amount asked
 
 
 def test_a_figure_in_the_situation_told_is_not_what_is_asked():

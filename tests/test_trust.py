@@ -154,3 +154,34 @@ def test_a_quoted_figure_word_is_a_name_not_a_figure_asked(seed_bot):
 def test_figures_that_name_a_thing_are_answered(seed_bot, question):
     answer = seed_bot.ask(question)
     assert not answer.refused, answer.answer
+
+
+@pytest.mark.parametrize(
+    "question, asks",
+    [
+        ("要是有的执法部门没在2024年6月底前把权责清单认领公布，会受到什么处理？", True),
+        ("权责清单事项没在规定时间内认领完，有什么后果？", True),
+        ("员工拒绝配合检查，企业会被怎么处罚？", True),
+        ("学时不够60有啥处罚", True),
+        ("没持证就上岗执法会怎样？", True),
+        ("权责清单没有在期限前认领完，单位会被通报批评吗？", True),
+        # How a matter is handled, not what a failure brings.
+        ("以前已经放给镇里、但不在目录里的事项，现在怎么处理？", False),
+        ("两个部门抢着管或者都不管，这种扯皮怎么处理？", False),
+        ("放下去之后基层扛不住、管不过来的，会怎么处理？", False),
+    ],
+)
+def test_a_question_asking_what_a_failure_brings(question, asks):
+    from bot.extract import ASKED_CONSEQUENCE
+
+    assert bool(ASKED_CONSEQUENCE.search(question)) is asks
+
+
+def test_a_consequence_asked_of_a_clause_that_states_none_is_refused(seed_bot):
+    answer = seed_bot.ask("要是有的执法部门没在2024年6月底前把权责清单认领公布，会受到什么处理？")
+    assert answer.refused and "后果" in answer.answer, answer.answer
+    assert answer.retrieved, "a refusal still lists the nearest clauses"
+    # The clause on powers handed down states one (及时予以调整): asked of it, the question is answered.
+    answer = seed_bot.ask("下放给乡镇的执法事项，基层接不住、监管跟不上的，会被怎么处理？")
+    assert not answer.refused, answer.answer
+    assert answer.citations[0].label == "二（三）8" and "予以调整" in answer.answer
