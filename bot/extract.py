@@ -242,16 +242,19 @@ def missing_figure(question: str, clause_texts: list[str]) -> bool:
 # a consequence, which a text states only as one (问责, 追究, 退出机制, 公告收回, 予以调整…). Asked of
 # a clause that names none, the clause gives the duty, not what its breach costs. How a matter is
 # handled (放下去的事项怎么处理) is not asked here: only a failure followed by what it brings.
-_FAILING = r"(?:没|未|不够|逾期|超期|拒绝|违反|不合格|达不到|完不成|不配合|做不到|没能|不按)[^，,。？?]{0,25}?"
+_FAILURE = r"(?:没|未|不够|逾期|超期|拒绝|违反|不合格|达不到|完不成|不配合|做不到|没能|不按)"
+_FAILING = _FAILURE + r"[^，,。？?]{0,25}?"  # the failure, in the same part of the sentence
 ASKED_CONSEQUENCE = re.compile(
     _FAILING + r"(?:(?:会|要|将)(?:受到?|被|有|面临|承担)?|有)(?:什么|啥|哪些|怎样的?|何种)"
     r"(?:后果|处理|处罚|处分|问责|追责|责任|惩罚)|"
     r"(?:会被|会受到|要受到?|将被|将受到)(?:怎么|怎样|如何|什么|啥|哪些|何种)(?:样的)?"
     r"(?:处理|处罚|处分|问责|追责|惩罚)|"
-    r"(?:有|会有)(?:什么|啥|哪些)(?:不良)?后果|" + _FAILING + r"(?:会|将)(?:怎样|怎么样|咋样)[？?]?$|"
+    r"(?:有|会有)(?:什么|啥|哪些)(?:不良)?后果|"
+    + _FAILING
+    + r"(?:会|将)(?:怎样|怎么样|咋样)[？?]?$|"
     # The failure told first, then asked whether it brings a sanction: 没按期完成，单位会被通报批评吗？
-    r"(?:没|未|不够|逾期|超期|拒绝|违反|不合格|达不到|完不成|不配合|做不到|没能|不按)[^。？?]{0,30}?"
-    r"(?:会|要|将)(?:不会)?(?:被|受到?)[^，,。？?]{0,6}?(?:通报|问责|处分|追责|处罚|约谈|批评|降级|撤职|开除)"
+    + _FAILURE
+    + r"[^。？?]{0,30}?(?:会|要|将)(?:不会)?(?:被|受到?)[^，,。？?]{0,6}?(?:通报|问责|处分|追责|处罚|约谈|批评|降级|撤职|开除)"
 )
 STATED_CONSEQUENCE = re.compile(r"问责|追究|追责|处分|收回|予以调整|退出机制|通报|约谈|纳入[^。；]{0,20}考核")
 
