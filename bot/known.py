@@ -242,9 +242,8 @@ class KnownIndex:
         if best is None:
             return docs
         moved = move_first(docs, best, VOTE_DEPTH, known_vote=True)
-        if moved[0].metadata["clause_index"] == best or store is None or nearest < VOTE_BRING:
-            return moved
-        if doc_ids and store.clauses[best].doc_id not in doc_ids:
+        found_it = moved[0].metadata["clause_index"] == best
+        if found_it or store is None or nearest < VOTE_BRING or (doc_ids and store.clauses[best].doc_id not in doc_ids):
             return moved
         found = [d for d in docs if d.metadata["clause_index"] != best]
         brought = clause_doc(store, best, rrf_score=docs[0].metadata.get("rrf_score", 0.0), known_vote=True)
