@@ -17,7 +17,15 @@ from importlib import resources
 import numpy as np
 
 from .asked import BY_NAME, asked_kinds, conclusion, highlight, states_any
-from .extract import best_sentences, missing_consequence, missing_figure, sentence_span, trim, without_known
+from .extract import (
+    best_sentences,
+    missing_consequence,
+    missing_figure,
+    sentence_span,
+    slogan_not_spelled_out,
+    trim,
+    without_known,
+)
 from .keywords import tokenize
 from .known import specific_kinds
 from .query import Query, expand, place_references, speaks_of
@@ -336,6 +344,13 @@ class Extractor:
                 query,
                 docs,
                 "找到的条款没有写明这个问题所问的后果或处理办法，已加载的文本没有就此作出规定，无法作答（不作猜测）。",
+            )
+        slogan = slogan_not_spelled_out(query.question, top_clause.text)
+        if slogan:
+            return self.refuse(
+                query,
+                docs,
+                f"找到的条款只提到了“{slogan}”，没有列出它的具体内容，已加载的文本没有就此作出规定，无法作答（不作猜测）。",
             )
         reason = self.unnamed(query, top["clause_index"])
         if reason:

@@ -262,3 +262,28 @@ STATED_CONSEQUENCE = re.compile(r"问责|追究|追责|处分|收回|予以调�
 def missing_consequence(question: str, clause_text: str) -> bool:
     """The question asks what a failure brings, and the clause found states no consequence."""
     return bool(ASKED_CONSEQUENCE.search(question)) and not STATED_CONSEQUENCE.search(clause_text)
+
+
+# What a numbered slogan comprises, asked (“四个意识”包括哪四个, “两个确立”具体是指哪两个, 十一个坚持
+# 分别怎么表述; fifteenth session): a text that names the slogan without spelling it out where it
+# names it (no ：, （, 即 or 是指 right after it) cannot say what its items are.
+_SLOGAN = r"[两二三四五六七八九十][一二三四五六七八九十]?个[\u4e00-\u9fff]{2,4}"
+SLOGAN_ASKED = re.compile(
+    rf"[“「\"]?({_SLOGAN})[”」\"]?(?:具体|分别|到底|究竟)?"
+    r"(?:是指|指的是|包括|是什么(?=意思|内容|[？?]|$)|是哪(?=[两二三四五六七八九十几])|指哪|有哪(?=些|几)"
+    r"|怎么表述|的完整表述|具体内容|确立的是|都有)"
+)
+_SPELLED_OUT = re.compile(r"[”」\"]?(?:[：:（(]|，?即|是指|包括)")
+
+
+def slogan_not_spelled_out(question: str, clause_text: str) -> str:
+    """The numbered slogan the question asks to spell out, when the clause names it and nowhere
+    spells it out; "" otherwise (also when the clause does not name it: other rules decide)."""
+    m = SLOGAN_ASKED.search(question)
+    if not m or m.group(1) not in clause_text:
+        return ""
+    slogan = m.group(1)
+    for spot in re.finditer(re.escape(slogan), clause_text):
+        if _SPELLED_OUT.match(clause_text, spot.end()):
+            return ""
+    return slogan

@@ -177,6 +177,36 @@ def test_a_question_asking_what_a_failure_brings(question, asks):
     assert bool(ASKED_CONSEQUENCE.search(question)) is asks
 
 
+SLOGANS = "深刻领悟“两个确立”的决定性意义，增强“四个意识”、坚定“四个自信”、做到“两个维护”。"
+
+
+@pytest.mark.parametrize(
+    "question, text, slogan",
+    [
+        ("“四个意识”包括哪四个意识？", SLOGANS, "四个意识"),
+        ("“两个确立”具体是指哪两个确立？", SLOGANS, "两个确立"),
+        ("两个维护是什么意思？", SLOGANS, "两个维护"),
+        # Spelled out where it is named: a unit's text may do so.
+        ("“两个维护”是什么意思？", "做到“两个维护”，即坚决维护……、坚决维护……。", ""),
+        ("“四个意识”包括哪四个意识？", "增强“四个意识”（政治意识、大局意识、核心意识、看齐意识）。", ""),
+        # A slogan the clause does not name, or a question that does not ask what it comprises.
+        ("“十一个坚持”分别怎么表述？", SLOGANS, ""),
+        ("增强“四个意识”是哪一条的要求？", SLOGANS, ""),
+        ("“三项制度”指的是哪三项？", "全面落实行政执法公示、执法全过程记录和重大行政执法决定法制审核“三项制度”。", ""),
+    ],
+)
+def test_a_numbered_slogan_the_clause_only_names_is_not_spelled_out(question, text, slogan):
+    from bot.extract import slogan_not_spelled_out
+
+    assert slogan_not_spelled_out(question, text) == slogan
+
+
+def test_asked_what_a_slogan_comprises_the_assistant_says_the_clause_only_names_it(seed_bot):
+    answer = seed_bot.ask("“四个意识”包括哪四个意识？")
+    assert answer.refused and "只提到了“四个意识”" in answer.answer, answer.answer
+    assert answer.retrieved, "a refusal still lists the nearest clauses"
+
+
 def test_a_consequence_asked_of_a_clause_that_states_none_is_refused(seed_bot):
     answer = seed_bot.ask("要是有的执法部门没在2024年6月底前把权责清单认领公布，会受到什么处理？")
     assert answer.refused and "后果" in answer.answer, answer.answer
