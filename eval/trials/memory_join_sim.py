@@ -3,45 +3,41 @@ memory (bot/known.py's built-in known questions) widened by the questions of the
 (comma-separated), the models otherwise unchanged: what joining EXTRA would do to SETS before any
 refit (fifteenth session)."""
 
-import json
 import sys
 import tempfile
 from pathlib import Path
 
-root = Path(sys.argv[1])
-sys.path.insert(0, str(root))
-sys.path.insert(0, str(root / "eval"))
+from outcomes_dump import outcomes, save, use_root
 
-from calibrate import known_items  # noqa: E402
 
-import bot.known as known  # noqa: E402
-from bot.evaluation.runner import run_questions  # noqa: E402
-from bot.goldset import load_gold  # noqa: E402
-from bot.testing import indexed_bot  # noqa: E402
+def widen(bot, extra: str, answerable_only: bool = False) -> tuple[int, int]:
+    """Make every memory built from now on the shipped one plus EXTRA's questions (only the
+    answerable ones, if asked); returns the shipped count and the widened one."""
+    from calibrate import known_items
 
-out = {}
-with tempfile.TemporaryDirectory() as tmp:
-    bot = indexed_bot(Path(tmp))
+    import bot.known as known
+    from bot.goldset import load_gold
+
     shipped = known.builtin()
-    extra = []
-    for name in [s for s in sys.argv[4].split(",") if s]:
-        extra += known_items(bot, load_gold(name))
-    widened = tuple(shipped) + tuple(extra)
+    added = [k for name in extra.split(",") if name for k in known_items(bot, load_gold(name))]
+    widened = tuple(shipped) + tuple(k for k in added if k.answerable or not answerable_only)
     known.builtin.cache_clear()
-    known.builtin = lambda: widened  # noqa: E731 - the memory every known_index call now reads
-    bot = indexed_bot(Path(tmp) / "b")
-    bot.warm_up()
+    known.builtin = lambda: widened  # the memory every known_index call now reads
     print("memory", len(shipped), "->", len(widened), file=sys.stderr)
-    for name in sys.argv[3].split(","):
-        for o in run_questions(bot.chain, load_gold(name))["outcomes"]:
-            q = o.question
-            out[q.id] = dict(
-                kind=q.kind, q=q.question, rank=o.rank, key=bool(o.key_ok), ref=bool(o.refused), ans=o.answer[:140]
-            )
-json.dump(out, open(sys.argv[2], "w", encoding="utf-8"), ensure_ascii=False)
-ins = [v for v in out.values() if v["kind"] != "out_of_scope"]
-oos = [v for v in out.values() if v["kind"] == "out_of_scope"]
-print(
-    "top1", sum(v["rank"] == 1 for v in ins), "fact", sum(v["key"] for v in ins),
-    "inref", sum(v["ref"] for v in ins), "of", len(ins), "| oosref", sum(v["ref"] for v in oos), "of", len(oos),
-)  # fmt: skip
+    return len(shipped), len(widened)
+
+
+def run(argv: list[str], prepare=lambda bot, extra: widen(bot, extra)) -> None:
+    """Answer SETS with a bot built after `prepare` widened the memory."""
+    use_root(argv[1])
+    from bot.testing import indexed_bot
+
+    with tempfile.TemporaryDirectory() as tmp:
+        prepare(indexed_bot(Path(tmp)), argv[4])
+        bot = indexed_bot(Path(tmp) / "b")
+        bot.warm_up()
+        save(outcomes(bot.chain, argv[3]), argv[2])
+
+
+if __name__ == "__main__":
+    run(sys.argv)
