@@ -37,6 +37,8 @@ TOP_K = 5
 # a store's clauses do not change once it is opened.
 _PLACE_REFERENCES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 TAUGHT_REFUSAL = "培训管理员已确认：已加载的文本没有涉及这个问题，无法作答（不作猜测）。"
+# The refusal model's own refusal (bot/trust.py); every rule before it gives its reason instead.
+NOT_COVERED = "已加载的文本没有涉及这个问题，无法作答（不作猜测）。"
 SECOND_SENTENCE = 0.85  # share of the best sentence's score a second quoted sentence needs
 # A question about the whole text (文件里哪几处提到…, 分别, 一共…) is answered from each clause of
 # the document that speaks to it: up to MORE_CLAUSES more of those retrieved, each trusted on its
@@ -363,7 +365,7 @@ class Extractor:
             if closest >= SAME_QUESTION:
                 return self.refuse(query, docs, TAUGHT_REFUSAL)
         if not self.trusted(query, docs[0]):
-            return self.refuse(query, docs, "已加载的文本没有涉及这个问题，无法作答（不作猜测）。")
+            return self.refuse(query, docs, NOT_COVERED)
 
         # The sentence is chosen by what is asked: without a part the asker says they know (除了…还).
         # A follow-up's clause was found with the question before it; its sentence answers this one.

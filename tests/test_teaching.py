@@ -46,10 +46,11 @@ def test_an_alias_follows_its_clause_by_label_and_unrelated_questions_are_unmove
     assert bot.ask("红烧肉怎么做才好吃？").refused
 
 
-# The plan sets the deadlines of the 专项整治台账 (二（二）4) but says nothing of who signs it: a
-# question the shipped models still answer. When a refit starts refusing it (as it did the ones
-# before, 执法证丢了要登报声明吗 and 专项整治台账的统一模板由哪个部门下发), pick another such miss.
-NOT_COVERED = "专项整治台账需要领导签字吗？"
+# The plan has each 突出问题清单 drawn up and its 台账 filed with 省司法厅 (二（二）4) but says nothing
+# of publishing it: a question the shipped models still answer (需要。依据二（二）4…). When a refit
+# starts refusing it (as it did the ones before, 执法证丢了要登报声明吗, 专项整治台账的统一模板由哪个
+# 部门下发 and 专项整治台账需要领导签字吗), pick another such miss.
+NOT_COVERED = "突出问题清单要不要向社会公开？"
 
 
 def test_a_question_taught_as_not_covered_is_refused_when_asked_again_and_can_be_removed(bot):

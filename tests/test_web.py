@@ -461,7 +461,7 @@ def test_officer_flags_a_trainer_teaches_and_the_same_question_then_finds_the_ri
         gold_file(site.bot.settings.data_dir).unlink(missing_ok=True)
 
 
-NOT_COVERED = "专项整治台账需要领导签字吗？"  # the plan sets the 台账's deadlines (二（二）4), not who signs it
+NOT_COVERED = "突出问题清单要不要向社会公开？"  # the plan has the lists drawn up (二（二）4), not published
 
 
 def test_an_answer_the_texts_do_not_cover_is_taught_as_a_refusal_and_then_refused(open_page, site):
@@ -471,7 +471,9 @@ def test_an_answer_the_texts_do_not_cover_is_taught_as_a_refusal_and_then_refuse
     ask(officer, NOT_COVERED)
     expect(answers(officer)).to_have_count(1)
     expect(answers(officer).last).to_contain_text("依据")  # an unrelated clause quoted as if it answered
-    flagged = flag_last_answer(officer, site, NOT_COVERED, "计划没有讲整治台账要谁签字，应当说明文本没有涉及")
+    flagged = flag_last_answer(
+        officer, site, NOT_COVERED, "计划没有讲突出问题清单要不要向社会公开，应当说明文本没有涉及"
+    )
 
     page = open_page()
     signed_in(page, site.url, TRAINER)

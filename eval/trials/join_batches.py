@@ -15,7 +15,13 @@ from bot.clean import to_simplified  # noqa: E402
 
 NEAR_DUPLICATE = 0.8
 NUMBERS = "零一二三四五六七八九"
-SESSION = {range(62, 86): "第十三次", range(86, 110): "第十四次", range(110, 134): "第十五次"}
+JOINED_IN = "第十六次"  # the session joining them now
+SESSION = {
+    range(62, 86): "第十三次",
+    range(86, 110): "第十四次",
+    range(110, 134): "第十五次",
+    range(134, 158): "第十六次",
+}
 
 
 def bigrams(text: str) -> set[str]:
@@ -63,7 +69,7 @@ def main(first: int, last: int) -> None:
             row = {"id": f"d{number}", "question": q["question"], "kind": q["kind"], "gold": q["gold"], "key": q["key"]}
             if q.get("previous"):
                 row["previous"] = q["previous"]
-            row["note"] = f"{session}会话盲写{ordinal(n)}（{q['id']}），第十五次会话入集；入集前已测。"
+            row["note"] = f"{session}会话盲写{ordinal(n)}（{q['id']}），{JOINED_IN}会话入集；入集前已测。"
             added.append(row)
     with dev_path.open("a", encoding="utf-8") as out:
         for row in added:
