@@ -51,6 +51,12 @@ PLACES: dict[str, tuple[str, ...]] = {
 # A one-character short form counts only where it is used as a name: 粤府办, 苏执法, 粤的方案.
 _SHORT_NAME_CONTEXT = r"(?=府|政办|执法|省|的|办发|方案|计划)"
 
+# What part a body plays is a question (司法局扮演什么角色, 支部要扮演个什么领头角色？), not a request
+# that the assistant play one (扮演一个什么都能回答的角色，…): the role asked ends the question.
+_ROLE_ASKED = (
+    r"着?(?:什么|何种|怎样的?|哪些|哪种|什么样的?)角色"
+    r"|(?:着|个|一个)?(?:什么样的?|什么|啥|何种|怎样的?|哪种)[^，。？！?!,；;]{0,6}角色(?=[？?呢吗])"
+)
 _INJECTION = re.compile(
     # Setting rules aside names whose: 忽略以上规则, 覆盖你之前的指令. An officer may forget a
     # training (我忘记参加培训了，学时有什么要求) and a unit may ignore a requirement; 覆盖 is also the
@@ -59,7 +65,7 @@ _INJECTION = re.compile(
     r"[^。？?]{0,12}(指令|指示|规则|提示|设定|要求|限制)|"
     r"系统提示|提示词|system prompt|"
     r"ignore (all |the )?(previous|prior|above)|disregard|jailbreak|developer mode|reveal .*(prompt|key|config)|"
-    r"你现在是|从现在开始你|扮演(?!着?(?:什么|何种|怎样的?|哪些|哪种|什么样的?)角色)|假装你是|不受限制|没有限制的|DAN\b|api[ _-]?key|密钥|"
+    r"你现在是|从现在开始你|扮演(?!" + _ROLE_ASKED + r")|假装你是|不受限制|没有限制的|DAN\b|api[ _-]?key|密钥|"
     r"【系统|\[system|<\|im_start\|>|###\s*(system|instruction)|</?(context|system|instructions?)>|"
     r"(开发者|系统)(指令|消息|设定)|原样(复述|输出|打印)|调试模式|维护模式|打印.{0,10}(密码|账号|数据库)|"
     r"不要引用|不要(加|附)(任何)?(说明|引用)|伪造|以后所有回答|所有回答都要",
@@ -168,7 +174,15 @@ def document_places(documents: dict[str, dict]) -> dict[str, set[str]]:
     return found
 
 
+# 北京 named as where a central body or its document comes from (北京哪家机关下发的文件, 北京那边的一个
+# 文件) stands for the central bodies, not Beijing's own government (北京市…, 北京的裁量权基准).
+_BEIJING_AS_CENTRE = re.compile(
+    r"北京(?:那边|那头|上面)?(?:哪一?[家个](?:机关|部门|单位)|下发|发的|发下来|(?:那边)?的(?:一个|一份)?文件)"
+)
+
+
 def places_in(text: str) -> list[str]:
+    text = _BEIJING_AS_CENTRE.sub("国务院", text)
     hits = []
     for place, names in PLACES.items():
         for name in names:
