@@ -23,7 +23,7 @@ SETS = {
     "b15": ROOT / "eval/trials/blind_batch15.jsonl",
     "b16": ROOT / "eval/trials/blind_batch16.jsonl",
     "b17": ROOT / "eval/trials/blind_batch17.jsonl",
-    **{f"b{n}": ROOT / f"eval/trials/blind_batch{n}.jsonl" for n in range(18, 158)},
+    **{f"b{n}": ROOT / f"eval/trials/blind_batch{n}.jsonl" for n in range(18, 166)},
 }
 
 
