@@ -16,6 +16,12 @@ pytest_plugins = ["tests.quiz_support"]
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "corpus" / "gd-plan-2023-2025.web-capture.txt"
+# A question the texts do not cover that the shipped models still answer wrongly: what a trainer's
+# taught refusal repairs (tests/test_teaching.py, tests/test_web.py). The plan has each 突出问题清单
+# drawn up and its 台账 filed with 省司法厅 (二（二）4) but says nothing of publishing it (the models
+# answer 需要。依据二（二）4…). When a refit starts refusing it (as it did the ones before, 执法证丢了
+# 要登报声明吗, 专项整治台账的统一模板由哪个部门下发 and 专项整治台账需要领导签字吗), pick another such miss.
+NOT_COVERED = "突出问题清单要不要向社会公开？"
 
 
 @pytest.fixture(autouse=True)

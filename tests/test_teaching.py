@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.errors import BadQuestion, Forbidden, UnknownAlias
+from tests.conftest import NOT_COVERED
 
 # Asked in words the plan does not use; the seed's own clause for it is 二（四）11 (司法所, 指定专人).
 QUESTION = "基层执法有没有人专门看着？"  # answered from 二（一）1 until taught: 二（四）11
@@ -44,13 +45,6 @@ def test_an_alias_follows_its_clause_by_label_and_unrelated_questions_are_unmove
     after = bot.ask("行政执法人员每年要参加多少学时的培训？")
     assert after.citations[0].label == before.citations[0].label == "二（一）2"
     assert bot.ask("红烧肉怎么做才好吃？").refused
-
-
-# The plan has each 突出问题清单 drawn up and its 台账 filed with 省司法厅 (二（二）4) but says nothing
-# of publishing it: a question the shipped models still answer (需要。依据二（二）4…). When a refit
-# starts refusing it (as it did the ones before, 执法证丢了要登报声明吗, 专项整治台账的统一模板由哪个
-# 部门下发 and 专项整治台账需要领导签字吗), pick another such miss.
-NOT_COVERED = "突出问题清单要不要向社会公开？"
 
 
 def test_a_question_taught_as_not_covered_is_refused_when_asked_again_and_can_be_removed(bot):
