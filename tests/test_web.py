@@ -11,7 +11,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from tests.conftest import add_account
+from tests.conftest import NOT_COVERED, add_account
 
 pytest.importorskip("playwright")
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -210,24 +210,24 @@ def test_notices_are_chinese_cover_nothing_and_bad_text_leaves_the_session_worki
     expect(answers(page).last).to_contain_text("二（一）2")
 
     attack = "<script>alert(1)</script><img src=x onerror=alert(2)>"
-    before = answers(page).count()
     ask(page, attack)
     expect(page.locator("#chatbot .question").last).to_contain_text(attack)
-    # Its reply must be in before the next question: while an answer is pending the page does not
-    # send another, and on a busy machine the connection-lost question below then sent nothing.
-    expect(answers(page)).to_have_count(before + 1)
     assert page.locator("#chatbot img[src=x]").count() == 0
 
     page.locator("#question textarea").fill("")
     page.locator("#send").click()  # empty: asked for in the box itself
     expect(page.locator("#question textarea")).to_have_attribute("placeholder", "请先输入问题，例如：" + QUESTION)
 
-    # Gradio's own texts: the connection lost while asking.
-    page.route("**/gradio_api/queue/**", lambda route: route.abort())
-    ask(page, QUESTION)
-    expect(page.locator(".toast-wrap")).to_contain_text("连接")
-    expect(page.locator(".toast-wrap")).not_to_contain_text("Connection")
-    page.screenshot(path=str(ARTIFACTS / "desktop-connection-lost.png"))
+    # Gradio's own texts: the connection lost while asking. On a page of its own: Gradio tells of a
+    # lost connection once per page, and does not send a question while an earlier event of the
+    # page (the empty send above still makes one) is pending; either made this step flaky.
+    lost = open_page()
+    signed_in(lost, site.url)
+    lost.route("**/gradio_api/queue/**", lambda route: route.abort())
+    ask(lost, QUESTION)
+    expect(lost.locator(".toast-wrap")).to_contain_text("连接")
+    expect(lost.locator(".toast-wrap")).not_to_contain_text("Connection")
+    lost.screenshot(path=str(ARTIFACTS / "desktop-connection-lost.png"))
 
 
 def test_officer_changes_the_password_and_signs_in_with_the_new_one(open_page, site):
@@ -463,9 +463,6 @@ def test_officer_flags_a_trainer_teaches_and_the_same_question_then_finds_the_ri
         for alias in site.bot.teaching.list():
             site.bot.teaching.remove(site.bot.accounts.get_user(TRAINER[0]), alias.id)
         gold_file(site.bot.settings.data_dir).unlink(missing_ok=True)
-
-
-NOT_COVERED = "突出问题清单要不要向社会公开？"  # the plan has the lists drawn up (二（二）4), not published
 
 
 def test_an_answer_the_texts_do_not_cover_is_taught_as_a_refusal_and_then_refused(open_page, site):
