@@ -15,12 +15,13 @@ from bot.clean import to_simplified  # noqa: E402
 
 NEAR_DUPLICATE = 0.8
 NUMBERS = "零一二三四五六七八九"
-JOINED_IN = "第十六次"  # the session joining them now
+JOINED_IN = "第十七次"  # the session joining them now
 SESSION = {
     range(62, 86): "第十三次",
     range(86, 110): "第十四次",
     range(110, 134): "第十五次",
     range(134, 166): "第十六次",
+    range(166, 190): "第十七次",
 }
 
 
