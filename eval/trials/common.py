@@ -18,12 +18,10 @@ REWORD = {"paraphrase", "colloquial"}
 SETS = {
     "dev": ROOT / "eval/gold/dev.jsonl",
     "held": ROOT / "eval/gold/heldout.jsonl",
-    "b13": ROOT / "eval/trials/blind_batch13.jsonl",
-    "b14": ROOT / "eval/trials/blind_batch14.jsonl",
-    "b15": ROOT / "eval/trials/blind_batch15.jsonl",
-    "b16": ROOT / "eval/trials/blind_batch16.jsonl",
-    "b17": ROOT / "eval/trials/blind_batch17.jsonl",
-    **{f"b{n}": ROOT / f"eval/trials/blind_batch{n}.jsonl" for n in range(18, 166)},
+    **{
+        path.stem.replace("blind_batch", "b"): path
+        for path in sorted((ROOT / "eval/trials").glob("blind_batch*.jsonl"), key=lambda p: int(p.stem[11:]))
+    },
 }
 
 
